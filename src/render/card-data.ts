@@ -1,0 +1,47 @@
+/**
+ * The data one card is merged from. This is the contract between the recipient
+ * import (CSV/JSON), the database's frozen card copy and the renderer: keep it plain JSON.
+ */
+
+export interface PostalAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  /** State, province or county, as written for the country. */
+  region?: string;
+  /** Always text: leading zeros survive (02134). */
+  postalCode?: string;
+  /** ISO 3166-1 alpha-2, upper case (US, GB, DE). */
+  country: string;
+}
+
+export interface Recipient {
+  firstName: string;
+  lastName: string;
+  /** As it should print on top of the card ("Dr. Zoë Ångström"). */
+  fullName: string;
+  company?: string;
+  address: PostalAddress;
+  email?: string;
+  phone?: string;
+  /** ISO date (YYYY-MM-DD), or --MM-DD when the year is unknown. */
+  birthday?: string;
+  anniversary?: string;
+  /** Name or id of an uploaded photo for this recipient's front. */
+  photo?: string;
+  /** Every other column, keyed by its header folded to camelCase ("Last Purchase" → lastPurchase). */
+  custom: Record<string, string>;
+}
+
+export interface Sender {
+  businessName: string;
+  /** Signature line, e.g. "Maria & the Acme team". */
+  signature?: string;
+  returnAddress?: PostalAddress;
+}
+
+export interface CardData {
+  recipient: Recipient;
+  sender: Sender;
+  campaign?: { name?: string; occasion?: string };
+}
