@@ -1,0 +1,58 @@
+/**
+ * The `cardmerge` command line: set-up, accounts and keys, and rendering without a server.
+ * Every command prints JSON on stdout (for scripts) and human messages on stderr.
+ */
+import { accountsCommand, keysCommand } from "./accounts.command.ts";
+import { CliError } from "./cli-error.ts";
+import { setupCommand } from "./setup.command.ts";
+
+const USAGE = `Usage: cardmerge <command> [options]
+
+Commands:
+  setup                         create the database if missing and apply migrations
+  migrate                       apply pending migrations
+  accounts create --name NAME [--country US] [--scopes campaigns,batches,admin]
+  accounts list
+  keys create --account ID [--name NAME] [--scopes campaigns,batches]
+  keys list --account ID
+  keys revoke --account ID --key KEY_ID
+  render --template ID --format FORMAT --csv FILE [--photo FILE] [--message TEXT|--message-file FILE] --out DIR
+
+Configuration comes from environment variables (see README): DATABASE_URL, REDIS_URL, STORAGE_DIR…`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  setup: async () => setupCommand,
+  migrate: async () => setupCommand,
+  accounts: async () => accountsCommand,
+  keys: async () => keysCommand,
+  render: async () => (await import("./render.command.ts")).renderCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 64;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`cardmerge: unknown command "${name}".\n\n${USAGE}\n`);
+    return 64;
+  }
+  const command = await load();
+  return command(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof CliError) {
+    process.stderr.write(`cardmerge: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`cardmerge: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

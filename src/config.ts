@@ -1,0 +1,114 @@
+/**
+ * Configuration from environment variables, parsed and validated once per process.
+ * Every default works on a developer machine with PostgreSQL and Redis on localhost.
+ * A bad value stops the process with a message that names the variable and what it expects.
+ */
+import path from "node:path";
+
+export interface Config {
+  /** PostgreSQL connection string. */
+  databaseUrl: string;
+  /** Schema that holds cardmerge's tables (tests give each file its own). */
+  databaseSchema: string;
+  redisUrl: string;
+  /** Prefix of every Redis key (queues, rate limits): lets several deployments or tests share one Redis. */
+  redisPrefix: string;
+  host: string;
+  port: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Local directory for photos, CSVs and PDFs. */
+  storageDir: string;
+  /** Largest JSON body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Largest upload (CSV, photo, ZIP) accepted, in bytes. */
+  uploadLimitBytes: number;
+  rateLimit: { max: number; windowSeconds: number };
+  /** Seconds a process waits for work in flight when asked to stop. */
+  shutdownGraceSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === "" ? fallback : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = str(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `expected a URL like ${fallback}, got "${redactUrl(raw)}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(
+      name,
+      `expected a ${protocols.join(" or ")} URL like ${fallback}, got "${redactUrl(raw)}"`,
+    );
+  }
+  return raw;
+}
+
+/** Hide a password in a URL before it goes into an error message. */
+function redactUrl(raw: string): string {
+  return raw.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = str(env, "LOG_LEVEL", "info");
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(
+      "LOG_LEVEL",
+      `expected one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`,
+    );
+  }
+  const databaseSchema = str(env, "DATABASE_SCHEMA", "public");
+  if (!IDENTIFIER.test(databaseSchema)) {
+    throw new ConfigError("DATABASE_SCHEMA", "expected a lower-case SQL identifier");
+  }
+  return Object.freeze({
+    databaseUrl: url(env, "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cardmerge", [
+      "postgres:",
+      "postgresql:",
+    ]),
+    databaseSchema,
+    redisUrl: url(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    redisPrefix: str(env, "REDIS_PREFIX", "cardmerge"),
+    host: str(env, "HOST", "0.0.0.0"),
+    port: int(env, "PORT", 3000, 0, 65535),
+    logLevel: logLevel as Config["logLevel"],
+    storageDir: path.resolve(str(env, "STORAGE_DIR", "data")),
+    bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
+    uploadLimitBytes: int(env, "UPLOAD_LIMIT_BYTES", 50 * 1024 * 1024, 1024, 2 * 1024 ** 3),
+    rateLimit: Object.freeze({
+      max: int(env, "RATE_LIMIT_MAX", 600, 1, 1_000_000),
+      windowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
+    }),
+    shutdownGraceSeconds: int(env, "SHUTDOWN_GRACE_SECONDS", 30, 1, 3600),
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * buildApp assembles the HTTP API from its dependencies and never listens: the server process
+ * listens, tests drive it with inject.
+ */
+import multipart from "@fastify/multipart";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Deps } from "../deps.ts";
+import { newId } from "../ids.ts";
+import { loggerOptions } from "../logger.ts";
+import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
+import { authPlugin } from "./auth.ts";
+import { healthRoutes } from "./health.routes.ts";
+import { idempotencyPlugin } from "./idempotency.ts";
+import { openApiPlugin } from "./openapi.ts";
+import { registerProblemHandlers } from "./problem.ts";
+import { rateLimitPlugin } from "./rate-limit.ts";
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function buildApp(
+  deps: Deps,
+  opts: { logger?: boolean } = {},
+): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(config),
+    bodyLimit: config.bodyLimitBytes,
+    // A caller's X-Request-Id is kept (so its logs and ours join); otherwise we make one.
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : newId("req");
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("x-request-id", request.id);
+    return payload;
+  });
+  registerProblemHandlers(app);
+
+  await app.register(multipart, {
+    limits: { fileSize: config.uploadLimitBytes, files: 100, fields: 50, fieldSize: 1024 * 1024 },
+  });
+  await app.register(openApiPlugin);
+  await app.register(authPlugin, { accounts: deps.accounts });
+  await app.register(rateLimitPlugin, {
+    redis: deps.redis,
+    prefix: config.redisPrefix,
+    max: config.rateLimit.max,
+    windowSeconds: config.rateLimit.windowSeconds,
+  });
+  await app.register(idempotencyPlugin, { pool: deps.pool });
+
+  await app.register(healthRoutes, { pool: deps.pool, redis: deps.redis });
+  await app.register(accountsRoutes, { accounts: deps.accounts });
+  return app;
+}

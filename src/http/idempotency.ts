@@ -1,0 +1,134 @@
+/**
+ * Idempotency-Key on POST (Stripe's semantics): the first request with a key runs and its response
+ * (2xx/4xx) is kept for 24 hours; the same key and body replays it; the same key with another body
+ * is 422; a second request while the first still runs is 409. Keys are per account. 5xx answers are
+ * not kept, so a retry after a server fault runs again.
+ */
+import { createHash } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { Pool } from "../db/pool.ts";
+import { AppError } from "../errors.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    idempotency: { accountId: string; key: string } | null;
+  }
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** A first request that has not answered in this long is taken to have died; its key is reused. */
+const ABANDONED_AFTER = "60 seconds";
+const REPLAYED_HEADERS = ["content-type", "location"];
+
+function requestHash(request: FastifyRequest): string {
+  const hash = createHash("sha256").update(`${request.method} ${request.url}\n`);
+  if (request.body !== undefined) {
+    hash.update(JSON.stringify(request.body));
+  } else {
+    // Streamed bodies (uploads) are not read here: their type and length stand for them.
+    hash.update(
+      `${request.headers["content-type"] ?? ""};${request.headers["content-length"] ?? ""}`,
+    );
+  }
+  return hash.digest("hex");
+}
+
+interface StoredRow {
+  request_hash: string;
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+}
+
+export const idempotencyPlugin = fp(
+  async (app: FastifyInstance, opts: { pool: Pool }) => {
+    const { pool } = opts;
+    app.decorateRequest("idempotency", null);
+
+    app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
+      const key = request.headers["idempotency-key"];
+      if (request.method !== "POST" || key === undefined || !request.auth) return;
+      if (typeof key !== "string" || !KEY_PATTERN.test(key)) {
+        throw new AppError(
+          "validation",
+          "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+          {
+            errors: [{ field: "header.idempotency-key", message: "invalid" }],
+          },
+        );
+      }
+      const accountId = request.auth.accountId;
+      const hash = requestHash(request);
+      // Claim the key: a fresh row, or one that expired (24 h) or whose request died mid-flight.
+      const claimed = await pool.query(
+        `INSERT INTO idempotency_keys (account_id, key, request_hash, method, path)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (account_id, key) DO UPDATE
+            SET request_hash = EXCLUDED.request_hash, method = EXCLUDED.method, path = EXCLUDED.path,
+                response_status = NULL, response_headers = NULL, response_body = NULL, created_at = now()
+          WHERE idempotency_keys.created_at < now() - interval '24 hours'
+             OR (idempotency_keys.response_status IS NULL
+                 AND idempotency_keys.created_at < now() - interval '${ABANDONED_AFTER}')
+         RETURNING 1`,
+        [accountId, key, hash, request.method, request.url],
+      );
+      if (claimed.rowCount) {
+        request.idempotency = { accountId, key };
+        return;
+      }
+      const { rows } = await pool.query<StoredRow>(
+        `SELECT request_hash, response_status, response_headers, response_body
+           FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
+        [accountId, key],
+      );
+      const row = rows[0];
+      if (!row)
+        throw new AppError("conflict", "This Idempotency-Key is being reused right now; retry.");
+      if (row.request_hash !== hash) {
+        throw new AppError(
+          "unprocessable",
+          "This Idempotency-Key was already used with a different request. Use a new key for a new request.",
+        );
+      }
+      if (row.response_status === null) {
+        throw new AppError(
+          "conflict",
+          "A request with this Idempotency-Key is still being processed. Retry after it finishes.",
+        );
+      }
+      reply.headers(row.response_headers ?? {});
+      reply.header("idempotent-replayed", "true");
+      return reply.code(row.response_status).send(row.response_body ?? "");
+    });
+
+    app.addHook("onSend", async (request, reply, payload) => {
+      const claim = request.idempotency;
+      if (!claim) return payload;
+      request.idempotency = null;
+      const status = reply.statusCode;
+      if (
+        status >= 500 ||
+        (payload !== null && typeof payload !== "string" && !Buffer.isBuffer(payload))
+      ) {
+        await pool.query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2", [
+          claim.accountId,
+          claim.key,
+        ]);
+        return payload;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of REPLAYED_HEADERS) {
+        const value = reply.getHeader(name);
+        if (value !== undefined) headers[name] = String(value);
+      }
+      await pool.query(
+        `UPDATE idempotency_keys SET response_status = $3, response_headers = $4, response_body = $5
+          WHERE account_id = $1 AND key = $2`,
+        [claim.accountId, claim.key, status, headers, payload === null ? "" : payload.toString()],
+      );
+      return payload;
+    });
+  },
+  { name: "cardmerge-idempotency", dependencies: ["cardmerge-auth"] },
+);

@@ -1,0 +1,120 @@
+/**
+ * One error handler for the whole API: every failure leaves as application/problem+json
+ * (RFC 9457) with type, title, status, detail and, where the input had several faults, errors[].
+ * 5xx details stay in the log; the client gets the request id to quote.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError, type FieldError } from "../errors.ts";
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  request_id?: string;
+  errors?: FieldError[];
+  [extra: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: "Invalid request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not found",
+  405: "Method not allowed",
+  406: "Not acceptable",
+  409: "Conflict",
+  413: "Payload too large",
+  415: "Unsupported media type",
+  422: "Unprocessable content",
+  429: "Too many requests",
+  500: "Internal server error",
+  503: "Service unavailable",
+};
+
+const slug = (title: string) => title.toLowerCase().replaceAll(/[^a-z0-9]+/g, "-");
+
+export function problemType(status: number): string {
+  return `https://cardmerge.dev/problems/${slug(TITLES[status] ?? "error")}`;
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  detail: string,
+  more: Partial<Problem> = {},
+): FastifyReply {
+  const title = more.title ?? TITLES[status] ?? "Error";
+  const body: Problem = {
+    type: problemType(status),
+    title,
+    status,
+    detail,
+    instance: reply.request.url.split("?")[0],
+    request_id: String(reply.request.id),
+    ...more,
+  };
+  return reply.code(status).type("application/problem+json; charset=utf-8").send(body);
+}
+
+/** Fastify's schema errors → errors[] with the field that failed (body.name, query.limit…). */
+function schemaErrors(error: FastifyError): FieldError[] {
+  const where = error.validationContext ?? "body";
+  return (error.validation ?? []).map((v) => {
+    const missing = (v.params as { missingProperty?: string }).missingProperty;
+    const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+    const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".");
+    const field = [where, path, missing ?? extra].filter(Boolean).join(".");
+    const message = extra ? `unknown field "${extra}"` : (v.message ?? "is invalid");
+    return { field, message };
+  });
+}
+
+function isPgError(error: unknown): error is { code: string; constraint?: string } {
+  return (
+    typeof (error as { code?: unknown })?.code === "string" &&
+    /^[0-9A-Z]{5}$/.test((error as { code: string }).code)
+  );
+}
+
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(reply, 404, `No route matches ${request.method} ${request.url.split("?")[0]}.`),
+  );
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      return sendProblem(reply, error.status, error.message, {
+        title: error.title,
+        ...(error.errors.length ? { errors: error.errors } : {}),
+        ...error.extra,
+      });
+    }
+    if (error.validation) {
+      const errors = schemaErrors(error);
+      return sendProblem(
+        reply,
+        400,
+        `The request is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}.`,
+        { errors },
+      );
+    }
+    if (isPgError(error) && error.code === "23505") {
+      return sendProblem(reply, 409, "This conflicts with an existing resource.");
+    }
+    const status = typeof error.statusCode === "number" ? error.statusCode : 500;
+    if (status === 413) {
+      return sendProblem(reply, 413, "The request body is larger than this endpoint accepts.");
+    }
+    if (status >= 400 && status < 500) {
+      return sendProblem(reply, status, error.message);
+    }
+    request.log.error({ err: error }, "request failed");
+    return sendProblem(
+      reply,
+      status,
+      "Something went wrong on our side. Quote the request_id if you contact support.",
+    );
+  });
+}

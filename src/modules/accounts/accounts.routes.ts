@@ -1,0 +1,90 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { authOf } from "../../http/auth.ts";
+import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import {
+  AccountSchema,
+  ApiKeySchema,
+  apiKeyJson,
+  CreateApiKeyBody,
+  CreatedApiKeySchema,
+} from "./accounts.schemas.ts";
+import type { AccountsService } from "./accounts.service.ts";
+
+export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService }> = async (
+  app,
+  { accounts },
+) => {
+  app.get(
+    "/v1/account",
+    {
+      schema: {
+        tags: ["account"],
+        summary: "The account of the API key in use",
+        response: { 200: AccountSchema },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return {
+        object: "account" as const,
+        id: auth.accountId,
+        name: auth.accountName,
+        key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes },
+      };
+    },
+  );
+
+  app.get(
+    "/v1/api_keys",
+    {
+      config: { scope: "admin" },
+      schema: {
+        tags: ["account"],
+        summary: "List the account's API keys",
+        querystring: PageQuery,
+        response: { 200: listOf(ApiKeySchema) },
+      },
+    },
+    async (request) => {
+      const page = request.query;
+      const rows = await accounts.listKeys(authOf(request).accountId, {
+        ...page,
+        limit: page.limit + 1,
+      });
+      return toList(rows, page, apiKeyJson);
+    },
+  );
+
+  app.post(
+    "/v1/api_keys",
+    {
+      config: { scope: "admin" },
+      schema: {
+        tags: ["account"],
+        summary: "Create an API key",
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKeySchema },
+      },
+    },
+    async (request, reply) => {
+      const { key, secret } = await accounts.createKey(authOf(request).accountId, request.body);
+      return reply.code(201).send({ ...apiKeyJson(key), secret });
+    },
+  );
+
+  app.post(
+    "/v1/api_keys/:id/revoke",
+    {
+      config: { scope: "admin" },
+      schema: {
+        tags: ["account"],
+        summary: "Revoke an API key (it stops working at once)",
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: ApiKeySchema },
+      },
+    },
+    async (request) =>
+      apiKeyJson(await accounts.revokeKey(authOf(request).accountId, request.params.id)),
+  );
+};

@@ -1,0 +1,54 @@
+import { Type } from "typebox";
+import type { ApiKeyRow } from "./accounts.repository.ts";
+
+export const ScopeSchema = Type.Union([
+  Type.Literal("campaigns"),
+  Type.Literal("batches"),
+  Type.Literal("admin"),
+]);
+
+export const AccountSchema = Type.Object({
+  object: Type.Literal("account"),
+  id: Type.String(),
+  name: Type.String(),
+  key: Type.Object({ id: Type.String(), prefix: Type.String(), scopes: Type.Array(ScopeSchema) }),
+});
+
+export const ApiKeySchema = Type.Object({
+  object: Type.Literal("api_key"),
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String({ description: "The first characters of the key, to tell keys apart." }),
+  scopes: Type.Array(ScopeSchema),
+  created_at: Type.String({ format: "date-time" }),
+  last_used_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  revoked_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+});
+
+export const CreatedApiKeySchema = Type.Intersect([
+  ApiKeySchema,
+  Type.Object({
+    secret: Type.String({ description: "The key itself. Shown once: store it now." }),
+  }),
+]);
+
+export const CreateApiKeyBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 100 })),
+    scopes: Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
+export function apiKeyJson(row: ApiKeyRow) {
+  return {
+    object: "api_key" as const,
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    created_at: row.created_at.toISOString(),
+    last_used_at: row.last_used_at?.toISOString() ?? null,
+    revoked_at: row.revoked_at?.toISOString() ?? null,
+  };
+}

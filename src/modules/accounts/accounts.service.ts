@@ -1,0 +1,126 @@
+import type { Pool } from "../../db/pool.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { notFound, validation } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import * as repo from "./accounts.repository.ts";
+import { hashSecret, looksLikeSecret, newSecret, SCOPES, type Scope } from "./api-key-secret.ts";
+
+/** Who a request acts for, once its API key is known. */
+export interface AuthContext {
+  accountId: string;
+  accountName: string;
+  keyId: string;
+  keyPrefix: string;
+  scopes: Scope[];
+}
+
+export interface CreatedKey {
+  key: repo.ApiKeyRow;
+  /** The full secret: returned once, never stored. */
+  secret: string;
+}
+
+function checkScopes(scopes: readonly string[]): Scope[] {
+  const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (bad.length > 0 || scopes.length === 0) {
+    throw validation(`Scopes must be one or more of ${SCOPES.join(", ")}.`, [
+      {
+        field: "scopes",
+        message: bad.length ? `Unknown scope(s): ${bad.join(", ")}.` : "No scope given.",
+      },
+    ]);
+  }
+  return [...new Set(scopes)] as Scope[];
+}
+
+export function createAccountsService(deps: { pool: Pool }) {
+  const { pool } = deps;
+
+  async function createKey(
+    accountId: string,
+    opts: { name?: string; scopes?: readonly string[] } = {},
+  ): Promise<CreatedKey> {
+    const scopes = checkScopes(opts.scopes ?? ["campaigns", "batches"]);
+    if (!(await repo.findAccount(pool, accountId))) throw notFound("Account");
+    const { secret, prefix, hash } = newSecret();
+    const key = await repo.insertApiKey(pool, {
+      id: newId("key"),
+      accountId,
+      name: opts.name ?? "",
+      prefix,
+      hash,
+      scopes,
+    });
+    return { key, secret };
+  }
+
+  return {
+    /** A new account with its first key (all scopes unless told otherwise). */
+    async createAccount(opts: {
+      name: string;
+      defaultCountry?: string;
+      scopes?: readonly string[];
+    }) {
+      const name = opts.name.trim();
+      if (!name || name.length > 200) {
+        throw validation("An account needs a name of 1 to 200 characters.", [
+          { field: "name", message: "Give the business's name." },
+        ]);
+      }
+      const scopes = checkScopes(opts.scopes ?? SCOPES);
+      return withTransaction(pool, async (tx) => {
+        const account = await repo.insertAccount(tx, {
+          id: newId("acct"),
+          name,
+          defaultCountry: (opts.defaultCountry ?? "US").toUpperCase(),
+        });
+        const { secret, prefix, hash } = newSecret();
+        const key = await repo.insertApiKey(tx, {
+          id: newId("key"),
+          accountId: account.id,
+          name: "default",
+          prefix,
+          hash,
+          scopes,
+        });
+        return { account, key, secret };
+      });
+    },
+
+    listAccounts: () => repo.listAccounts(pool),
+
+    async getAccount(id: string) {
+      const account = await repo.findAccount(pool, id);
+      if (!account) throw notFound("Account");
+      return account;
+    },
+
+    createKey,
+
+    listKeys: (accountId: string, page: { limit: number; after?: string }) =>
+      repo.listApiKeys(pool, accountId, page),
+
+    async revokeKey(accountId: string, keyId: string) {
+      const key = await repo.revokeApiKey(pool, accountId, keyId);
+      if (!key) throw notFound("API key");
+      return key;
+    },
+
+    /** The context of a presented secret, or undefined when it is unknown or revoked. */
+    async authenticate(secret: string): Promise<AuthContext | undefined> {
+      if (!looksLikeSecret(secret)) return undefined;
+      const key = await repo.findApiKeyByHash(pool, hashSecret(secret));
+      if (!key || key.revoked_at) return undefined;
+      await repo.touchApiKey(pool, key.id);
+      return {
+        accountId: key.account_id,
+        accountName: key.account_name,
+        keyId: key.id,
+        keyPrefix: key.prefix,
+        scopes: key.scopes,
+      };
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,23 @@
+/** The API process: config → deps → app → listen; on SIGTERM/SIGINT stop taking requests, finish, close. */
+import closeWithGrace from "close-with-grace";
+import { exitOnConfigError } from "./cli/exit.ts";
+import { loadConfig } from "./config.ts";
+import { createDeps } from "./deps.ts";
+import { buildApp } from "./http/app.ts";
+
+const config = exitOnConfigError(() => loadConfig());
+const deps = createDeps(config, "api");
+const app = await buildApp(deps);
+
+closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, "stopping after an error");
+  else app.log.info({ signal }, "stopping");
+  await app.close();
+  await deps.close();
+});
+
+await app.listen({ host: config.host, port: config.port });
+const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
+app.log.info(
+  `cardmerge API on http://${shown}:${config.port} — docs at http://${shown}:${config.port}/docs`,
+);
