@@ -31,7 +31,15 @@ export async function buildApp(
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : newId("req");
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+    // allErrors: a client fixes every field in one round trip (bodies are size-bounded).
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: "array",
+        useDefaults: true,
+        allErrors: true,
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook("onSend", async (request, reply, payload) => {

@@ -1,0 +1,13 @@
+# One image for the API, the workers and the CLI.
+FROM node:20-bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends poppler-utils qpdf \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY . .
+ENV NODE_ENV=production STORAGE_DIR=/data
+# The storage volume takes this ownership on first mount, so the unprivileged user can write.
+RUN mkdir -p /data && chown node:node /data
+USER node
+CMD ["npm", "start"]

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+
+let ctx: TestContext;
+let release: () => void = () => {};
+let entered: () => void = () => {};
+
+beforeAll(async () => {
+  ctx = await createTestContext(
+    {},
+    {
+      // A POST that waits until the test lets it go, to hold a request in flight deterministically.
+      extend: (app) =>
+        app.post("/v1/test/slow", async (_req, reply) => {
+          entered();
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return reply.code(201).send({ done: true });
+        }),
+    },
+  );
+});
+afterAll(() => ctx.close());
+
+const createKey = (secret: string, idempotencyKey: string, name: string) =>
+  ctx.app.inject({
+    method: "POST",
+    url: "/v1/api_keys",
+    headers: { ...bearer(secret), "idempotency-key": idempotencyKey },
+    payload: { name, scopes: ["campaigns"] },
+  });
+
+describe("Idempotency-Key on POST", () => {
+  it("replays the stored response for the same key and body, without running twice", async () => {
+    const { accountId, secret } = await ctx.account();
+    const first = await createKey(secret, "order-1001", "CRM");
+    const again = await createKey(secret, "order-1001", "CRM");
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.headers["content-type"]).toMatch(/application\/json/);
+    expect(again.json()).toEqual(first.json());
+    const keys = await ctx.deps.accounts.listKeys(accountId, { limit: 100 });
+    expect(keys.filter((k) => k.name === "CRM")).toHaveLength(1);
+  });
+
+  it("answers 422 when the key comes back with a different body", async () => {
+    const { secret } = await ctx.account();
+    expect((await createKey(secret, "k-2", "one")).statusCode).toBe(201);
+    const changed = await createKey(secret, "k-2", "two");
+    expect(changed.statusCode).toBe(422);
+    expect(changed.headers["content-type"]).toMatch(/application\/problem\+json/);
+    expect(changed.json().detail).toMatch(/different request/);
+  });
+
+  it("answers 409 to a second request while the first with the same key still runs", async () => {
+    const { secret } = await ctx.account();
+    const headers = { ...bearer(secret), "idempotency-key": "slow-1" };
+    const started = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const first = ctx.app.inject({ method: "POST", url: "/v1/test/slow", headers, payload: {} });
+    await started;
+    const second = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/test/slow",
+      headers,
+      payload: {},
+    });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().detail).toMatch(/still being processed/);
+    release();
+    expect((await first).statusCode).toBe(201);
+    const third = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/test/slow",
+      headers,
+      payload: {},
+    });
+    expect(third.statusCode).toBe(201);
+    expect(third.headers["idempotent-replayed"]).toBe("true");
+  });
+
+  it("keeps keys per account: another account's same key runs afresh", async () => {
+    const a = await ctx.account();
+    const b = await ctx.account();
+    const fromA = await createKey(a.secret, "shared-key", "same");
+    const fromB = await createKey(b.secret, "shared-key", "same");
+    expect(fromB.statusCode).toBe(201);
+    expect(fromB.headers["idempotent-replayed"]).toBeUndefined();
+    expect(fromB.json().id).not.toBe(fromA.json().id);
+  });
+
+  it("rejects a malformed key with 400", async () => {
+    const { secret } = await ctx.account();
+    const res = await createKey(secret, "x".repeat(300), "long");
+    expect(res.statusCode).toBe(400);
+  });
+
+  it("forgets a key after 24 hours", async () => {
+    const { accountId, secret } = await ctx.account();
+    const first = await createKey(secret, "old", "a");
+    await ctx.deps.pool.query(
+      "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE account_id = $1",
+      [accountId],
+    );
+    const later = await createKey(secret, "old", "a");
+    expect(later.statusCode).toBe(201);
+    expect(later.json().id).not.toBe(first.json().id);
+  });
+});

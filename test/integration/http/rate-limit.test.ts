@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDeps } from "../../../src/deps.ts";
+import { buildApp } from "../../../src/http/app.ts";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ RATE_LIMIT_MAX: "3", RATE_LIMIT_WINDOW_SECONDS: "60" });
+});
+afterAll(() => ctx.close());
+
+describe("rate limit per API key", () => {
+  it("answers the N+1th request in the window with 429, Retry-After and problem+json", async () => {
+    const { secret } = await ctx.account();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await ctx.app.inject({ url: "/v1/account", headers: bearer(secret) });
+      statuses.push(res.statusCode);
+      expect(res.headers["ratelimit-limit"]).toBe("3");
+      expect(res.headers["ratelimit-remaining"]).toBe(String(2 - i));
+    }
+    expect(statuses).toEqual([200, 200, 200]);
+    const limited = await ctx.app.inject({ url: "/v1/account", headers: bearer(secret) });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect(limited.headers["content-type"]).toMatch(/application\/problem\+json/);
+    expect(limited.json()).toMatchObject({ status: 429, title: "Too many requests" });
+    expect(limited.json().retry_after).toBeGreaterThan(0);
+  });
+
+  it("counts each key separately", async () => {
+    const a = await ctx.account();
+    const b = await ctx.account();
+    for (let i = 0; i < 4; i++)
+      await ctx.app.inject({ url: "/v1/account", headers: bearer(a.secret) });
+    const other = await ctx.app.inject({ url: "/v1/account", headers: bearer(b.secret) });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it("shares one budget across API processes through Redis", async () => {
+    const second = createDeps(ctx.config, "second-api");
+    const otherApp = await buildApp(second, { logger: false });
+    try {
+      const { secret } = await ctx.account();
+      for (let i = 0; i < 3; i++)
+        await ctx.app.inject({ url: "/v1/account", headers: bearer(secret) });
+      const res = await otherApp.inject({ url: "/v1/account", headers: bearer(secret) });
+      expect(res.statusCode).toBe(429);
+    } finally {
+      await otherApp.close();
+      await second.close();
+    }
+  });
+});

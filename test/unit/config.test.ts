@@ -1,0 +1,43 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.ts";
+
+const run = promisify(execFile);
+
+describe("configuration", () => {
+  it("works with no setting at all", () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBe("postgres://postgres@127.0.0.1:5432/cardmerge");
+    expect(config.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(config.port).toBe(3000);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [
+      "DATABASE_URL",
+      "mysql://root@localhost/cardmerge",
+      /DATABASE_URL: expected a postgres: or postgresql: URL/,
+    ],
+    ["DATABASE_URL", "not a url", /DATABASE_URL: expected a URL/],
+    ["REDIS_URL", "http://localhost", /REDIS_URL/],
+    ["PORT", "eighty", /PORT: expected a whole number/],
+    ["LOG_LEVEL", "loud", /LOG_LEVEL: expected one of/],
+  ])("rejects %s=%s naming the variable", (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it("hides a password in the message", () => {
+    expect(() => loadConfig({ DATABASE_URL: "mysql://u:hunter2@h/db" })).toThrow(/u:\*\*\*@h/);
+  });
+
+  it("stops the API at start with a message naming DATABASE_URL", async () => {
+    const failure = await run(process.execPath, ["--import", "tsx", "src/server.ts"], {
+      env: { ...process.env, DATABASE_URL: "mysql://localhost/x" },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 78 });
+    expect((failure as { stderr: string }).stderr).toMatch(/configuration error: DATABASE_URL/);
+  });
+});
