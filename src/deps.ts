@@ -10,13 +10,26 @@ import {
   type AccountsService,
   createAccountsService,
 } from "./modules/accounts/accounts.service.ts";
+import {
+  type CampaignsService,
+  createCampaignsService,
+} from "./modules/campaigns/campaigns.service.ts";
+import {
+  createTemplatesService,
+  type TemplatesService,
+} from "./modules/templates/templates.service.ts";
+import { createStorage } from "./storage/index.ts";
+import type { Storage } from "./storage/storage.ts";
 
 export interface Deps {
   config: Config;
   logger: Logger;
   pool: Pool;
   redis: Redis;
+  storage: Storage;
   accounts: AccountsService;
+  templates: TemplatesService;
+  campaigns: CampaignsService;
   close(): Promise<void>;
 }
 
@@ -31,13 +44,19 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const logger = createLogger(config, name);
   const pool = createPool(config);
   const redis = createRedis(config);
+  const storage = createStorage(config);
   const accounts = createAccountsService({ pool });
+  const templates = createTemplatesService();
+  const campaigns = createCampaignsService({ pool, templates });
   return {
     config,
     logger,
     pool,
     redis,
+    storage,
     accounts,
+    templates,
+    campaigns,
     async close() {
       redis.disconnect();
       await pool.end();

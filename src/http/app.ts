@@ -9,6 +9,8 @@ import type { Deps } from "../deps.ts";
 import { newId } from "../ids.ts";
 import { loggerOptions } from "../logger.ts";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
+import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
+import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { idempotencyPlugin } from "./idempotency.ts";
@@ -63,5 +65,7 @@ export async function buildApp(
 
   await app.register(healthRoutes, { pool: deps.pool, redis: deps.redis });
   await app.register(accountsRoutes, { accounts: deps.accounts });
+  await app.register(templatesRoutes, { templates: deps.templates });
+  await app.register(campaignsRoutes, { campaigns: deps.campaigns });
   return app;
 }

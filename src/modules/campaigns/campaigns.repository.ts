@@ -1,0 +1,127 @@
+import type { Pool, PoolClient } from "../../db/pool.ts";
+import type { Sender } from "../../render/card-data.ts";
+
+type Db = Pool | PoolClient;
+
+export interface CampaignRow {
+  id: string;
+  account_id: string;
+  name: string;
+  occasion: string;
+  template_id: string;
+  format: string;
+  message: string | null;
+  merge_fields: string[];
+  sender: Sender;
+  photo_id: string | null;
+  metadata: Record<string, string>;
+  status: string;
+  send_at: Date | null;
+  submitted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  recipients: number;
+}
+
+export interface CampaignValues {
+  name: string;
+  occasion: string;
+  templateId: string;
+  format: string;
+  message: string | null;
+  mergeFields: string[];
+  sender: Sender;
+  photoId: string | null;
+  metadata: Record<string, string>;
+}
+
+const SELECT = `SELECT c.*, (SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id) AS recipients
+                  FROM campaigns c`;
+
+export async function insertCampaign(db: Db, id: string, accountId: string, v: CampaignValues) {
+  await db.query(
+    `INSERT INTO campaigns (id, account_id, name, occasion, template_id, format, message, merge_fields,
+                            sender, photo_id, metadata)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      id,
+      accountId,
+      v.name,
+      v.occasion,
+      v.templateId,
+      v.format,
+      v.message,
+      v.mergeFields,
+      v.sender,
+      v.photoId,
+      v.metadata,
+    ],
+  );
+}
+
+export async function findCampaign(
+  db: Db,
+  accountId: string,
+  id: string,
+): Promise<CampaignRow | undefined> {
+  const { rows } = await db.query<CampaignRow>(`${SELECT} WHERE c.account_id = $1 AND c.id = $2`, [
+    accountId,
+    id,
+  ]);
+  return rows[0];
+}
+
+/** The campaign, locked for the rest of the transaction (edits and imports check its status). */
+export async function lockCampaign(
+  db: PoolClient,
+  accountId: string,
+  id: string,
+): Promise<CampaignRow | undefined> {
+  const { rows } = await db.query<CampaignRow>(
+    `SELECT c.*, 0 AS recipients FROM campaigns c WHERE c.account_id = $1 AND c.id = $2 FOR UPDATE`,
+    [accountId, id],
+  );
+  return rows[0];
+}
+
+export async function listCampaigns(
+  db: Db,
+  accountId: string,
+  page: { limit: number; after?: string },
+  status?: string,
+): Promise<CampaignRow[]> {
+  const { rows } = await db.query<CampaignRow>(
+    `${SELECT}
+      WHERE c.account_id = $1
+        AND ($2::text IS NULL OR (c.created_at, c.id) < (SELECT created_at, id FROM campaigns WHERE id = $2 AND account_id = $1))
+        AND ($4::text IS NULL OR c.status = $4)
+      ORDER BY c.created_at DESC, c.id DESC LIMIT $3`,
+    [accountId, page.after ?? null, page.limit, status ?? null],
+  );
+  return rows;
+}
+
+export async function updateCampaign(db: Db, accountId: string, id: string, v: CampaignValues) {
+  await db.query(
+    `UPDATE campaigns SET name = $3, occasion = $4, template_id = $5, format = $6, message = $7,
+            merge_fields = $8, sender = $9, photo_id = $10, metadata = $11, updated_at = now()
+      WHERE account_id = $1 AND id = $2`,
+    [
+      accountId,
+      id,
+      v.name,
+      v.occasion,
+      v.templateId,
+      v.format,
+      v.message,
+      v.mergeFields,
+      v.sender,
+      v.photoId,
+      v.metadata,
+    ],
+  );
+}
+
+export async function deleteCampaign(db: Db, accountId: string, id: string): Promise<void> {
+  await db.query("DELETE FROM campaigns WHERE account_id = $1 AND id = $2", [accountId, id]);
+}

@@ -1,0 +1,163 @@
+import type { Pool } from "../../db/pool.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { AppError, conflict, notFound } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import type { PostalAddress, Sender } from "../../render/card-data.ts";
+import { findPhoto } from "../photos/photos.repository.ts";
+import type { TemplatesService } from "../templates/templates.service.ts";
+import { checkDesign } from "./campaign-rules.ts";
+import * as repo from "./campaigns.repository.ts";
+
+export interface AddressInput {
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postal_code?: string;
+  country: string;
+}
+
+export interface CampaignInput {
+  name: string;
+  occasion: string;
+  template: string;
+  format: string;
+  message?: string | null;
+  merge_fields?: string[];
+  sender: { business_name: string; signature?: string; return_address?: AddressInput };
+  photo_id?: string | null;
+  metadata?: Record<string, string>;
+}
+
+const toAddress = (a: AddressInput): PostalAddress => ({
+  line1: a.line1,
+  ...(a.line2 ? { line2: a.line2 } : {}),
+  city: a.city,
+  ...(a.region ? { region: a.region } : {}),
+  ...(a.postal_code ? { postalCode: a.postal_code } : {}),
+  country: a.country,
+});
+
+export const toSender = (s: CampaignInput["sender"]): Sender => ({
+  businessName: s.business_name,
+  ...(s.signature ? { signature: s.signature } : {}),
+  ...(s.return_address ? { returnAddress: toAddress(s.return_address) } : {}),
+});
+
+export const senderJson = (s: Sender) => ({
+  business_name: s.businessName,
+  signature: s.signature ?? null,
+  return_address: s.returnAddress
+    ? {
+        line1: s.returnAddress.line1,
+        line2: s.returnAddress.line2 ?? null,
+        city: s.returnAddress.city,
+        region: s.returnAddress.region ?? null,
+        postal_code: s.returnAddress.postalCode ?? null,
+        country: s.returnAddress.country,
+      }
+    : null,
+});
+
+function toInput(row: repo.CampaignRow): CampaignInput {
+  return {
+    name: row.name,
+    occasion: row.occasion,
+    template: row.template_id,
+    format: row.format,
+    message: row.message,
+    merge_fields: row.merge_fields,
+    sender: senderJson(row.sender) as CampaignInput["sender"],
+    photo_id: row.photo_id,
+    metadata: row.metadata,
+  };
+}
+
+export function createCampaignsService(deps: { pool: Pool; templates: TemplatesService }) {
+  const { pool, templates } = deps;
+
+  async function validate(accountId: string, input: CampaignInput): Promise<repo.CampaignValues> {
+    const template = await templates.resolve(accountId, input.template);
+    const mergeFields = input.merge_fields ?? [];
+    const message = input.message ?? null;
+    checkDesign(template, input.format, message, mergeFields);
+    if (input.photo_id && !(await findPhoto(pool, accountId, input.photo_id))) {
+      throw new AppError(
+        "validation",
+        `Photo ${input.photo_id} was not found. Upload it with POST /v1/photos first.`,
+        {
+          errors: [{ field: "photo_id", message: "no such photo in this account" }],
+        },
+      );
+    }
+    return {
+      name: input.name,
+      occasion: input.occasion,
+      templateId: template.id,
+      format: input.format,
+      message,
+      mergeFields,
+      sender: toSender(input.sender),
+      photoId: input.photo_id ?? null,
+      metadata: input.metadata ?? {},
+    };
+  }
+
+  async function get(accountId: string, id: string): Promise<repo.CampaignRow> {
+    const row = await repo.findCampaign(pool, accountId, id);
+    if (!row) throw notFound("Campaign");
+    return row;
+  }
+
+  return {
+    get,
+
+    async create(accountId: string, input: CampaignInput) {
+      const values = await validate(accountId, input);
+      const id = newId("cmp");
+      await repo.insertCampaign(pool, id, accountId, values);
+      return get(accountId, id);
+    },
+
+    list: (accountId: string, page: { limit: number; after?: string }, status?: string) =>
+      repo.listCampaigns(pool, accountId, page, status),
+
+    async update(accountId: string, id: string, patch: Partial<CampaignInput>) {
+      await withTransaction(pool, async (tx) => {
+        const row = await repo.lockCampaign(tx, accountId, id);
+        if (!row) throw notFound("Campaign");
+        if (row.status !== "draft")
+          throw conflict(`Campaign is ${row.status}: only a draft can be edited.`);
+        const values = await validate(accountId, { ...toInput(row), ...patch });
+        await repo.updateCampaign(tx, accountId, id, values);
+      });
+      return get(accountId, id);
+    },
+
+    async remove(accountId: string, id: string) {
+      await withTransaction(pool, async (tx) => {
+        const row = await repo.lockCampaign(tx, accountId, id);
+        if (!row) throw notFound("Campaign");
+        if (!["draft", "cancelled"].includes(row.status)) {
+          throw conflict(
+            `Campaign is ${row.status}: cancel it before deleting, or keep it for its records.`,
+          );
+        }
+        await repo.deleteCampaign(tx, accountId, id);
+      });
+    },
+
+    /** Locks a draft campaign inside a transaction: imports and recipient edits go through here. */
+    async lockDraft(tx: Parameters<typeof repo.lockCampaign>[0], accountId: string, id: string) {
+      const row = await repo.lockCampaign(tx, accountId, id);
+      if (!row) throw notFound("Campaign");
+      if (row.status !== "draft")
+        throw conflict(
+          `Campaign is ${row.status}: recipients can change only while it is a draft.`,
+        );
+      return row;
+    },
+  };
+}
+
+export type CampaignsService = ReturnType<typeof createCampaignsService>;

@@ -1,0 +1,99 @@
+import type { Pool, PoolClient } from "../../db/pool.ts";
+
+type Db = Pool | PoolClient;
+
+export interface PhotoRow {
+  id: string;
+  account_id: string;
+  filename: string;
+  source_format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256: string;
+  master_key: string;
+  preview_key: string;
+  warnings: string[];
+  created_at: Date;
+}
+
+export async function insertPhoto(db: Db, row: Omit<PhotoRow, "created_at">): Promise<PhotoRow> {
+  const { rows } = await db.query<PhotoRow>(
+    `INSERT INTO photos (id, account_id, filename, source_format, width, height, bytes, sha256,
+                         master_key, preview_key, warnings)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+    [
+      row.id,
+      row.account_id,
+      row.filename,
+      row.source_format,
+      row.width,
+      row.height,
+      row.bytes,
+      row.sha256,
+      row.master_key,
+      row.preview_key,
+      JSON.stringify(row.warnings),
+    ],
+  );
+  return rows[0] as PhotoRow;
+}
+
+export async function findPhoto(
+  db: Db,
+  accountId: string,
+  id: string,
+): Promise<PhotoRow | undefined> {
+  const { rows } = await db.query<PhotoRow>(
+    "SELECT * FROM photos WHERE account_id = $1 AND id = $2",
+    [accountId, id],
+  );
+  return rows[0];
+}
+
+/**
+ * Photos a CSV's photo column names, by id or by file name (case-insensitive; the newest upload
+ * of a name wins). Returns a map from the name as written to the photo id.
+ */
+export async function resolvePhotoNames(
+  db: Db,
+  accountId: string,
+  names: string[],
+): Promise<Map<string, string>> {
+  if (names.length === 0) return new Map();
+  const { rows } = await db.query<{ name: string; id: string }>(
+    `SELECT DISTINCT ON (n.name) n.name, p.id
+       FROM unnest($2::text[]) AS n(name)
+       JOIN photos p ON p.account_id = $1 AND (p.id = n.name OR lower(p.filename) = lower(n.name))
+      ORDER BY n.name, (p.id = n.name) DESC, p.created_at DESC`,
+    [accountId, names],
+  );
+  return new Map(rows.map((r) => [r.name, r.id]));
+}
+
+export async function listPhotos(
+  db: Db,
+  accountId: string,
+  page: { limit: number; after?: string },
+) {
+  const { rows } = await db.query<PhotoRow>(
+    `SELECT * FROM photos
+      WHERE account_id = $1
+        AND ($2::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM photos WHERE id = $2 AND account_id = $1))
+      ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [accountId, page.after ?? null, page.limit],
+  );
+  return rows;
+}
+
+export async function deletePhoto(
+  db: Db,
+  accountId: string,
+  id: string,
+): Promise<PhotoRow | undefined> {
+  const { rows } = await db.query<PhotoRow>(
+    "DELETE FROM photos WHERE account_id = $1 AND id = $2 RETURNING *",
+    [accountId, id],
+  );
+  return rows[0];
+}

@@ -1,0 +1,46 @@
+/**
+ * Where files live: photos, uploaded CSVs, rendered PDFs, batch files. Keys are slash-separated
+ * paths chosen by the caller (deterministic, so a retried job overwrites the same object).
+ * A put is atomic: readers see the whole object or none of it.
+ */
+import type { Readable } from "node:stream";
+
+export interface StoredObject {
+  key: string;
+  bytes: number;
+  /** Hex SHA-256 of the content, computed while writing. */
+  sha256: string;
+}
+
+export interface ObjectInfo {
+  bytes: number;
+  modifiedAt: Date;
+}
+
+export interface Storage {
+  put(key: string, body: Readable | Buffer, opts?: { contentType?: string }): Promise<StoredObject>;
+  /** The object's bytes, or a range of them (inclusive end, as HTTP Range). Throws StorageNotFound. */
+  get(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  getBuffer(key: string): Promise<Buffer>;
+  stat(key: string): Promise<ObjectInfo | undefined>;
+  delete(key: string): Promise<void>;
+  /** Deletes every object whose key starts with prefix. */
+  deletePrefix(prefix: string): Promise<void>;
+}
+
+export class StorageNotFound extends Error {
+  constructor(readonly key: string) {
+    super(`No stored object at ${key}`);
+    this.name = "StorageNotFound";
+  }
+}
+
+const SAFE_KEY = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+/** Keys come from our own ids, never raw user input; still, refuse anything that could escape. */
+export function checkKey(key: string): string {
+  if (!SAFE_KEY.test(key) || key.split("/").some((part) => part === "." || part === "..")) {
+    throw new Error(`Unsafe storage key: ${JSON.stringify(key)}`);
+  }
+  return key;
+}

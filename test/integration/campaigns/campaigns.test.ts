@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+
+let ctx: TestContext;
+let secret: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  secret = (await ctx.account()).secret;
+});
+afterAll(() => ctx.close());
+
+const campaign = (over: Record<string, unknown> = {}) => ({
+  name: "Spring thank-yous",
+  occasion: "thank_you",
+  template: "thank-you",
+  format: "card_5x7",
+  message:
+    "Dear {{firstName}}, thank you for trusting {{businessName}} with your {{lastPurchase}}.",
+  merge_fields: ["lastPurchase"],
+  sender: {
+    business_name: "Acme Plumbing",
+    signature: "Maria & the Acme team",
+    return_address: {
+      line1: "1 Main St",
+      city: "Springfield",
+      region: "IL",
+      postal_code: "62701",
+      country: "US",
+    },
+  },
+  metadata: { crm_id: "42" },
+  ...over,
+});
+
+const post = (body: unknown, key = secret) =>
+  ctx.app.inject({
+    method: "POST",
+    url: "/v1/campaigns",
+    headers: bearer(key),
+    payload: body as object,
+  });
+
+describe("campaigns", () => {
+  it("creates a draft and reads it back", async () => {
+    const res = await post(campaign());
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({
+      object: "campaign",
+      status: "draft",
+      template: "thank-you",
+      format: "card_5x7",
+      merge_fields: ["lastPurchase"],
+      sender: { business_name: "Acme Plumbing", return_address: { postal_code: "62701" } },
+      metadata: { crm_id: "42" },
+      recipients: 0,
+    });
+    expect(res.headers.location).toBe(`/v1/campaigns/${body.id}`);
+    const read = await ctx.app.inject({ url: `/v1/campaigns/${body.id}`, headers: bearer(secret) });
+    expect(read.json()).toEqual(body);
+  });
+
+  it("rejects a message with an unknown variable, naming it", async () => {
+    const res = await post(campaign({ message: "Hi {{firstNmae}}!", merge_fields: [] }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      expect.objectContaining({
+        field: "message",
+        message: expect.stringContaining("{{firstNmae}}"),
+      }),
+    ]);
+  });
+
+  it("rejects a message that does not compile, with its position", async () => {
+    const res = await post(campaign({ message: "Dear {{firstName}\nthanks" }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].message).toMatch(/line 1, column \d+/);
+  });
+
+  it("rejects a format the template does not come in, and an unknown template", async () => {
+    const badFormat = await post(campaign({ format: "postcard_6x11", template: "thank-you" }));
+    const template = (
+      await ctx.app.inject({ url: "/v1/templates/thank-you", headers: bearer(secret) })
+    ).json();
+    if (!template.formats.includes("postcard_6x11")) {
+      expect(badFormat.statusCode).toBe(400);
+      expect(badFormat.json().errors[0].field).toBe("format");
+    }
+    const unknown = await post(campaign({ template: "wedding" }));
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors[0]).toMatchObject({ field: "template" });
+  });
+
+  it("edits a draft with PATCH, re-checking the message", async () => {
+    const { id } = (await post(campaign())).json();
+    const ok = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/campaigns/${id}`,
+      headers: bearer(secret),
+      payload: { name: "Renamed", message: "Thanks, {{firstName}}!" },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ name: "Renamed", message: "Thanks, {{firstName}}!" });
+    const bad = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/campaigns/${id}`,
+      headers: bearer(secret),
+      payload: { merge_fields: [], message: "{{lastPurchase}}" },
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("answers 409 to edits once the campaign has left draft", async () => {
+    const { id } = (await post(campaign())).json();
+    await ctx.deps.pool.query("UPDATE campaigns SET status = 'rendering' WHERE id = $1", [id]);
+    const res = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/campaigns/${id}`,
+      headers: bearer(secret),
+      payload: { name: "x" },
+    });
+    expect(res.statusCode).toBe(409);
+    const del = await ctx.app.inject({
+      method: "DELETE",
+      url: `/v1/campaigns/${id}`,
+      headers: bearer(secret),
+    });
+    expect(del.statusCode).toBe(409);
+  });
+
+  it("deletes a draft", async () => {
+    const { id } = (await post(campaign())).json();
+    const del = await ctx.app.inject({
+      method: "DELETE",
+      url: `/v1/campaigns/${id}`,
+      headers: bearer(secret),
+    });
+    expect(del.statusCode).toBe(204);
+    expect(
+      (await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })).statusCode,
+    ).toBe(404);
+  });
+
+  it("lists newest first with cursor pagination and a status filter", async () => {
+    const { secret: own } = await ctx.account();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await post(campaign({ name: `c${i}` }), own)).json().id);
+    const page1 = (
+      await ctx.app.inject({ url: "/v1/campaigns?limit=2", headers: bearer(own) })
+    ).json();
+    expect(page1.data.map((c: { id: string }) => c.id)).toEqual([ids[2], ids[1]]);
+    const page2 = (
+      await ctx.app.inject({
+        url: `/v1/campaigns?limit=2&after=${page1.next_after}`,
+        headers: bearer(own),
+      })
+    ).json();
+    expect(page2.data.map((c: { id: string }) => c.id)).toEqual([ids[0]]);
+    const ready = (
+      await ctx.app.inject({ url: "/v1/campaigns?status=ready", headers: bearer(own) })
+    ).json();
+    expect(ready.data).toEqual([]);
+  });
+
+  it("answers 404 for another account's campaign on every route", async () => {
+    const { id } = (await post(campaign())).json();
+    const { secret: other } = await ctx.account();
+    for (const [method, payload] of [["GET"], ["PATCH", { name: "x" }], ["DELETE"]] as const) {
+      const res = await ctx.app.inject({
+        method,
+        url: `/v1/campaigns/${id}`,
+        headers: bearer(other),
+        ...(payload ? { payload } : {}),
+      });
+      expect(res.statusCode, method).toBe(404);
+      expect(res.body).not.toContain("Spring");
+    }
+  });
+
+  it("needs the campaigns scope", async () => {
+    const { secret: vendor } = await ctx.account({ scopes: ["batches"] });
+    expect(
+      (await ctx.app.inject({ url: "/v1/campaigns", headers: bearer(vendor) })).statusCode,
+    ).toBe(403);
+  });
+});
+
+describe("templates", () => {
+  it("lists the built-in designs with their formats", async () => {
+    const res = await ctx.app.inject({ url: "/v1/templates", headers: bearer(secret) });
+    expect(res.statusCode).toBe(200);
+    const ids = res.json().data.map((t: { id: string }) => t.id);
+    expect(ids).toEqual(expect.arrayContaining(["thank-you", "birthday", "october-holiday"]));
+  });
+
+  it("shows one design with its default message and variables", async () => {
+    const res = await ctx.app.inject({ url: "/v1/templates/birthday", headers: bearer(secret) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().default_message.length).toBeGreaterThan(10);
+    expect(
+      (await ctx.app.inject({ url: "/v1/templates/nope", headers: bearer(secret) })).statusCode,
+    ).toBe(404);
+  });
+});
