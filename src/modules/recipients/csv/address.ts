@@ -1,0 +1,191 @@
+import type { PostalAddress } from "../../../render/card-data.ts";
+import { countryCode } from "./countries.ts";
+import type { AddressColumns, AddressPart } from "./header-map.ts";
+import { cleanText } from "./names.ts";
+import { checkPostalCode, cityRequired, postalCodeRequired } from "./postal-codes.ts";
+import { needsRegion, regionCode } from "./regions.ts";
+import type { RowError } from "./types.ts";
+
+/** Reads column `i` of the current row (already unwrapped, not yet cleaned). */
+export type Cell = (index: number) => string;
+
+export interface AddressOutcome {
+  address?: PostalAddress;
+  errors: RowError[];
+  warnings: RowError[];
+  /** Whether any address value was filled in (to choose among Home/Business groups). */
+  touched: boolean;
+}
+
+/** First non-empty value among a field's columns, with that column's header for messages. */
+function pick(
+  cell: Cell,
+  headers: string[],
+  columns: number[],
+): { value: string; column?: string } {
+  for (const i of columns) {
+    const value = cleanText(cell(i));
+    if (value) return { value, column: headers[i] };
+  }
+  return { value: "", column: columns[0] === undefined ? undefined : headers[columns[0]] };
+}
+
+/**
+ * Mailchimp exports an address as one field, parts joined by two spaces:
+ * "1 Main St  Apt 2  Springfield  IL  62701  US". Read from the end: country, ZIP, state, city.
+ */
+export function splitCombinedAddress(value: string): Partial<Record<AddressPart, string>> {
+  const parts = value
+    .split(/\s{2,}/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (parts.length < 4) return { line1: value };
+  const out: Partial<Record<AddressPart, string>> = {};
+  const last = parts[parts.length - 1] ?? "";
+  if (countryCode(last) && !/\d/.test(last)) out.country = parts.pop();
+  out.postalCode = parts.pop();
+  out.region = parts.pop();
+  out.city = parts.pop();
+  out.line1 = parts.shift();
+  if (parts.length > 0) out.line2 = parts.join(", ");
+  return out;
+}
+
+/**
+ * Builds and checks one address group of a row for its country: a street line always; city
+ * unless a city-state; state/province for US, CA, AU; a postal code where the country has them.
+ */
+export function readAddress(
+  cell: Cell,
+  headers: string[],
+  columns: AddressColumns,
+  defaultCountry: string,
+  combined: boolean,
+): AddressOutcome {
+  const errors: RowError[] = [];
+  const warnings: RowError[] = [];
+  const get = (part: AddressPart) => pick(cell, headers, columns[part]);
+  let line1 = get("line1");
+  let parts: Partial<Record<AddressPart, string>> = {};
+  const firstLine1 = columns.line1[0];
+  const rawLine1 = firstLine1 === undefined ? "" : cell(firstLine1);
+  if (combined && /\S\s{2,}\S/.test(rawLine1)) {
+    parts = splitCombinedAddress(rawLine1.trim());
+    line1 = { value: cleanText(parts.line1 ?? ""), column: line1.column };
+  }
+  const part = (p: AddressPart) => {
+    const fromCombined = parts[p];
+    return fromCombined === undefined
+      ? get(p)
+      : { value: cleanText(fromCombined), column: line1.column };
+  };
+  const line2Values = columns.line2.map((i) => cleanText(cell(i))).filter((v) => v.length > 0);
+  if (parts.line2) line2Values.unshift(cleanText(parts.line2));
+  const poBox = get("poBox");
+  const city = part("city");
+  const region = part("region");
+  const postal = part("postalCode");
+  const countryIn = part("country");
+  const touched =
+    line1.value !== "" ||
+    line2Values.length > 0 ||
+    poBox.value !== "" ||
+    city.value !== "" ||
+    postal.value !== "" ||
+    region.value !== "";
+
+  let country = defaultCountry;
+  if (countryIn.value) {
+    const code = countryCode(countryIn.value);
+    if (code) country = code;
+    else
+      errors.push({
+        field: "country",
+        column: countryIn.column,
+        message: `${label(countryIn.column, "Country")} "${countryIn.value}" is not a country we know: write its name in English or its 2-letter code (US, GB, DE).`,
+      });
+  }
+
+  // A PO box is the street line when there is no street, else it goes under it.
+  let street = line1.value;
+  if (poBox.value) {
+    const box = /^\d+$/.test(poBox.value) ? `PO Box ${poBox.value}` : poBox.value;
+    if (street) line2Values.push(box);
+    else street = box;
+  }
+  if (!street)
+    errors.push({
+      field: "line1",
+      column: line1.column ?? poBox.column,
+      message: `${label(line1.column, "Street address")} is empty: add the street and house number.`,
+    });
+  if (!city.value && cityRequired(country))
+    errors.push({
+      field: "city",
+      column: city.column,
+      message: `${label(city.column, "City")} is empty: add the city or town.`,
+    });
+
+  let regionValue = region.value;
+  if (needsRegion(country)) {
+    const name = country === "CA" ? "province" : "state";
+    if (!regionValue)
+      errors.push({
+        field: "region",
+        column: region.column,
+        message: `${label(region.column, capitalise(name))} is empty: add the ${name} (${country === "CA" ? "ON, QC, BC…" : country === "AU" ? "NSW, VIC, QLD…" : "MA, NY, CA…"}).`,
+      });
+    else {
+      const code = regionCode(country, regionValue);
+      if (code) regionValue = code;
+      else
+        errors.push({
+          field: "region",
+          column: region.column,
+          message: `${label(region.column, capitalise(name))} "${regionValue}" is not a ${country} ${name}: write its name or its postal abbreviation.`,
+        });
+    }
+  }
+
+  let postalCode: string | undefined;
+  const postalName = country === "US" ? "ZIP code" : country === "GB" ? "Postcode" : "Postal code";
+  if (postal.value) {
+    const checked = checkPostalCode(country, postal.value);
+    if (checked.ok) {
+      postalCode = checked.value;
+      if (checked.padded)
+        warnings.push({
+          field: "postalCode",
+          column: postal.column,
+          message: `${label(postal.column, postalName)} "${postal.value}" was read as ${checked.value}: spreadsheets drop leading zeros, so they were put back.`,
+        });
+    } else
+      errors.push({
+        field: "postalCode",
+        column: postal.column,
+        message: `${label(postal.column, postalName)} "${postal.value}" is not valid for ${country}: write ${checked.expected}.`,
+      });
+  } else if (postalCodeRequired(country)) {
+    const what = country === "US" ? "the 5-digit ZIP code" : `the ${postalName.toLowerCase()}`;
+    errors.push({
+      field: "postalCode",
+      column: postal.column,
+      message: `${label(postal.column, postalName)} is empty: add ${what}.`,
+    });
+  }
+
+  if (errors.length > 0) return { errors, warnings, touched };
+  const address: PostalAddress = { line1: street, city: city.value, country };
+  if (line2Values.length > 0) address.line2 = line2Values.join(", ");
+  if (regionValue) address.region = regionValue;
+  if (postalCode) address.postalCode = postalCode;
+  return { address, errors, warnings, touched };
+}
+
+function label(column: string | undefined, fallback: string): string {
+  return column?.trim() ? column.trim() : fallback;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,137 @@
+/** A parsed date: ISO `YYYY-MM-DD`, or `--MM-DD` when the year is unknown. */
+export type DateResult = { ok: true; value: string } | { ok: false; reason: string };
+
+const MONTHS = new Map<string, number>();
+[
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+].forEach((name, i) => {
+  MONTHS.set(name, i + 1);
+  MONTHS.set(name.slice(0, 3), i + 1);
+});
+MONTHS.set("sept", 9);
+const WEEKDAYS = /^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?$/;
+
+const ISO = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ][\d:.]+Z?)?$/;
+const NO_YEAR_ISO = /^--(\d{2})-?(\d{2})$/;
+const NUMERIC = /^(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?\.?(?: [\d:]+(?: ?[ap]m)?)?$/i;
+/** Outlook writes 0/0/00 for "no date"; treat such values as empty. */
+const ZERO_DATE = /^0{1,2}[/.-]0{1,2}[/.-]0{2,4}$/;
+/** Apple Contacts stores a birthday without a year as 1604. */
+const NO_YEAR_SENTINEL = 1604;
+
+/**
+ * Reads a birthday or anniversary as people and exports write it: ISO (1990-03-14), US
+ * (03/14/1990), European (14.03.1990, 14/03/1990), Excel's 14-Mar-90, "March 14", "14 March",
+ * "Mar 14, 1990", Google's --03-14. When both numbers could be the month (04/05/1990), `monthFirst`
+ * decides (true for US files). Two-digit years within this century's past are 20yy, otherwise 19yy.
+ * Returns undefined for an empty value.
+ */
+export function parseDate(raw: string, monthFirst: boolean): DateResult | undefined {
+  const text = raw.trim();
+  if (text === "" || ZERO_DATE.test(text)) return undefined;
+
+  let m = ISO.exec(text);
+  if (m) return build(Number(m[1]), Number(m[2]), Number(m[3]));
+  m = NO_YEAR_ISO.exec(text);
+  if (m) return build(undefined, Number(m[1]), Number(m[2]));
+  m = NUMERIC.exec(text);
+  if (m) {
+    const a = Number(m[1]);
+    const b = Number(m[3]);
+    const year = m[4] === undefined ? undefined : fullYear(m[4]);
+    // A number above 12 can only be the day; otherwise dots mean day first, else the file's locale.
+    const dayFirst = a > 12 || (b <= 12 && (m[2] === "." || !monthFirst));
+    return dayFirst ? build(year, b, a) : build(year, a, b);
+  }
+  return parseWords(text);
+}
+
+function parseWords(text: string): DateResult {
+  const tokens = text
+    .toLowerCase()
+    .split(/[\s,.\-/]+/)
+    .filter((t) => t.length > 0 && !WEEKDAYS.test(t));
+  let month: number | undefined;
+  let day: number | undefined;
+  let year: number | undefined;
+  const notADate: DateResult = { ok: false, reason: "is not a date" };
+  for (const token of tokens) {
+    const named = MONTHS.get(token);
+    const num = /^(\d{1,4})(st|nd|rd|th)?$/.exec(token);
+    const digits = num?.[1];
+    const ordinal = num?.[2] !== undefined;
+    if (named !== undefined && month === undefined) month = named;
+    else if (digits === undefined) return notADate;
+    else if (digits.length <= 2 && day === undefined) day = Number(digits);
+    else if (ordinal || year !== undefined) return notADate;
+    else if (digits.length === 4) year = Number(digits);
+    else if (digits.length === 2)
+      year = fullYear(digits); // Excel's 14-Mar-90
+    else return notADate;
+  }
+  if (month === undefined || day === undefined) return notADate;
+  return build(year, month, day);
+}
+
+function fullYear(digits: string): number {
+  const n = Number(digits);
+  if (digits.length === 4) return n;
+  const thisYear = new Date().getUTCFullYear() % 100;
+  return n <= thisYear ? 2000 + n : 1900 + n;
+}
+
+const MONTH_LABEL = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
+function build(yearIn: number | undefined, month: number, day: number): DateResult {
+  const year = yearIn === NO_YEAR_SENTINEL ? undefined : yearIn;
+  if (month < 1 || month > 12) return { ok: false, reason: `has no month ${month}` };
+  if (year !== undefined && (year < 1800 || year > 2200))
+    return { ok: false, reason: `has an unlikely year ${year}` };
+  const max = daysIn(month, year);
+  if (day < 1 || day > max) {
+    const label = MONTH_LABEL[month - 1] ?? "";
+    return {
+      ok: false,
+      reason:
+        year === undefined || month !== 2 || day !== 29
+          ? `has no day ${day} in ${label}`
+          : `has February 29 in ${year}, which is not a leap year`,
+    };
+  }
+  const mm = String(month).padStart(2, "0");
+  const dd = String(day).padStart(2, "0");
+  return { ok: true, value: year === undefined ? `--${mm}-${dd}` : `${year}-${mm}-${dd}` };
+}
+
+function daysIn(month: number, year: number | undefined): number {
+  if (month === 2) {
+    // Without a year, Feb 29 is kept: the person may well be a leap-day baby.
+    if (year === undefined) return 29;
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  }
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}

@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import type { Recipient } from "../../../render/card-data.ts";
+
+/** Common street words, so "12 Main Street" and "12 Main St." meet. */
+const STREET_WORDS: Record<string, string> = {
+  street: "st",
+  avenue: "ave",
+  av: "ave",
+  road: "rd",
+  drive: "dr",
+  lane: "ln",
+  boulevard: "blvd",
+  court: "ct",
+  place: "pl",
+  apartment: "apt",
+  suite: "ste",
+  north: "n",
+  south: "s",
+  east: "e",
+  west: "w",
+  strasse: "str",
+};
+
+/** Lower case, accents and punctuation gone, single spaces: "Zoë  Ångström" ≈ "zoe angstrom". */
+function loose(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/ß/g, "ss")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+/**
+ * The identity of "this person at this address": normalised full name, street line, postal code
+ * (or city when there is none) and country, hashed to 96 bits (16 base64url characters).
+ */
+export function dedupeKey(r: Recipient): string {
+  const street = loose(r.address.line1)
+    .split(" ")
+    .map((w) => STREET_WORDS[w] ?? w)
+    .join(" ");
+  const postal = r.address.postalCode
+    ? r.address.postalCode
+        .replace(/[\s-]/g, "")
+        .toUpperCase()
+        .slice(0, r.address.country === "US" ? 5 : undefined)
+    : loose(r.address.city);
+  const identity = `${loose(r.fullName)}\u0000${street}\u0000${postal}\u0000${r.address.country}`;
+  return createHash("sha256").update(identity).digest("base64url").slice(0, 16);
+}
+
+/**
+ * Remembers the first row of each key. Memory stays bounded by keeping only the 16-character key
+ * and a row number per person (about 100 bytes each: ~10 MB for 100,000 rows).
+ */
+export class DuplicateFinder {
+  readonly #seen = new Map<string, number>();
+
+  /** The first row with this key, or undefined (and the row is remembered) if it is new. */
+  check(key: string, row: number): number | undefined {
+    const first = this.#seen.get(key);
+    if (first === undefined) this.#seen.set(key, row);
+    return first;
+  }
+}

@@ -1,0 +1,389 @@
+import { type CsvError, type Parser, parse } from "csv-parse";
+import { AppError } from "../../../errors.ts";
+import { countryCode } from "./countries.ts";
+import { type DecodeState, toUtf8 } from "./decode.ts";
+import { DuplicateFinder, dedupeKey } from "./dedupe.ts";
+import { compileMapping, describeTarget, type HeaderPlan, planHeaders } from "./header-map.ts";
+import { CsvImportError } from "./import-error.ts";
+import { type Delimiter, sniffDelimiter } from "./sniff.ts";
+import {
+  DEFAULT_LIMITS,
+  type HeaderReport,
+  type ImportLimits,
+  type ImportOptions,
+  type RowOutcome,
+} from "./types.ts";
+import { type RowContext, validateRow } from "./validate-row.ts";
+
+/** Where a/b/yyyy means month/day. Everywhere else a day comes first. */
+const MONTH_FIRST = new Set(["US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM", "MH", "PW"]);
+/** A header line longer than this is not a header: probably not a CSV at all. */
+const MAX_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * Streams a CSV upload into recipients, one outcome per data row, without holding the file.
+ *
+ * - `header` resolves once the header row is read (delimiter, encoding, how each column maps),
+ *   or rejects with a {@link CsvImportError} when the file cannot be imported at all.
+ * - `rows` yields a {@link RowOutcome} per non-blank data row, in file order. Row numbers are those a
+ *   spreadsheet shows: header = row 1, first data row = row 2, a quoted multi-line value is one row.
+ *   It throws a {@link CsvImportError} for problems found later (too many rows, a quote never closed,
+ *   an encoding switch); consumers that must be atomic discard what they got.
+ *
+ * Reading starts at once (to find the header); iterate `rows` to the end, or call `rows.return()`,
+ * so the input is released. Invalid options (mapping, defaultCountry, limits) throw an
+ * {@link AppError} of kind "validation" synchronously.
+ */
+export function parseRecipients(
+  input: AsyncIterable<Buffer> | NodeJS.ReadableStream,
+  opts: ImportOptions = {},
+): { header: Promise<HeaderReport>; rows: AsyncGenerator<RowOutcome> } {
+  const session = new ImportSession(input, opts);
+  const header = session.header();
+  // The rows generator rethrows a header failure; this keeps an unawaited header from crashing Node.
+  header.catch(() => {});
+  return { header, rows: session.rows() };
+}
+
+class ImportSession {
+  readonly #limits: ImportLimits;
+  readonly #mapping: ReturnType<typeof compileMapping>;
+  readonly #defaultCountry: string;
+  readonly #decode: DecodeState = { encoding: "utf-8", undecided: true, bytesIn: 0 };
+  readonly #chunks: AsyncGenerator<Buffer>;
+  #head: Buffer[] = [];
+  #headLength = 0;
+  #parser: Parser | undefined;
+  #delimiter: Delimiter = ",";
+  /** Records parsed and not handled yet; #next is the first unhandled one. */
+  #records: string[][] = [];
+  #next = 0;
+  /** Spreadsheet row of the last record handed out. */
+  #row = 0;
+  /** Records the parser produced so far (to place a parse error on its row). */
+  #parsed = 0;
+  #ended = false;
+  #header: Promise<HeaderReport> | undefined;
+  #plan: HeaderPlan | undefined;
+  #valueKeys: string[] = [];
+
+  constructor(input: AsyncIterable<Buffer> | NodeJS.ReadableStream, opts: ImportOptions) {
+    this.#limits = resolveLimits(opts.limits);
+    this.#mapping = compileMapping(opts.mapping);
+    const country = countryCode(opts.defaultCountry ?? "US");
+    if (!country) {
+      throw new AppError(
+        "validation",
+        `defaultCountry "${opts.defaultCountry}" is not a country: use a 2-letter ISO code (US, GB, DE).`,
+        { errors: [{ field: "defaultCountry", message: "not an ISO 3166-1 alpha-2 code" }] },
+      );
+    }
+    this.#defaultCountry = country;
+    this.#chunks = toUtf8(
+      input as AsyncIterable<Buffer | string>,
+      this.#decode,
+      this.#limits.maxBytes,
+    );
+  }
+
+  header(): Promise<HeaderReport> {
+    this.#header ??= this.#readHeader();
+    return this.#header;
+  }
+
+  async *rows(): AsyncGenerator<RowOutcome> {
+    try {
+      await this.header();
+      const plan = this.#plan as HeaderPlan;
+      const ctx: RowContext = {
+        plan,
+        defaultCountry: this.#defaultCountry,
+        monthFirst: MONTH_FIRST.has(this.#defaultCountry),
+        maxFieldLength: this.#limits.maxFieldLength,
+      };
+      const duplicates = new DuplicateFinder();
+      let dataRows = 0;
+      for (;;) {
+        const record = this.#take();
+        if (record === undefined) {
+          if (this.#ended) return;
+          await this.#pull();
+          continue;
+        }
+        const row = this.#row;
+        if (isBlank(record)) continue;
+        if (++dataRows > this.#limits.maxRows) {
+          throw new CsvImportError(
+            "too_many_rows",
+            `The file has more than ${this.#limits.maxRows.toLocaleString("en-US")} recipients: split it into smaller files.`,
+            { row },
+          );
+        }
+        yield this.#outcome(record, row, ctx, duplicates);
+      }
+    } finally {
+      await this.#chunks.return(undefined);
+    }
+  }
+
+  #outcome(
+    record: string[],
+    row: number,
+    ctx: RowContext,
+    duplicates: DuplicateFinder,
+  ): RowOutcome {
+    const width = ctx.plan.headers.length;
+    if (record.length > width && record.slice(width).some((v) => v.trim() !== "")) {
+      return {
+        kind: "rejected",
+        row,
+        errors: [
+          {
+            field: "row",
+            message: `The row has ${record.length} values but the header has ${width} columns: a value probably contains a "${printable(this.#delimiter)}" without quotes around it.`,
+          },
+        ],
+        values: this.#values(record),
+      };
+    }
+    const result = validateRow(record, ctx);
+    if (!result.ok) {
+      return { kind: "rejected", row, errors: result.errors, values: this.#values(record) };
+    }
+    const key = dedupeKey(result.recipient);
+    const firstRow = duplicates.check(key, row);
+    if (firstRow !== undefined) {
+      return { kind: "duplicate", row, firstRow, values: this.#values(record) };
+    }
+    const outcome: RowOutcome = {
+      kind: "recipient",
+      row,
+      recipient: result.recipient,
+      dedupeKey: key,
+    };
+    if (result.warnings.length > 0) outcome.warnings = result.warnings;
+    return outcome;
+  }
+
+  /** The row's original values keyed by header, for the error report and failures CSV. */
+  #values(record: string[]): Record<string, string> {
+    const values: Record<string, string> = {};
+    record.forEach((value, i) => {
+      values[this.#valueKeys[i] ?? `Column ${i + 1}`] = value;
+    });
+    return values;
+  }
+
+  async #readHeader(): Promise<HeaderReport> {
+    let record: string[] | undefined;
+    for (;;) {
+      record = this.#take();
+      if (record === undefined) {
+        if (this.#ended) {
+          throw new CsvImportError(
+            "empty",
+            "The file is empty: it needs a header row (First Name, Last Name, Address, City, State, Zip…) and one row per recipient.",
+          );
+        }
+        await this.#pull();
+      } else if (!isBlank(record)) break;
+    }
+    const headers = record.map((h) =>
+      h
+        .replace(/^\uFEFF/, "")
+        .normalize("NFC")
+        .trim(),
+    );
+    if (headers.length > this.#limits.maxColumns) {
+      throw new CsvImportError(
+        "too_many_columns",
+        `The header has ${headers.length} columns; at most ${this.#limits.maxColumns} are accepted. Delete the columns the cards do not need.`,
+        { row: this.#row },
+      );
+    }
+    const plan = planHeaders(headers, this.#mapping);
+    requireColumns(plan, this.#row);
+    this.#plan = plan;
+    const seen = new Map<string, number>();
+    this.#valueKeys = headers.map((h, i) => {
+      const base = h || `Column ${i + 1}`;
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      return n === 1 ? base : `${base} (${n})`;
+    });
+    return {
+      columns: headers.map((header, i) => ({
+        header,
+        field: describeTarget(plan.targets[i] ?? { kind: "ignore" }),
+      })),
+      delimiter: this.#delimiter,
+      encoding: this.#decode.encoding,
+    };
+  }
+
+  /** Next parsed record, counting its spreadsheet row; undefined when more input is needed. */
+  #take(): string[] | undefined {
+    if (this.#next >= this.#records.length) {
+      if (this.#records.length > 0) {
+        this.#records = [];
+        this.#next = 0;
+      }
+      return undefined;
+    }
+    this.#row++;
+    return this.#records[this.#next++];
+  }
+
+  /** Feeds the next input chunk to the parser (creating it once the header line is known). */
+  async #pull(): Promise<void> {
+    const next = await this.#chunks.next();
+    if (next.done) {
+      if (!this.#parser) this.#startParser(sniffDelimiter(this.#headBytes(), true) ?? ",");
+      await this.#finish(this.#parser as Parser);
+      this.#ended = true;
+      return;
+    }
+    if (this.#parser) {
+      this.#write(this.#parser, next.value);
+      return;
+    }
+    this.#head.push(next.value);
+    this.#headLength += next.value.length;
+    const delimiter = sniffDelimiter(this.#headBytes(), false);
+    if (delimiter) this.#startParser(delimiter);
+    else if (this.#headLength > MAX_HEADER_BYTES) {
+      throw new CsvImportError(
+        "malformed",
+        "The first line is longer than 1 MB: this does not look like a CSV file with a header row.",
+        { row: 1 },
+      );
+    }
+  }
+
+  #headBytes(): Buffer {
+    if (this.#head.length > 1) this.#head = [Buffer.concat(this.#head, this.#headLength)];
+    return this.#head[0] ?? Buffer.alloc(0);
+  }
+
+  #startParser(delimiter: Delimiter): void {
+    this.#delimiter = delimiter;
+    const parser = parse({
+      delimiter,
+      // Mixed line ends happen when rows were appended by another program; old Macs wrote CR.
+      record_delimiter: ["\r\n", "\n", "\r"],
+      relax_column_count: true,
+      // A stray quote inside an unquoted value ("Bob "Bobby" Lee") is text, not a broken file.
+      relax_quotes: true,
+      // Only a pathological row (an unclosed quote swallowing the file) trips this; long values are row errors.
+      max_record_size: Math.max(65_536, this.#limits.maxFieldLength * this.#limits.maxColumns),
+      on_record: (record: string[]) => {
+        this.#parsed++;
+        this.#records.push(record);
+        return null;
+      },
+    });
+    // Errors are read from parser.errored right after each write; this listener only keeps the
+    // asynchronous 'error' event from being unhandled.
+    parser.on("error", () => {});
+    this.#parser = parser;
+    const head = this.#headBytes();
+    this.#head = [];
+    if (head.length > 0) this.#write(parser, head);
+  }
+
+  #write(parser: Parser, chunk: Buffer): void {
+    parser.write(chunk);
+    if (parser.errored) throw this.#parseError(parser.errored);
+  }
+
+  async #finish(parser: Parser): Promise<void> {
+    if (parser.errored) throw this.#parseError(parser.errored);
+    await new Promise<void>((resolve, reject) => {
+      parser.once("finish", resolve);
+      parser.once("error", reject);
+      parser.end();
+    }).catch((error: unknown) => {
+      throw this.#parseError(error);
+    });
+  }
+
+  #parseError(error: unknown): Error {
+    if (error instanceof CsvImportError) return error;
+    const row = this.#parsed + 1;
+    const code = (error as Partial<CsvError>).code;
+    if (code === "CSV_MAX_RECORD_SIZE") {
+      return new CsvImportError(
+        "field_too_long",
+        `Row ${row} never ends: a value that opens with a quote (") is probably not closed. Check that row for a missing quote.`,
+        { row, cause: error },
+      );
+    }
+    if (code === "CSV_QUOTE_NOT_CLOSED") {
+      return new CsvImportError(
+        "malformed",
+        `A value on row ${row} opens with a quote (") that is never closed: add the closing quote.`,
+        { row, cause: error },
+      );
+    }
+    if (code === "CSV_INVALID_CLOSING_QUOTE") {
+      return new CsvImportError(
+        "malformed",
+        `Row ${row} has text right after a closing quote: inside a quoted value write a quote as two quotes ("").`,
+        { row, cause: error },
+      );
+    }
+    return new CsvImportError(
+      "malformed",
+      `Row ${row} could not be read as CSV (${(error as Error).message}).`,
+      {
+        row,
+        cause: error,
+      },
+    );
+  }
+}
+
+function resolveLimits(limits: Partial<ImportLimits> = {}): ImportLimits {
+  const resolved = { ...DEFAULT_LIMITS, ...limits };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new AppError("validation", `limits.${name} must be a positive integer.`, {
+        errors: [{ field: `limits.${name}`, message: "must be a positive integer" }],
+      });
+    }
+  }
+  return resolved;
+}
+
+/** Refuses a header that cannot give a name and an address, listing what it found. */
+function requireColumns(plan: HeaderPlan, row: number): void {
+  const found = plan.headers.map((h) => `"${h}"`).join(", ");
+  if (plan.person.firstName.length === 0 && plan.person.fullName.length === 0) {
+    throw new CsvImportError(
+      "no_name_column",
+      `The file has no name column. Its columns are: ${found}. Add a "First Name" (with "Last Name") or a "Name" column, or map one with the mapping option.`,
+      { row },
+    );
+  }
+  const hasStreet = plan.addresses.some(
+    (a) => a.columns.line1.length > 0 || a.columns.poBox.length > 0,
+  );
+  if (!hasStreet) {
+    throw new CsvImportError(
+      "no_address_column",
+      `The file has no street address column. Its columns are: ${found}. Add "Address" (or "Street"), "City", "State" and "Zip" columns, or map yours with the mapping option.`,
+      { row },
+    );
+  }
+}
+
+function isBlank(record: string[]): boolean {
+  for (const value of record) {
+    if (value !== "" && value.trim() !== "") return false;
+  }
+  return true;
+}
+
+function printable(delimiter: Delimiter): string {
+  return delimiter === "\t" ? "tab" : delimiter;
+}
