@@ -14,6 +14,7 @@ import {
   type CampaignsService,
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
+import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
   createTemplatesService,
   type TemplatesService,
@@ -30,6 +31,7 @@ export interface Deps {
   accounts: AccountsService;
   templates: TemplatesService;
   campaigns: CampaignsService;
+  photos: PhotosService;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const accounts = createAccountsService({ pool });
   const templates = createTemplatesService();
   const campaigns = createCampaignsService({ pool, templates });
+  const photos = createPhotosService({ pool, storage, maxBytes: config.uploadLimitBytes });
   return {
     config,
     logger,
@@ -57,6 +60,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     accounts,
     templates,
     campaigns,
+    photos,
     async close() {
       redis.disconnect();
       await pool.end();

@@ -10,6 +10,7 @@ import { newId } from "../ids.ts";
 import { loggerOptions } from "../logger.ts";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
+import { photosRoutes } from "../modules/photos/photos.routes.ts";
 import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
 import { healthRoutes } from "./health.routes.ts";
@@ -67,5 +68,6 @@ export async function buildApp(
   await app.register(accountsRoutes, { accounts: deps.accounts });
   await app.register(templatesRoutes, { templates: deps.templates });
   await app.register(campaignsRoutes, { campaigns: deps.campaigns });
+  await app.register(photosRoutes, { photos: deps.photos });
   return app;
 }

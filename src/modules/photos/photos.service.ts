@@ -1,0 +1,163 @@
+import type { Pool } from "../../db/pool.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { AppError, conflict, type ErrorKind, notFound } from "../../errors.ts";
+import { newId } from "../../ids.ts";
+import {
+  ImageError,
+  type ImageErrorCode,
+  type PreparedPhoto,
+  preparePhoto,
+} from "../../images/index.ts";
+import { DEFAULT_BLEED_IN, FORMATS, type FormatId } from "../../render/formats.ts";
+import type { Storage } from "../../storage/storage.ts";
+import * as repo from "./photos.repository.ts";
+
+export interface UploadedFile {
+  filename: string;
+  data: Buffer;
+}
+
+const KIND: Record<ImageErrorCode, ErrorKind> = {
+  empty: "unprocessable",
+  not_an_image: "unprocessable",
+  unsupported_format: "unprocessable",
+  truncated: "unprocessable",
+  too_many_pixels: "unprocessable",
+  too_large: "payload_too_large",
+};
+
+/** The front of a format, bleed included: where a photo has to reach 300 ppi. */
+function frontSlot(format: FormatId) {
+  const spec = FORMATS[format];
+  return {
+    widthIn: spec.face.w + 2 * DEFAULT_BLEED_IN,
+    heightIn: spec.face.h + 2 * DEFAULT_BLEED_IN,
+    label: `the front of a ${spec.label.toLowerCase()}`,
+  };
+}
+
+const photoKey = (accountId: string, photoId: string, name: string) =>
+  `accounts/${accountId}/photos/${photoId}/${name}`;
+
+/** Photos: uploads turned into print masters (sharp, in images/), stored, and recorded. */
+export function createPhotosService(deps: { pool: Pool; storage: Storage; maxBytes: number }) {
+  const { pool, storage } = deps;
+
+  async function get(accountId: string, id: string) {
+    const row = await repo.findPhoto(pool, accountId, id);
+    if (!row) throw notFound("Photo");
+    return row;
+  }
+
+  return {
+    get,
+
+    /**
+     * Checks every file first and stores none unless all are good: a rejected upload leaves
+     * nothing behind. Each refusal names the file and what to do about it.
+     */
+    async upload(
+      accountId: string,
+      files: UploadedFile[],
+      format: FormatId = "card_5x7",
+    ): Promise<repo.PhotoRow[]> {
+      if (files.length === 0) {
+        throw new AppError(
+          "validation",
+          "No file in the upload: send one or more images as multipart/form-data.",
+          {
+            errors: [{ field: "file", message: "missing" }],
+          },
+        );
+      }
+      const prepared: { file: UploadedFile; photo: PreparedPhoto }[] = [];
+      const failures: { field: string; message: string; code: ImageErrorCode }[] = [];
+      for (const file of files) {
+        try {
+          prepared.push({
+            file,
+            photo: await preparePhoto(file.data, {
+              maxBytes: deps.maxBytes,
+              slots: [frontSlot(format)],
+            }),
+          });
+        } catch (error) {
+          if (!(error instanceof ImageError)) throw error;
+          failures.push({ field: file.filename, message: error.message, code: error.code });
+        }
+      }
+      if (failures.length > 0) {
+        const first = failures[0] as (typeof failures)[number];
+        const detail =
+          failures.length === 1
+            ? `${first.field}: ${first.message}`
+            : `${failures.length} of ${files.length} files were refused; nothing was stored.`;
+        throw new AppError(KIND[first.code], detail, {
+          errors: failures.map(({ field, message }) => ({ field, message })),
+          extra: { codes: failures.map((f) => f.code) },
+        });
+      }
+
+      const rows: Omit<repo.PhotoRow, "created_at">[] = [];
+      try {
+        for (const { file, photo } of prepared) {
+          const id = newId("photo");
+          const masterKey = photoKey(accountId, id, "master.jpg");
+          const previewKey = photoKey(accountId, id, "preview.jpg");
+          await storage.put(masterKey, photo.master, { contentType: "image/jpeg" });
+          await storage.put(previewKey, photo.preview, { contentType: "image/jpeg" });
+          rows.push({
+            id,
+            account_id: accountId,
+            filename: file.filename,
+            source_format: photo.source.format,
+            width: photo.masterWidth,
+            height: photo.masterHeight,
+            bytes: photo.master.length,
+            sha256: photo.sha256,
+            master_key: masterKey,
+            preview_key: previewKey,
+            warnings: photo.warnings,
+          });
+        }
+        // Files exist before the database says so (DESIGN.md §5).
+        return await withTransaction(pool, async (tx) =>
+          Promise.all(rows.map((r) => repo.insertPhoto(tx, r))),
+        );
+      } catch (error) {
+        await Promise.all(
+          rows.map((r) => storage.deletePrefix(`accounts/${accountId}/photos/${r.id}`)),
+        );
+        throw error;
+      }
+    },
+
+    list: (accountId: string, page: { limit: number; after?: string }) =>
+      repo.listPhotos(pool, accountId, page),
+
+    async preview(accountId: string, id: string) {
+      const row = await get(accountId, id);
+      return storage.get(row.preview_key);
+    },
+
+    async master(accountId: string, id: string): Promise<{ row: repo.PhotoRow; jpeg: Buffer }> {
+      const row = await get(accountId, id);
+      return { row, jpeg: await storage.getBuffer(row.master_key) };
+    },
+
+    async remove(accountId: string, id: string) {
+      try {
+        const row = await repo.deletePhoto(pool, accountId, id);
+        if (!row) throw notFound("Photo");
+        await storage.deletePrefix(`accounts/${accountId}/photos/${id}`);
+      } catch (error) {
+        if ((error as { code?: string }).code === "23503") {
+          throw conflict("This photo is used by a campaign or a recipient; remove it there first.");
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+export type PhotosService = ReturnType<typeof createPhotosService>;
