@@ -1,10 +1,32 @@
 /**
  * Column names of real exports, folded (see foldHeader), by the field they mean. Sources: Excel-made
- * lists, Google Contacts (old and new CSV), Outlook, Mailchimp, HubSpot and Salesforce exports.
+ * lists, Google Contacts (old and new CSV), Outlook, Mailchimp, HubSpot and Salesforce exports,
+ * plus the plain German, French and Spanish words for the basic fields.
  */
 export const FIELD_ALIASES: Record<string, readonly string[]> = {
-  firstName: ["firstname", "first", "givenname", "fname", "forename", "contactfirstname"],
-  lastName: ["lastname", "last", "familyname", "surname", "lname", "contactlastname"],
+  firstName: [
+    "vorname",
+    "prenom",
+    "nombre",
+    "firstname",
+    "first",
+    "givenname",
+    "fname",
+    "forename",
+    "contactfirstname",
+  ],
+  lastName: [
+    "nachname",
+    "nom",
+    "apellido",
+    "apellidos",
+    "lastname",
+    "last",
+    "familyname",
+    "surname",
+    "lname",
+    "contactlastname",
+  ],
   fullName: [
     "name",
     "fullname",
@@ -37,6 +59,10 @@ export const FIELD_ALIASES: Record<string, readonly string[]> = {
     "streetaddress1",
     "streetaddressline1",
     "mailingaddress",
+    "strasse",
+    "straße",
+    "adresse",
+    "direccion",
     "postaladdress",
   ],
   line2: [
@@ -54,7 +80,19 @@ export const FIELD_ALIASES: Record<string, readonly string[]> = {
     "aptunit",
     "aptsuiteunit",
   ],
-  city: ["city", "town", "locality", "citytown", "suburb", "municipality"],
+  city: [
+    "ort",
+    "stadt",
+    "wohnort",
+    "ville",
+    "ciudad",
+    "city",
+    "town",
+    "locality",
+    "citytown",
+    "suburb",
+    "municipality",
+  ],
   region: [
     "state",
     "province",
@@ -73,12 +111,23 @@ export const FIELD_ALIASES: Record<string, readonly string[]> = {
     "postcode",
     "postal",
     "plz",
+    "codepostal",
+    "codigopostal",
     "zippostalcode",
     "postalzipcode",
     "zippostal",
     "zipcodepostalcode",
   ],
-  country: ["country", "countryregion", "countrycode", "countryname", "nation"],
+  country: [
+    "land",
+    "pays",
+    "pais",
+    "country",
+    "countryregion",
+    "countrycode",
+    "countryname",
+    "nation",
+  ],
   email: [
     "email",
     "emailaddress",
