@@ -1,0 +1,90 @@
+/**
+ * Drawing a planned card into a document session: one content write per face, photos
+ * embedded once per document, art strings reused from the plan's cache.
+ */
+import type { CardPlan, FaceItem } from "./card-plan.ts";
+import type { DocSession, PdfImage } from "./document.ts";
+import { cropMarkOps, writePageBoxes } from "./page-boxes.ts";
+import { fillRgb, num, rectPath } from "./pdf-ops.ts";
+import type { Photo } from "./photo.ts";
+
+interface PageInternals {
+  xobjects: Record<string, unknown>;
+  ext_gstates: Record<string, unknown>;
+  write(chunk: string): void;
+}
+
+function useOpacity(session: DocSession, page: PageInternals, opacity: number): void {
+  const name = `Ga${Math.round(opacity * 100)}`;
+  let ref = session.gstates.get(name);
+  if (!ref) {
+    // pdfkit's types miss ref().end() without data; the object is complete as created.
+    const r = session.doc.ref({ Type: "ExtGState", ca: opacity, CA: opacity }) as unknown as {
+      end(): void;
+    };
+    r.end();
+    ref = r;
+    session.gstates.set(name, ref);
+  }
+  page.ext_gstates[name] = ref;
+}
+
+function photoImage(session: DocSession, photo: Photo): PdfImage {
+  let img = session.images.get(photo.id);
+  if (!img) {
+    // openImage is pdfkit API missing from @types/pdfkit 0.17.
+    const docWithOpen = session.doc as unknown as { openImage(src: Buffer): PdfImage };
+    img = docWithOpen.openImage(photo.jpeg);
+    session.images.set(photo.id, img);
+  }
+  if (!img.obj) img.embed(session.doc);
+  return img;
+}
+
+function itemOps(
+  session: DocSession,
+  page: PageInternals,
+  item: FaceItem,
+  photo: Photo | undefined,
+): string {
+  switch (item.kind) {
+    case "art":
+      for (const o of item.art.opacities) useOpacity(session, page, o);
+      return item.art.ops;
+    case "photo": {
+      const s = item.slot;
+      if (!item.placement || !photo)
+        return `q ${fillRgb(item.placeholder)} ${rectPath(s.x, s.y, s.w, s.h)} f Q`;
+      const img = photoImage(session, photo);
+      page.xobjects[img.label] = img.obj;
+      const { image: r, clip: c } = item.placement;
+      // Images map the unit square; in pdfkit's y-down space the image is flipped back upright.
+      return `q ${rectPath(c.x, c.y, c.w, c.h)} W n ${num(r.w)} 0 0 ${num(-r.h)} ${num(r.x)} ${num(r.y + r.h)} cm /${img.label} Do Q`;
+    }
+    case "text": {
+      const t = item.text;
+      return `q ${fillRgb(t.color)}\n${session.fonts.linesOps(t.lines, t.box, t.firstBaseline, t.leading, t.size, t.align)}\nQ`;
+    }
+  }
+}
+
+/** Adds the card's pages to the session's document. */
+export function drawCard(session: DocSession, plan: CardPlan, photo: Photo | undefined): number {
+  const g = plan.geometry;
+  const doc = session.doc;
+  const first = session.pages + 1;
+  for (const faces of plan.pages) {
+    doc.addPage({ size: [g.widthPt, g.heightPt], margin: 0 });
+    session.pages++;
+    const page = (doc as unknown as { page: PageInternals }).page;
+    writePageBoxes(page, g);
+    session.fonts.newPage();
+    const ops: string[] = [];
+    for (const face of faces)
+      for (const item of face.items) ops.push(itemOps(session, page, item, photo));
+    const marks = cropMarkOps(g);
+    if (marks) ops.push(marks);
+    page.write(ops.join("\n"));
+  }
+  return first;
+}

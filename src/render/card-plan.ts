@@ -1,0 +1,357 @@
+/**
+ * Planning a card: merge its texts, fit them, place its photo, all before anything is
+ * drawn, so a card that fails never leaves half a card in a document.
+ */
+
+import { type ArtOps, artOps, boxToPt } from "./art.ts";
+import type { CardData } from "./card-data.ts";
+import { type FontKey, fontChain } from "./fonts.ts";
+import { type FaceId, FORMATS, type FormatId, type FormatSpec } from "./formats.ts";
+import { checkMessageVariables, MessageError, mergeContext, mergeFunction } from "./merge.ts";
+import {
+  type FaceRects,
+  faceRects,
+  type PageGeometry,
+  pageGeometry,
+  type RectPt,
+} from "./page-boxes.ts";
+import { parseHex, type Rgb } from "./pdf-ops.ts";
+import { type Photo, type PhotoPlacement, placePhoto } from "./photo.ts";
+import { recipientAddressLines, returnAddressLines } from "./postal.ts";
+import { CardRenderError, type CardReport, emptyReport, type FailureReason } from "./report.ts";
+import type { Template } from "./template-loader.ts";
+import type { Layer, TextStyleJson } from "./template-schema.ts";
+import { type FitResult, type FitStyle, type FittedText, fitBlock, fitName } from "./text-fit.ts";
+import { fallbackUse } from "./text-shape.ts";
+
+/** Print options. */
+export interface RenderOptions {
+  /** Bleed beyond trim on every side, inches (default 0.125). */
+  bleedIn?: number;
+  /** Draw crop marks; the MediaBox grows by a slug, TrimBox and BleedBox stay. */
+  cropMarks?: boolean;
+  /** A sequence number printed small on the back (batches set it per card). */
+  sequence?: number;
+}
+
+/** Everything one card is rendered from. */
+export interface CardInput {
+  template: Template;
+  format: FormatId;
+  data: CardData;
+  /** Handlebars message; the template's default message when absent. */
+  message?: string;
+  photo?: Photo;
+  options?: RenderOptions;
+}
+
+export interface PlacedText extends FittedText {
+  box: RectPt;
+  firstBaseline: number;
+  color: Rgb;
+  align: "left" | "center" | "right";
+}
+
+export type FaceItem =
+  | { kind: "art"; art: ArtOps }
+  | { kind: "photo"; placement: PhotoPlacement | undefined; slot: RectPt; placeholder: Rgb }
+  | { kind: "text"; text: PlacedText };
+
+export interface CardPlan {
+  format: FormatSpec;
+  geometry: PageGeometry;
+  pages: Array<Array<{ face: FaceId; rects: FaceRects; items: FaceItem[] }>>;
+  report: CardReport;
+}
+
+const artCache = new WeakMap<Template, Map<string, ArtOps>>();
+
+function fail(reason: FailureReason, detail: string, report: CardReport): never {
+  throw new CardRenderError(reason, detail, report);
+}
+
+function intersect(a: RectPt, b: RectPt): RectPt {
+  const x = Math.max(a.x, b.x);
+  const y = Math.max(a.y, b.y);
+  return {
+    x,
+    y,
+    w: Math.max(0, Math.min(a.x + a.w, b.x + b.w) - x),
+    h: Math.max(0, Math.min(a.y + a.h, b.y + b.h) - y),
+  };
+}
+
+/** Checks every Handlebars source of the card against its data, before anything renders. */
+function checkVariables(
+  sources: Array<[string, string]>,
+  data: CardData,
+  report: CardReport,
+): void {
+  for (const [part, source] of sources) {
+    let unknown: string[];
+    try {
+      unknown = checkMessageVariables(source, data);
+    } catch (e) {
+      if (e instanceof MessageError) fail("message_syntax", `${part}: ${e.message}`, report);
+      throw e;
+    }
+    if (unknown.length) {
+      const list = unknown.map((v) => `{{${v}}}`).join(", ");
+      fail(
+        "unknown_variable",
+        `the ${part} uses ${list}, which neither the recipient's fields nor the sender supply`,
+        report,
+      );
+    }
+  }
+}
+
+export function planCard(input: CardInput): CardPlan {
+  const { template, data } = input;
+  const spec = template.spec;
+  const format = FORMATS[input.format];
+  const report = emptyReport(template.id, input.format);
+  const layout = spec.formats[input.format];
+  if (!format || !layout) {
+    fail(
+      "format_unsupported",
+      `template "${template.id}" has no ${input.format} layout (it has: ${template.formats.join(", ")})`,
+      report,
+    );
+  }
+  const messageSource = input.message ?? template.texts.message;
+  const textLayers = Object.values(layout.faces)
+    .flatMap((f) => f?.layers ?? [])
+    .filter((l) => l.type === "text");
+  checkVariables(
+    [
+      ["message", messageSource],
+      ["name line", template.texts.name],
+      ["signature", template.texts.signature],
+      ["footer", template.texts.footer],
+      ...textLayers.map((l): [string, string] => ["template text", l.text]),
+    ],
+    data,
+    report,
+  );
+  const ctx = mergeContext(data);
+  const merged = {
+    name: mergeFunction(template.texts.name)(ctx).trim(),
+    message: mergeFunction(messageSource)(ctx).trim(),
+    signature: mergeFunction(template.texts.signature)(ctx).trim(),
+    footer: mergeFunction(template.texts.footer)(ctx).trim(),
+  };
+  const color = (c: string): Rgb => parseHex(spec.colors[c] ?? c);
+  const styleOf = (
+    name: string,
+    over?: Partial<TextStyleJson>,
+  ): TextStyleJson & { chain: FitStyle["chain"] } => {
+    const base = spec.styles[name] ??
+      spec.styles.message ?? { font: "serif", size: 11, color: "#000000" };
+    const s = { ...base, ...layout.styles?.[name], ...over } as TextStyleJson;
+    const role =
+      s.font === "serifItalic" ? (spec.fonts.serifItalic ?? spec.fonts.serif) : spec.fonts[s.font];
+    return { ...s, chain: fontChain(role as FontKey) };
+  };
+  const bleedIn = input.options?.bleedIn ?? 0.125;
+  const geometry = pageGeometry(format, bleedIn, input.options?.cropMarks === true);
+  let arts = artCache.get(template);
+  if (!arts) {
+    arts = new Map();
+    artCache.set(template, arts);
+  }
+
+  const place = (
+    kind: string,
+    text: string,
+    layer: Layer & { box: readonly number[] },
+    rects: FaceRects,
+    over?: Partial<TextStyleJson>,
+  ): FaceItem | undefined => {
+    if (!text) return undefined;
+    const l = layer as {
+      size?: number;
+      minSize?: number;
+      align?: "left" | "center" | "right";
+      valign?: string;
+    };
+    const style = styleOf(kind, {
+      ...over,
+      ...(l.size ? { size: l.size } : {}),
+      ...(l.minSize ? { minSize: l.minSize } : {}),
+      ...(l.align ? { align: l.align } : {}),
+    });
+    const box = intersect(
+      boxToPt(layer.box as [number, number, number, number], rects),
+      rects.safe,
+    );
+    const fit: FitStyle = {
+      chain: style.chain,
+      size: style.size,
+      minSize: Math.min(style.size, style.minSize ?? style.size),
+      lineHeight: style.lineHeight ?? 1.25,
+      maxLines: style.maxLines ?? (kind === "name" ? 2 : 999),
+    };
+    const result: FitResult =
+      kind === "name" ? fitName(text, fit, box) : fitBlock(text, fit, box, kind);
+    if (!result.ok) {
+      const reason: FailureReason =
+        kind === "name"
+          ? "name_overflow"
+          : kind === "message"
+            ? "message_overflow"
+            : kind === "address"
+              ? "address_overflow"
+              : "text_overflow";
+      fail(reason, result.detail, report);
+    }
+    const { fit: f } = result;
+    const head = fit.chain[0];
+    const asc = head ? head.ascent / head.unitsPerEm : 0.9;
+    const desc = head ? head.descent / head.unitsPerEm : -0.25;
+    const blockH = f.lines.length * f.leading;
+    const valign =
+      l.valign ??
+      (kind === "message" || kind === "signature" || kind === "address" ? "top" : "middle");
+    const top =
+      valign === "top"
+        ? box.y
+        : valign === "bottom"
+          ? box.y + box.h - blockH
+          : box.y + (box.h - blockH) / 2;
+    const firstBaseline = top + (f.leading - (asc - desc) * f.size) / 2 + asc * f.size;
+    for (const [font, chars] of fallbackUse(f.lines, fit.chain))
+      report.fallbacks.push({ part: kind, font, chars });
+    if (kind === "name") {
+      report.nameFontSize = f.size;
+      report.nameShrunk = f.shrunk;
+      report.nameLines = f.lines.length;
+      const fonts = new Set<string>();
+      for (const line of f.lines)
+        for (const s of line.segments) if (s.text.trim()) fonts.add(s.font.name);
+      report.nameFonts = [...fonts];
+    } else if (kind === "message") {
+      report.messageFontSize = f.size;
+      report.messageShrunk = f.shrunk;
+      report.messageLines = f.lines.length;
+    }
+    return {
+      kind: "text",
+      text: { ...f, box, firstBaseline, color: color(style.color), align: style.align ?? "left" },
+    };
+  };
+
+  const pages = format.pages.map((placements) =>
+    placements.map((p) => {
+      const rects = faceRects(format, p, geometry);
+      const items: FaceItem[] = [];
+      const layers = layout.faces[p.face]?.layers ?? [];
+      layers.forEach((layer, i) => {
+        const key = `${input.format}|${p.face}|${i}|${bleedIn}|${geometry.slugPt}`;
+        let art = arts.get(key);
+        if (!art) {
+          art = artOps(layer, rects, color);
+          if (art) arts.set(key, art);
+        }
+        if (art) {
+          items.push({ kind: "art", art });
+          return;
+        }
+        switch (layer.type) {
+          case "photo": {
+            const slot = boxToPt(layer.box, rects);
+            const placement = input.photo
+              ? placePhoto(input.photo, slot, spec.photo.fit, spec.photo.focalPoint)
+              : undefined;
+            if (placement) report.photo = placement.report;
+            items.push({
+              kind: "photo",
+              placement,
+              slot,
+              placeholder: color(spec.colors.photoPlaceholder ? "photoPlaceholder" : "#d9d4cc"),
+            });
+            break;
+          }
+          case "name":
+          case "message":
+          case "signature":
+          case "footer": {
+            const item = place(layer.type, merged[layer.type], layer, rects);
+            if (item) items.push(item);
+            break;
+          }
+          case "text": {
+            const item = place(
+              layer.style,
+              mergeFunction(layer.text)(ctx).trim(),
+              { ...layer, type: "text" },
+              rects,
+              layer.size ? { size: layer.size } : undefined,
+            );
+            if (item) items.push(item);
+            break;
+          }
+          case "address": {
+            const areas = format.postal?.areas;
+            if (!areas) break;
+            const lines = recipientAddressLines(
+              data.recipient,
+              data.sender.returnAddress?.country ?? "US",
+            ).join("\n");
+            const a = areas.addressBlock;
+            const minAddr = { minSize: Math.max(8, spec.styles.address?.minSize ?? 8) };
+            const item = place(
+              "address",
+              lines,
+              { type: "footer", box: [a.x, a.y, a.w, a.h] },
+              rects,
+              minAddr,
+            );
+            if (item) items.push(item);
+            const ret = returnAddressLines(data.sender).join("\n");
+            const r = areas.returnAddress;
+            const retItem = place(
+              "address",
+              ret,
+              { type: "footer", box: [r.x, r.y, r.w, r.h] },
+              rects,
+              { ...minAddr, size: Math.max(8, (spec.styles.address?.size ?? 9) - 1) },
+            );
+            if (retItem) items.push(retItem);
+            break;
+          }
+        }
+      });
+      return { face: p.face, rects, items };
+    }),
+  );
+  if (input.options?.sequence !== undefined) {
+    const back = pages.flat().find((f) => f.face === "back") ?? pages.flat()[0];
+    if (back) {
+      const s = back.rects.safe;
+      const item = place(
+        "footer",
+        `#${String(input.options.sequence).padStart(5, "0")}`,
+        {
+          type: "footer",
+          box: [
+            (s.x - back.rects.trim.x) / 72,
+            (s.y + s.h - back.rects.trim.y) / 72 - 0.12,
+            1,
+            0.12,
+          ],
+          valign: "bottom",
+          align: "left",
+        },
+        back.rects,
+        { font: "sans", size: 5, minSize: 5, color: "#777777" },
+      );
+      if (item) back.items.push(item);
+    }
+  }
+  report.pages = pages.length;
+  if (report.photo?.warning) report.warnings.push(report.photo.warning);
+  if (!input.photo && pages.flat().some((f) => f.items.some((i) => i.kind === "photo")))
+    report.warnings.push("no photo given: the photo slot is filled with a plain colour");
+  return { format, geometry, pages, report };
+}

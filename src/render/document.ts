@@ -1,0 +1,44 @@
+/**
+ * One PDF document and the resources shared by every card drawn into it: fonts (each
+ * registered once), photos (each embedded once, by Photo.id) and opacity states.
+ */
+import PDFDocument from "pdfkit";
+import { DocFonts } from "./text-draw.ts";
+
+/** Fixed metadata: the same inputs must give the same bytes (pdfkit derives the file ID from it). */
+const FIXED_DATE = new Date(Date.UTC(2000, 0, 1, 0, 0, 0));
+
+/** pdfkit's opened image (not in its public types). */
+export interface PdfImage {
+  label: string;
+  obj: unknown;
+  embed(doc: PDFKit.PDFDocument): void;
+}
+
+export interface DocSession {
+  doc: PDFKit.PDFDocument;
+  fonts: DocFonts;
+  images: Map<string, PdfImage>;
+  gstates: Map<string, unknown>;
+  pages: number;
+}
+
+export function createSession(title = "cardmerge cards"): DocSession {
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    compress: true,
+    pdfVersion: "1.4",
+    // Layouts are cached per process in fonts.ts; a second per-document cache only grows.
+    fontLayoutCache: false,
+    // No default Helvetica: every font in the file is an embedded one.
+    font: null as unknown as string,
+    info: {
+      Title: title,
+      Producer: "cardmerge",
+      Creator: "cardmerge",
+      CreationDate: FIXED_DATE,
+      ModDate: FIXED_DATE,
+    },
+  });
+  return { doc, fonts: new DocFonts(doc), images: new Map(), gstates: new Map(), pages: 0 };
+}

@@ -1,0 +1,183 @@
+/**
+ * Fonts, parsed once per process. pdfkit accepts an already-parsed fontkit font, so every
+ * document reuses the same parsed tables and glyph caches; layouts (shaping) are cached per
+ * process too, which is what makes one-PDF-per-recipient fast.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import PDFDocument from "pdfkit";
+
+/** Font faces shipped with the renderer (all OFL, from @expo-google-fonts). */
+export type FontKey = "great-vibes" | "lora" | "lora-italic" | "noto-serif" | "noto-sans";
+
+export const FONT_KEYS: readonly FontKey[] = [
+  "great-vibes",
+  "lora",
+  "lora-italic",
+  "noto-serif",
+  "noto-sans",
+];
+
+const FONT_FILES: Record<FontKey, string> = {
+  "great-vibes": "@expo-google-fonts/great-vibes/400Regular/GreatVibes_400Regular.ttf",
+  lora: "@expo-google-fonts/lora/400Regular/Lora_400Regular.ttf",
+  "lora-italic": "@expo-google-fonts/lora/400Regular_Italic/Lora_400Regular_Italic.ttf",
+  "noto-serif": "@expo-google-fonts/noto-serif/400Regular/NotoSerif_400Regular.ttf",
+  "noto-sans": "@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf",
+};
+
+/** Fallback chains: a role's design face first, then faces covering Latin-ext, Greek, Cyrillic, Vietnamese. */
+const FALLBACKS: Record<FontKey, FontKey[]> = {
+  "great-vibes": ["great-vibes", "lora-italic", "noto-serif", "noto-sans"],
+  lora: ["lora", "noto-serif", "noto-sans"],
+  "lora-italic": ["lora-italic", "noto-serif", "noto-sans"],
+  "noto-serif": ["noto-serif", "noto-sans"],
+  "noto-sans": ["noto-sans", "noto-serif"],
+};
+
+/** The slice of fontkit's glyph/run/font API the renderer uses. */
+export interface FkGlyph {
+  id: number;
+  advanceWidth: number;
+  codePoints: number[];
+}
+export interface FkPosition {
+  xAdvance: number;
+  yAdvance: number;
+  xOffset: number;
+  yOffset: number;
+}
+export interface FkRun {
+  glyphs: FkGlyph[];
+  positions: FkPosition[];
+  readonly advanceWidth: number;
+}
+export interface FkFont {
+  postscriptName: string;
+  unitsPerEm: number;
+  ascent: number;
+  descent: number;
+  hasGlyphForCodePoint(cp: number): boolean;
+  layout(text: string, features?: unknown): FkRun;
+}
+
+/** A parsed font plus process-wide caches. */
+export interface LoadedFont {
+  key: FontKey;
+  /** PostScript name, as pdffonts shows it (after the subset tag). */
+  name: string;
+  /** Handed to pdfkit's doc.font(); its layout() is cached. */
+  fk: FkFont;
+  unitsPerEm: number;
+  ascent: number;
+  descent: number;
+  has(cp: number): boolean;
+  /** Advance of `text` in font units, measured exactly as pdfkit lays it out (split after spaces). */
+  advance(text: string): number;
+}
+
+interface CachedRun {
+  glyphs: FkGlyph[];
+  positions: FkPosition[];
+  advance: number;
+}
+
+const LAYOUT_CACHE_LIMIT = 50_000;
+const loaded = new Map<FontKey, LoadedFont>();
+
+function parseWithPdfkit(bytes: Buffer): FkFont {
+  // pdfkit parses with its own fontkit; going through it avoids a second copy of fontkit
+  // (which is not a direct dependency). `_font.font` is pdfkit's parsed fontkit object.
+  const probe = new PDFDocument({ autoFirstPage: false });
+  probe.font(bytes);
+  return (probe as unknown as { _font: { font: FkFont } })._font.font;
+}
+
+function createLoadedFont(key: FontKey): LoadedFont {
+  const require = createRequire(import.meta.url);
+  const base = parseWithPdfkit(readFileSync(require.resolve(FONT_FILES[key])));
+  const runs = new Map<string, CachedRun>();
+  const glyphCover = new Map<number, boolean>();
+
+  const cachedRun = (text: string): CachedRun => {
+    let run = runs.get(text);
+    if (run === undefined) {
+      const r = base.layout(text);
+      const positions = r.positions.map((p) => ({
+        xAdvance: p.xAdvance,
+        yAdvance: p.yAdvance,
+        xOffset: p.xOffset,
+        yOffset: p.yOffset,
+      }));
+      run = { glyphs: r.glyphs, positions, advance: r.advanceWidth };
+      if (runs.size >= LAYOUT_CACHE_LIMIT) runs.clear();
+      runs.set(text, run);
+    }
+    return run;
+  };
+
+  // A child object whose layout() is cached; everything else (tables, subsetting) is the
+  // parsed font itself. pdfkit scales positions in place, so each call gets fresh copies.
+  const fk = Object.create(base) as FkFont;
+  fk.layout = (text: string, features?: unknown): FkRun => {
+    if (features !== undefined) return base.layout(text, features);
+    const run = cachedRun(text);
+    const positions = run.positions.map((p) => ({ ...p }));
+    return {
+      glyphs: run.glyphs,
+      positions,
+      get advanceWidth() {
+        let w = 0;
+        for (const p of positions) w += p.xAdvance;
+        return w;
+      },
+    };
+  };
+
+  const advance = (text: string): number => {
+    let total = 0;
+    let last = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9) {
+        total += cachedRun(text.slice(last, i + 1)).advance;
+        last = i + 1;
+      }
+    }
+    if (last < text.length) total += cachedRun(text.slice(last)).advance;
+    return total;
+  };
+
+  return {
+    key,
+    name: base.postscriptName,
+    fk,
+    unitsPerEm: base.unitsPerEm,
+    ascent: base.ascent,
+    descent: base.descent,
+    has(cp: number): boolean {
+      let v = glyphCover.get(cp);
+      if (v === undefined) {
+        v = base.hasGlyphForCodePoint(cp);
+        glyphCover.set(cp, v);
+      }
+      return v;
+    },
+    advance,
+  };
+}
+
+/** The font for `key`, parsed on first use and kept for the life of the process. */
+export function getFont(key: FontKey): LoadedFont {
+  let f = loaded.get(key);
+  if (!f) {
+    f = createLoadedFont(key);
+    loaded.set(key, f);
+  }
+  return f;
+}
+
+/** The fallback chain starting at `key`. */
+export function fontChain(key: FontKey): LoadedFont[] {
+  return FALLBACKS[key].map(getFont);
+}

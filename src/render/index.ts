@@ -1,0 +1,49 @@
+/**
+ * The renderer's public entry. Pure: no database, queue, HTTP or image processing here —
+ * it turns a template, one card's data, a message and a print-ready photo into PDF bytes.
+ */
+export type { CardData, PostalAddress, Recipient, Sender } from "./card-data.ts";
+export type { CardInput, RenderOptions } from "./card-plan.ts";
+export { FONT_KEYS, type FontKey } from "./fonts.ts";
+export {
+  DEFAULT_BLEED_IN,
+  type FaceId,
+  FORMAT_IDS,
+  FORMATS,
+  type FormatId,
+  type FormatSpec,
+  isFormatId,
+  type PostalAreas,
+  type Rect,
+  SAFE_INSET_IN,
+} from "./formats.ts";
+export {
+  checkMessageVariables,
+  compileMessage,
+  MessageError,
+  mergeContext,
+  STANDARD_VARIABLES,
+} from "./merge.ts";
+export type { Photo } from "./photo.ts";
+export { type BatchCardInput, type BatchOptions, renderBatch } from "./render-batch.ts";
+export { type ChunkSink, type RenderResult, renderCard, renderCardTo } from "./render-card.ts";
+export {
+  type BatchCardOutcome,
+  type BatchReport,
+  type CardFailure,
+  CardRenderError,
+  type CardReport,
+  type FailureReason,
+  type FallbackUse,
+  PHOTO_ERROR_PPI,
+  PHOTO_WARN_PPI,
+  type PhotoReport,
+} from "./report.ts";
+export {
+  listBuiltinTemplates,
+  loadBuiltinTemplate,
+  loadTemplate,
+  type Template,
+  TemplateError,
+  type TemplateSummary,
+} from "./template-loader.ts";

@@ -1,0 +1,214 @@
+/**
+ * Merge: Handlebars with HTML escaping off (the output is a PDF) and prototype access off,
+ * in a private environment with the card helpers. Variables are checked before rendering:
+ * a name the data cannot supply is an error, never a blank on paper.
+ */
+import Handlebars from "handlebars";
+import type { CardData } from "./card-data.ts";
+
+/** A message (or template text) that does not compile; line and column are 1-based. */
+export class MessageError extends Error {
+  override name = "MessageError";
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}
+
+const hb = Handlebars.create();
+
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
+/** "2024-03-14" or "--03-14" → "March 14"; `style` "long" adds the year when known. */
+function formatDate(value: unknown, style?: unknown): string {
+  const m = /^(\d{4}|-)-(\d{2})-(\d{2})/.exec(String(value ?? ""));
+  if (!m) return String(value ?? "");
+  const month = MONTHS[Number(m[2]) - 1];
+  if (!month) return String(value);
+  const day = Number(m[3]);
+  return style === "long" && m[1] !== "-" ? `${month} ${day}, ${m[1]}` : `${month} ${day}`;
+}
+
+function isOptions(v: unknown): boolean {
+  return typeof v === "object" && v !== null && "hash" in v && "data" in v;
+}
+
+hb.registerHelper("formatDate", (value: unknown, style: unknown) =>
+  formatDate(value, isOptions(style) ? undefined : style),
+);
+hb.registerHelper("default", (value: unknown, fallback: unknown) =>
+  value === undefined || value === null || String(value).trim() === "" ? fallback : value,
+);
+hb.registerHelper("titleCase", (value: unknown) =>
+  String(value ?? "")
+    .toLowerCase()
+    .replace(/(^|[\s\-'])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase()),
+);
+hb.registerHelper("possessive", (value: unknown) => {
+  const s = String(value ?? "");
+  if (!s) return s;
+  return /s$/i.test(s) ? `${s}’` : `${s}’s`;
+});
+hb.registerHelper("upper", (value: unknown) => String(value ?? "").toUpperCase());
+hb.registerHelper("lower", (value: unknown) => String(value ?? "").toLowerCase());
+
+const HELPERS = new Set([
+  ...Object.keys(hb.helpers),
+  "formatDate",
+  "default",
+  "titleCase",
+  "possessive",
+  "upper",
+  "lower",
+]);
+
+/** Merge variables every card has (empty when the recipient lacks the field). */
+export const STANDARD_VARIABLES = [
+  "firstName",
+  "lastName",
+  "fullName",
+  "company",
+  "addressLine1",
+  "addressLine2",
+  "city",
+  "region",
+  "postalCode",
+  "country",
+  "email",
+  "phone",
+  "birthday",
+  "anniversary",
+  "businessName",
+  "signature",
+  "campaignName",
+  "occasion",
+] as const;
+
+type HbNode = { type: string; [key: string]: unknown };
+
+function collect(node: unknown, out: Set<string>): void {
+  if (!node || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (const n of node) collect(n, out);
+    return;
+  }
+  const n = node as HbNode;
+  if (n.type === "PathExpression") {
+    const p = n as unknown as { data: boolean; depth: number; parts: string[]; original: string };
+    const head = p.parts[0];
+    if (!p.data && p.depth === 0 && head && p.original !== "this") out.add(head);
+    return;
+  }
+  if (n.type === "MustacheStatement" || n.type === "SubExpression" || n.type === "BlockStatement") {
+    const path = n.path as HbNode & { original?: string };
+    const params = (n.params as unknown[]) ?? [];
+    const isHelper = params.length > 0 || HELPERS.has(String(path.original));
+    if (!isHelper) collect(path, out);
+    collect(params, out);
+    collect(n.hash, out);
+    collect(n.program, out);
+    collect(n.inverse, out);
+    return;
+  }
+  for (const value of Object.values(n)) if (typeof value === "object") collect(value, out);
+}
+
+function parse(source: string): hbs.AST.Program {
+  try {
+    return hb.parse(source);
+  } catch (e) {
+    const err = e as Error & { lineNumber?: number; column?: number };
+    const detail = err.message.split("\n").slice(-1)[0] ?? err.message;
+    throw new MessageError(
+      `message does not compile at line ${err.lineNumber ?? "?"}, column ${(err.column ?? 0) + 1}: ${detail}`,
+      err.lineNumber,
+      err.column === undefined ? undefined : err.column + 1,
+    );
+  }
+}
+
+/** Compiles a message (checks its syntax) and lists the variables it uses. */
+export function compileMessage(source: string): { variables: string[] } {
+  const vars = new Set<string>();
+  collect(parse(source).body, vars);
+  return { variables: [...vars].sort() };
+}
+
+/** The flat variable context for one card (DESIGN.md §4). */
+export function mergeContext(data: CardData): Record<string, string> {
+  const r = data.recipient;
+  const ctx: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.custom ?? {})) ctx[k] = v;
+  Object.assign(ctx, {
+    firstName: r.firstName,
+    lastName: r.lastName,
+    fullName: r.fullName,
+    company: r.company ?? "",
+    addressLine1: r.address.line1,
+    addressLine2: r.address.line2 ?? "",
+    city: r.address.city,
+    region: r.address.region ?? "",
+    postalCode: r.address.postalCode ?? "",
+    country: r.address.country,
+    email: r.email ?? "",
+    phone: r.phone ?? "",
+    birthday: r.birthday ?? "",
+    anniversary: r.anniversary ?? "",
+    businessName: data.sender.businessName,
+    signature: data.sender.signature ?? data.sender.businessName,
+    campaignName: data.campaign?.name ?? "",
+    occasion: data.campaign?.occasion ?? "",
+  });
+  return ctx;
+}
+
+/**
+ * Variables in `source` that neither the standard fields nor the data's custom fields
+ * (or the given list of known names) supply. Empty means the message can render.
+ */
+export function checkMessageVariables(
+  source: string,
+  known: CardData | readonly string[],
+): string[] {
+  const names = new Set<string>(STANDARD_VARIABLES);
+  if (Array.isArray(known)) for (const k of known) names.add(k);
+  else for (const k of Object.keys((known as CardData).recipient.custom ?? {})) names.add(k);
+  return compileMessage(source).variables.filter((v) => !names.has(v));
+}
+
+export type MergeFn = (context: Record<string, string>) => string;
+
+const compiled = new Map<string, MergeFn>();
+
+/** Compiled, cached template function for `source` (strict about prototype access). */
+export function mergeFunction(source: string): MergeFn {
+  let fn = compiled.get(source);
+  if (!fn) {
+    parse(source);
+    const t = hb.compile(source, { noEscape: true, strict: false });
+    fn = (context) =>
+      t(context, {
+        allowProtoPropertiesByDefault: false,
+        allowProtoMethodsByDefault: false,
+      }).normalize("NFC");
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(source, fn);
+  }
+  return fn;
+}
