@@ -2,7 +2,11 @@ import { createHash } from "node:crypto";
 import type { ImageInfo, ImageInput, ImageLimits } from "./inspect.ts";
 import { DEFAULT_MAX_INPUT_PIXELS, inspectImage } from "./inspect.ts";
 import { makePreview } from "./preview.ts";
-import { DEFAULT_PRINT_MAX_LONG_EDGE_PX, makePrintMaster } from "./print-master.ts";
+import {
+  DEFAULT_PRINT_MAX_LONG_EDGE_PX,
+  hasTransparentPixels,
+  makePrintMaster,
+} from "./print-master.ts";
 import type { PrintSlot } from "./resolution.ts";
 import { resolutionWarning } from "./resolution.ts";
 
@@ -63,7 +67,9 @@ export async function preparePhoto(
     const issue = resolutionWarning(master.width, master.height, slot);
     if (issue) warnings.push(issue.message);
   }
-  if (source.hasAlpha) warnings.push("transparent areas of the photo were filled with white");
+  if (source.hasAlpha && (await hasTransparentPixels(input, { maxInputPixels }))) {
+    warnings.push("transparent areas of the photo were filled with white");
+  }
   if (source.pages > 1) {
     warnings.push(`the file holds ${source.pages} frames or pages; only the first is used`);
   }

@@ -70,3 +70,19 @@ export async function makePrintMaster(
     throw truncated(source.format, err);
   }
 }
+
+/**
+ * Whether any pixel is less than fully opaque, so the "filled with white" warning is only given
+ * when it changes something: PNG, WebP and GIF often carry an alpha channel that is all opaque.
+ * A second decode, paid only by inputs with an alpha channel.
+ */
+export async function hasTransparentPixels(
+  input: ImageInput,
+  opts: { maxInputPixels: number },
+): Promise<boolean> {
+  const stats = await sharp(input, {
+    failOn: "error",
+    limitInputPixels: opts.maxInputPixels,
+  }).stats();
+  return !stats.isOpaque;
+}

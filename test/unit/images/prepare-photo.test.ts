@@ -85,6 +85,24 @@ describe("preparePhoto", () => {
     expect(masterMeta.chromaSubsampling).toBe("4:4:4");
   });
 
+  it("warns about transparency only when a pixel is transparent, and about extra frames", async () => {
+    const frame = (colour: string) =>
+      sharp({ create: { width: 20, height: 10, channels: 3, background: colour } })
+        .png()
+        .toBuffer();
+    const gif = await sharp([await frame("#f00"), await frame("#00f")], {
+      join: { animated: true },
+    })
+      .gif()
+      .toBuffer();
+
+    const photo = await preparePhoto(gif);
+
+    expect(photo.source).toMatchObject({ format: "gif", pages: 2, hasAlpha: true });
+    expect(photo.warnings).toEqual(["the file holds 2 frames or pages; only the first is used"]);
+    expect(isRed(await pixel(photo.master, 10, 5))).toBe(true);
+  });
+
   it("writes a greyscale photo as three-channel sRGB, like every other master", async () => {
     const grey = await sharp({ create: { width: 50, height: 40, channels: 3, background: "#777" } })
       .toColourspace("b-w")

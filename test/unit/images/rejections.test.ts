@@ -70,7 +70,8 @@ describe("photos refused", () => {
 
     const started = performance.now();
     const err = await expectRefused(bomb, "too_many_pixels");
-    expect(performance.now() - started).toBeLessThan(500);
+    // Decoding would take seconds and over 400 MB; the header check takes about a millisecond.
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(err.message).toMatch(/20000x20000 px \(400 megapixels\)/);
   });
 
