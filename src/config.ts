@@ -16,8 +16,17 @@ export interface Config {
   host: string;
   port: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  /** Local directory for photos, CSVs and PDFs. */
+  /** Local directory for photos, CSVs and PDFs (the `local` driver). */
   storageDir: string;
+  /** S3-compatible storage, used when STORAGE_DRIVER=s3. */
+  s3?: {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    forcePathStyle: boolean;
+  };
   /** Largest JSON body accepted, in bytes. */
   bodyLimitBytes: number;
   /** Largest upload (CSV, photo, ZIP) accepted, in bytes. */
@@ -79,6 +88,27 @@ function redactUrl(raw: string): string {
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
+function s3Config(env: Env): Config["s3"] {
+  const driver = str(env, "STORAGE_DRIVER", "local");
+  if (driver === "local") return undefined;
+  if (driver !== "s3")
+    throw new ConfigError("STORAGE_DRIVER", `expected "local" or "s3", got "${driver}"`);
+  const bucket = env.S3_BUCKET;
+  if (!bucket) throw new ConfigError("S3_BUCKET", "required when STORAGE_DRIVER=s3");
+  const endpoint = env.S3_ENDPOINT
+    ? url(env, "S3_ENDPOINT", "http://127.0.0.1:9000", ["http:", "https:"])
+    : undefined;
+  return Object.freeze({
+    bucket,
+    region: str(env, "S3_REGION", "us-east-1"),
+    endpoint,
+    accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
+    // MinIO and most self-hosted servers need path-style addressing.
+    forcePathStyle: str(env, "S3_FORCE_PATH_STYLE", endpoint ? "true" : "false") === "true",
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = str(env, "LOG_LEVEL", "info");
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -103,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, "PORT", 3000, 0, 65535),
     logLevel: logLevel as Config["logLevel"],
     storageDir: path.resolve(str(env, "STORAGE_DIR", "data")),
+    s3: s3Config(env),
     bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     uploadLimitBytes: int(env, "UPLOAD_LIMIT_BYTES", 50 * 1024 * 1024, 1024, 2 * 1024 ** 3),
     rateLimit: Object.freeze({

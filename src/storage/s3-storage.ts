@@ -1,0 +1,118 @@
+/**
+ * S3-compatible storage (AWS S3, MinIO, R2…), for running the API and workers on several machines.
+ * A PUT is atomic on S3: readers see the whole object or none.
+ */
+import { createHash } from "node:crypto";
+import { Readable, Transform } from "node:stream";
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { checkKey, type Storage, StorageNotFound, type StoredObject } from "./storage.ts";
+
+export interface S3Options {
+  bucket: string;
+  region: string;
+  endpoint?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+}
+
+const isMissing = (error: unknown) => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === "NoSuchKey" || e.name === "NotFound" || e.$metadata?.httpStatusCode === 404;
+};
+
+export function createS3Storage(opts: S3Options): Storage {
+  const client = new S3Client({
+    region: opts.region,
+    endpoint: opts.endpoint,
+    forcePathStyle: opts.forcePathStyle,
+    ...(opts.accessKeyId && opts.secretAccessKey
+      ? { credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey } }
+      : {}),
+  });
+  const Bucket = opts.bucket;
+
+  return {
+    async put(key, body, putOpts = {}): Promise<StoredObject> {
+      const hash = createHash("sha256");
+      let bytes = 0;
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          done(null, chunk);
+        },
+      });
+      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+      source.on("error", (error) => count.destroy(error));
+      source.pipe(count);
+      await new Upload({
+        client,
+        params: { Bucket, Key: checkKey(key), Body: count, ContentType: putOpts.contentType },
+      }).done();
+      return { key, bytes, sha256: hash.digest("hex") };
+    },
+
+    async get(key, range) {
+      try {
+        const out = await client.send(
+          new GetObjectCommand({
+            Bucket,
+            Key: checkKey(key),
+            ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+          }),
+        );
+        return out.Body as Readable;
+      } catch (error) {
+        if (isMissing(error)) throw new StorageNotFound(key);
+        throw error;
+      }
+    },
+
+    async getBuffer(key) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key) }));
+        return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+      } catch (error) {
+        if (isMissing(error)) throw new StorageNotFound(key);
+        throw error;
+      }
+    },
+
+    async stat(key) {
+      try {
+        const out = await client.send(new HeadObjectCommand({ Bucket, Key: checkKey(key) }));
+        return { bytes: out.ContentLength ?? 0, modifiedAt: out.LastModified ?? new Date(0) };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket, Key: checkKey(key) }));
+    },
+
+    async deletePrefix(prefix) {
+      const Prefix = `${checkKey(prefix.replace(/\/$/, ""))}/`;
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket, Prefix, ContinuationToken }),
+        );
+        const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+        if (keys.length)
+          await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys } }));
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+    },
+  };
+}
