@@ -49,8 +49,10 @@ export interface ImageInfo {
   bytes: number;
 }
 
-/** Formats this service decodes; anything else sharp happens to read (SVG, .v files) is refused. */
+/** Formats this service decodes, as sharp names them; anything else it reads (SVG, .v) is refused. */
 const ACCEPTED = new Set(["jpeg", "png", "webp", "gif", "tiff", "heif"]);
+/** The same, as `sniffFormat` names them: a file sniffed as anything else never reaches sharp. */
+const SNIFFED_ACCEPTED = new Set(["jpeg", "png", "webp", "gif", "tiff", "heic", "avif"]);
 
 /**
  * Whether the installed libheif can decode HEVC (HEIC): the prebuilt sharp cannot, but a build
@@ -106,17 +108,16 @@ export async function inspectImage(
   if (bytes === 0) throw emptyFile();
   if (bytes > maxBytes) throw tooLarge(bytes, maxBytes);
   const sniffed = sniffFormat(head);
+  // Refused by its magic bytes alone: no parser (librsvg for SVG, say) ever sees it.
+  if (sniffed !== undefined && !SNIFFED_ACCEPTED.has(sniffed)) throw unsupportedFormat(sniffed);
 
   let meta: Metadata;
   try {
     // Header only; the pixel limit is checked below so the refusal can name the dimensions.
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (err) {
-    if (sniffed === undefined) throw notAnImage(err);
-    if (["jpeg", "png", "webp", "gif", "tiff", "avif"].includes(sniffed)) {
-      throw truncated(sniffed, err);
-    }
-    throw unsupportedFormat(sniffed, err);
+    // A known image whose header will not parse is a damaged one.
+    throw sniffed === undefined ? notAnImage(err) : truncated(sniffed, err);
   }
 
   if (!ACCEPTED.has(meta.format)) throw unsupportedFormat(sniffed ?? meta.format);
