@@ -98,12 +98,19 @@ export function readAddress(
   if (countryIn.value) {
     const code = countryCode(countryIn.value);
     if (code) country = code;
+    // Without a country, its address rules cannot be checked: this one error says it all.
     else
-      errors.push({
-        field: "country",
-        column: countryIn.column,
-        message: `${label(countryIn.column, "Country")} "${countryIn.value}" is not a country we know: write its name in English or its 2-letter code (US, GB, DE).`,
-      });
+      return {
+        errors: [
+          {
+            field: "country",
+            column: countryIn.column,
+            message: `${label(countryIn.column, "Country")} "${countryIn.value}" is not a country we know: write its name in English or its 2-letter code (US, GB, DE).`,
+          },
+        ],
+        warnings,
+        touched,
+      };
   }
 
   // A PO box is the street line when there is no street, else it goes under it.

@@ -49,6 +49,11 @@ const ALIASES: Record<string, string> = {
   hongkongsar: "HK",
   hongkong: "HK",
   prc: "CN",
+  myanmar: "MM",
+  burma: "MM",
+  macau: "MO",
+  macao: "MO",
+  ivorycoast: "CI",
 };
 
 /** ISO alpha-3 codes of the countries most lists carry. */
@@ -80,8 +85,28 @@ const ALPHA3: Record<string, string> = {
   prt: "PT",
 };
 
-/** Region codes ICU names that are not countries. */
-const NOT_COUNTRIES = new Set(["EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"]);
+/** Codes ICU names that are not countries today: groupings, pseudo-regions and withdrawn codes. */
+const NOT_COUNTRIES = new Set([
+  ...["EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"],
+  ...[
+    "AN",
+    "BU",
+    "CS",
+    "DD",
+    "DY",
+    "FX",
+    "HV",
+    "NH",
+    "RH",
+    "SU",
+    "TP",
+    "UK",
+    "VD",
+    "YD",
+    "YU",
+    "ZR",
+  ],
+]);
 
 let byName: Map<string, string> | undefined;
 let codes: Set<string> | undefined;

@@ -11,6 +11,7 @@ import {
   type HeaderReport,
   type ImportLimits,
   type ImportOptions,
+  type RowError,
   type RowOutcome,
 } from "./types.ts";
 import { type RowContext, validateRow } from "./validate-row.ts";
@@ -132,23 +133,20 @@ class ImportSession {
     ctx: RowContext,
     duplicates: DuplicateFinder,
   ): RowOutcome {
+    // Extra values mean an unquoted delimiter shifted the row; empty extras are Excel's stray commas.
     const width = ctx.plan.headers.length;
-    if (record.length > width && record.slice(width).some((v) => v.trim() !== "")) {
-      return {
-        kind: "rejected",
-        row,
-        errors: [
-          {
-            field: "row",
-            message: `The row has ${record.length} values but the header has ${width} columns: a value probably contains a "${printable(this.#delimiter)}" without quotes around it.`,
-          },
-        ],
-        values: this.#values(record),
-      };
+    const extra = record.length > width;
+    const shifted: RowError = {
+      field: "row",
+      message: `The row has ${record.length} values but the header has ${width} columns: a value probably contains a "${printable(this.#delimiter)}" without quotes around it.`,
+    };
+    if (extra && record.slice(width).some((v) => v.trim() !== "")) {
+      return { kind: "rejected", row, errors: [shifted], values: this.#values(record) };
     }
     const result = validateRow(record, ctx);
     if (!result.ok) {
-      return { kind: "rejected", row, errors: result.errors, values: this.#values(record) };
+      const errors = extra ? [shifted, ...result.errors] : result.errors;
+      return { kind: "rejected", row, errors, values: this.#values(record) };
     }
     const key = dedupeKey(result.recipient);
     const firstRow = duplicates.check(key, row);
