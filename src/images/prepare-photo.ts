@@ -43,7 +43,7 @@ export interface PreparedPhoto {
  * Check an uploaded photo and turn it into a print master and a preview (DESIGN.md §2 step 3).
  * Refuses, with an {@link ImageError} whose message tells the uploader what to do: empty files,
  * files over `maxBytes`, non-images, formats not decodable here (HEIC with the prebuilt sharp),
- * headers over `maxInputPixels` (checked before decoding, so a bomb costs microseconds), and
+ * headers over `maxInputPixels` (checked before decoding, so a bomb costs about a millisecond), and
  * truncated or corrupt pixel data. Accepted photos that will print soft, lost transparency, or
  * had extra frames come back with `warnings`.
  */

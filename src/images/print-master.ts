@@ -27,7 +27,8 @@ export interface PrintMaster {
  *
  * Chroma is kept at full resolution (4:4:4): this is the copy every later generation is made from,
  * and 4:2:0 halves colour resolution, which shows on saturated edges (red lettering, a red dress
- * against green) at 300 ppi. It costs about a fifth more bytes at this quality.
+ * against green) at 300 ppi. It costs about a quarter more bytes (12 MP phone photo: 2.4 MB
+ * master instead of 1.9 MB).
  *
  * @throws {ImageError} `truncated` when the pixel data is cut short or corrupt (`failOn: "error"`
  *   rejects truncation and decode errors but tolerates libjpeg's recoverable warnings, such as
