@@ -9,6 +9,7 @@ import {
   fillRgb,
   num,
   type Rgb,
+  rectPath,
   roundedRectPath,
   seededRandom,
   strokeRgb,
@@ -118,7 +119,9 @@ function scatterOps(layer: Scatter, rects: FaceRects, color: (c: string) => Rgb)
       opacities.push(0.45);
     }
   }
-  return { ops: `q ${out.join("\n")} Q`, opacities };
+  // Clipped to the face's bleed rectangle: scattered art never crosses a fold.
+  const b = rects.bleed;
+  return { ops: `q ${rectPath(b.x, b.y, b.w, b.h)} W n\n${out.join("\n")} Q`, opacities };
 }
 
 /** Ops for a static (non-text, non-photo) layer; undefined for other layer types. */

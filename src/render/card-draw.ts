@@ -63,7 +63,7 @@ function itemOps(
     }
     case "text": {
       const t = item.text;
-      return `q ${fillRgb(t.color)}\n${session.fonts.linesOps(t.lines, t.box, t.firstBaseline, t.leading, t.size, t.align)}\nQ`;
+      return `q ${fillRgb(t.color)}\n${session.fonts.linesOps(t.lines, t.box, t.firstBaseline, t.leading, t.size, t.align, t.source)}\nQ`;
     }
   }
 }

@@ -50,6 +50,8 @@ export interface PlacedText extends FittedText {
   firstBaseline: number;
   color: Rgb;
   align: "left" | "center" | "right";
+  /** The text as merged, before line breaking (extracted text of script lines). */
+  source: string;
 }
 
 export type FaceItem =
@@ -237,7 +239,14 @@ export function planCard(input: CardInput): CardPlan {
     }
     return {
       kind: "text",
-      text: { ...f, box, firstBaseline, color: color(style.color), align: style.align ?? "left" },
+      text: {
+        ...f,
+        box,
+        firstBaseline,
+        color: color(style.color),
+        align: style.align ?? "left",
+        source: text,
+      },
     };
   };
 

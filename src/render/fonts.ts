@@ -72,6 +72,8 @@ export interface LoadedFont {
   ascent: number;
   descent: number;
   has(cp: number): boolean;
+  /** Lines using this face carry their exact text as ActualText (script kerning confuses extractors). */
+  actualText: boolean;
   /** Advance of `text` in font units, measured exactly as pdfkit lays it out (split after spaces). */
   advance(text: string): number;
 }
@@ -153,6 +155,7 @@ function createLoadedFont(key: FontKey): LoadedFont {
     name: base.postscriptName,
     fk,
     unitsPerEm: base.unitsPerEm,
+    actualText: key === "great-vibes",
     ascent: base.ascent,
     descent: base.descent,
     has(cp: number): boolean {

@@ -133,12 +133,17 @@ function parse(source: string): hbs.AST.Program {
   try {
     return hb.parse(source);
   } catch (e) {
+    // Parse errors carry the position only in their text: "Parse error on line 2:\n<source>\n---^\n<detail>".
     const err = e as Error & { lineNumber?: number; column?: number };
-    const detail = err.message.split("\n").slice(-1)[0] ?? err.message;
+    const lines = err.message.split("\n");
+    const line = err.lineNumber ?? Number(/on line (\d+)/.exec(err.message)?.[1] ?? Number.NaN);
+    const caret = lines.find((l) => /^-*\^$/.test(l));
+    const column = err.column !== undefined ? err.column + 1 : caret ? caret.length : undefined;
+    const detail = lines[lines.length - 1] ?? err.message;
     throw new MessageError(
-      `message does not compile at line ${err.lineNumber ?? "?"}, column ${(err.column ?? 0) + 1}: ${detail}`,
-      err.lineNumber,
-      err.column === undefined ? undefined : err.column + 1,
+      `message does not compile at line ${Number.isNaN(line) ? "?" : line}${column ? `, column ${column}` : ""}: ${detail}`,
+      Number.isNaN(line) ? undefined : line,
+      column,
     );
   }
 }

@@ -27,6 +27,15 @@ interface DocInternals {
   page: { fonts: Record<string, unknown>; write(chunk: string): void };
 }
 
+/**
+ * Wraps a line in a marked-content span carrying its exact text: script faces kern so wide
+ * (a swash K is followed by +0.12 em) that extractors read a gap as a space ("K hai").
+ */
+function withActualText(text: string, ops: string): string {
+  const utf16 = Buffer.from(text, "utf16le").swap16().toString("hex");
+  return `/Span <</ActualText <FEFF${utf16}>>> BDC\n${ops}\nEMC`;
+}
+
 /** The fonts registered in one document: each parsed font is added once, on first use. */
 export class DocFonts {
   private readonly byKey = new Map<string, PdfkitFont>();
@@ -108,6 +117,7 @@ export class DocFonts {
     leading: number,
     size: number,
     align: "left" | "center" | "right",
+    source: string,
   ): string {
     const parts: string[] = [];
     lines.forEach((line, i) => {
@@ -118,9 +128,13 @@ export class DocFonts {
           : align === "right"
             ? box.x + box.w - w
             : box.x;
-      if (line.segments.length)
-        parts.push(this.segmentOps(line.segments, x, firstBaseline + i * leading, size));
+      if (!line.segments.length) return;
+      const ops = this.segmentOps(line.segments, x, firstBaseline + i * leading, size);
+      parts.push(ops);
     });
-    return parts.join("\n");
+    const body = parts.join("\n");
+    // One span for the whole block, so a line broken after a hyphen is not "dehyphenated".
+    const script = lines.some((l) => l.segments.some((s) => s.font.actualText));
+    return script ? withActualText(source.replace(/\s+/g, " ").trim(), body) : body;
   }
 }

@@ -82,17 +82,19 @@ export function shapeLine(text: string, chain: readonly LoadedFont[]): Line {
 
 interface WordMetrics {
   word: string;
+  /** Joined to the previous word without a space (the part after a hyphen). */
+  glued: boolean;
   segments: Segment[];
   /** Width at 1 pt without, and of the space that would follow it. */
   width: number;
   space: number;
 }
 
-function wordMetrics(word: string, chain: readonly LoadedFont[]): WordMetrics {
+function wordMetrics(word: string, chain: readonly LoadedFont[], glued = false): WordMetrics {
   const segments = wordSegments(word, chain);
   const last = segments[segments.length - 1]?.font ?? chain[0];
   const space = last ? last.advance(" ") / last.unitsPerEm : 0;
-  return { word, segments, width: segmentsWidth(segments), space };
+  return { word, glued, segments, width: segmentsWidth(segments), space };
 }
 
 function buildLine(words: readonly WordMetrics[]): Line {
@@ -102,7 +104,7 @@ function buildLine(words: readonly WordMetrics[]): Line {
     for (const s of m.segments) pushSegment(segments, s.font, s.text);
     width += m.width;
     const last = segments[segments.length - 1];
-    if (i < words.length - 1 && last) {
+    if (i < words.length - 1 && last && !words[i + 1]?.glued) {
       pushSegment(segments, last.font, " ");
       width += m.space;
     }
@@ -120,11 +122,14 @@ export function wrapText(text: string, chain: readonly LoadedFont[], maxWidth: n
     let current: WordMetrics[] = [];
     let width = 0;
     const words = paragraph.split(/ +/).filter((w) => w.length > 0);
-    const queue = words.map((w) => wordMetrics(w, chain));
+    // A hyphen is a break opportunity too: "Konstantinopoulou-" | "Wolfe".
+    const queue = words.flatMap((w) =>
+      w.split(/(?<=\p{L}-)(?=\p{L})/u).map((part, k) => wordMetrics(part, chain, k > 0)),
+    );
     for (let i = 0; i < queue.length; i++) {
       const m = queue[i] as WordMetrics;
       const prev = current[current.length - 1];
-      const next = prev ? width + prev.space + m.width : m.width;
+      const next = prev ? width + (m.glued ? 0 : prev.space) + m.width : m.width;
       if (next <= maxWidth) {
         current.push(m);
         width = next;

@@ -81,7 +81,7 @@ describe("built-in templates", () => {
             !("box" in layer)
           )
             continue;
-          const [x, y, w, h] = layer.box as number[];
+          const [x = 0, y = 0, w = 0, h = 0] = layer.box as number[];
           const where = `${face} ${layer.type}`;
           expect(x, where).toBeGreaterThanOrEqual(inset - 1e-9);
           expect(y, where).toBeGreaterThanOrEqual(inset - 1e-9);

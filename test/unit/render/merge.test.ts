@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { checkMessageVariables, compileMessage, MessageError } from "../../../src/render/index.ts";
+import { cardData } from "./fixtures.ts";
+
+describe("compileMessage", () => {
+  it.each([
+    ["Dear {{firstName}}", ["firstName"]],
+    [
+      "{{default nickname firstName}} and {{titleCase lastName}}",
+      ["firstName", "lastName", "nickname"],
+    ],
+    ["{{#if company}}at {{company}}{{/if}} {{formatDate birthday}}", ["birthday", "company"]],
+    ["plain text", []],
+  ])("lists the variables of %j", (source, variables) => {
+    expect(compileMessage(source).variables).toEqual(variables);
+  });
+
+  it("reports a syntax error with its line and column", () => {
+    const err = (() => {
+      try {
+        compileMessage("Dear {{firstName}},\nthanks for {{#if x}} the visit");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(MessageError);
+    expect((err as MessageError).line).toBe(2);
+    expect((err as MessageError).message).toMatch(/line 2/);
+  });
+});
+
+describe("checkMessageVariables", () => {
+  it("accepts standard and custom fields and lists the unknown ones", () => {
+    const data = cardData("Zoë Ångström", { petName: "Rex" });
+    expect(
+      checkMessageVariables("{{firstName}} {{petName}} {{businessName}} {{lastPurchase}}", data),
+    ).toEqual([]);
+    expect(checkMessageVariables("{{firstName}} {{spouse}} {{favColour}}", data)).toEqual([
+      "favColour",
+      "spouse",
+    ]);
+    expect(checkMessageVariables("{{spouse}}", ["spouse"])).toEqual([]);
+  });
+});
