@@ -14,7 +14,13 @@ import {
   type CampaignsService,
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
+import { createPhotoLoader } from "./modules/cards/card-input.ts";
+import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
+import {
+  createRecipientsService,
+  type RecipientsService,
+} from "./modules/recipients/recipients.service.ts";
 import {
   createTemplatesService,
   type TemplatesService,
@@ -32,6 +38,7 @@ export interface Deps {
   templates: TemplatesService;
   campaigns: CampaignsService;
   photos: PhotosService;
+  recipients: RecipientsService;
   close(): Promise<void>;
 }
 
@@ -51,6 +58,14 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const templates = createTemplatesService();
   const campaigns = createCampaignsService({ pool, templates });
   const photos = createPhotosService({ pool, storage, maxBytes: config.uploadLimitBytes });
+  const photoLoader = createPhotoLoader({ storage, findPhoto: (a, id) => findPhoto(pool, a, id) });
+  const recipients = createRecipientsService({
+    pool,
+    storage,
+    campaigns,
+    templates,
+    photos: photoLoader,
+  });
   return {
     config,
     logger,
@@ -61,6 +76,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     templates,
     campaigns,
     photos,
+    recipients,
     async close() {
       redis.disconnect();
       await pool.end();

@@ -11,6 +11,7 @@ import { loggerOptions } from "../logger.ts";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { photosRoutes } from "../modules/photos/photos.routes.ts";
+import { recipientsRoutes } from "../modules/recipients/recipients.routes.ts";
 import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
 import { healthRoutes } from "./health.routes.ts";
@@ -69,5 +70,9 @@ export async function buildApp(
   await app.register(templatesRoutes, { templates: deps.templates });
   await app.register(campaignsRoutes, { campaigns: deps.campaigns });
   await app.register(photosRoutes, { photos: deps.photos });
+  await app.register(recipientsRoutes, {
+    recipients: deps.recipients,
+    uploadLimitBytes: config.uploadLimitBytes,
+  });
   return app;
 }

@@ -1,0 +1,87 @@
+/**
+ * Everything one card is rendered from, gathered from the database and storage: the template, the
+ * campaign's design and sender, the recipient's data and the photo's print master.
+ * Used by proofs (API) and by the render workers alike, so a proof is the card that prints.
+ */
+import type {
+  CardData,
+  CardInput,
+  FormatId,
+  Photo,
+  Recipient,
+  Sender,
+} from "../../render/index.ts";
+import type { Storage } from "../../storage/storage.ts";
+import type { PhotoRow } from "../photos/photos.repository.ts";
+import type { TemplatesService } from "../templates/templates.service.ts";
+
+export interface CardDesign {
+  account_id: string;
+  name: string;
+  occasion: string;
+  template_id: string;
+  format: string;
+  message: string | null;
+  sender: Sender;
+  photo_id: string | null;
+}
+
+export function cardData(design: CardDesign, recipient: Recipient): CardData {
+  return {
+    recipient,
+    sender: design.sender,
+    campaign: { name: design.name, occasion: design.occasion },
+  };
+}
+
+/** Loads photo masters by id, keeping the most recent few in memory (a shared photo is read once). */
+export function createPhotoLoader(deps: {
+  storage: Storage;
+  findPhoto: (accountId: string, id: string) => Promise<PhotoRow | undefined>;
+  keep?: number;
+}) {
+  const cache = new Map<string, Promise<Photo | undefined>>();
+  const keep = deps.keep ?? 8;
+  return (accountId: string, id: string): Promise<Photo | undefined> => {
+    const key = `${accountId}/${id}`;
+    let hit = cache.get(key);
+    if (hit) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+    hit = (async () => {
+      const row = await deps.findPhoto(accountId, id);
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        jpeg: await deps.storage.getBuffer(row.master_key),
+        widthPx: row.width,
+        heightPx: row.height,
+      };
+    })();
+    hit.catch(() => cache.delete(key));
+    cache.set(key, hit);
+    while (cache.size > keep) cache.delete(cache.keys().next().value as string);
+    return hit;
+  };
+}
+
+export type PhotoLoader = ReturnType<typeof createPhotoLoader>;
+
+export async function cardInput(
+  deps: { templates: TemplatesService; photos: PhotoLoader },
+  design: CardDesign,
+  recipient: { data: Recipient; photo_id: string | null },
+): Promise<CardInput> {
+  const template = await deps.templates.get(design.account_id, design.template_id);
+  const photoId = recipient.photo_id ?? design.photo_id;
+  const photo = photoId ? await deps.photos(design.account_id, photoId) : undefined;
+  return {
+    template,
+    format: design.format as FormatId,
+    data: cardData(design, recipient.data),
+    ...(design.message ? { message: design.message } : {}),
+    ...(photo ? { photo } : {}),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Recipients posted as JSON go through the very same import as a CSV: each object becomes a row,
+ * its keys the header. Nested `address` and `custom` objects are flattened to their keys, so
+ * `{ "first_name": "Zoë", "address": { "postal_code": "02134" }, "custom": { "last_purchase": "boiler" } }`
+ * reads like a spreadsheet with First Name, Postal Code and Last Purchase columns.
+ */
+import { AppError } from "../../errors.ts";
+
+type Json = Record<string, unknown>;
+
+function flatten(record: Json): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (
+      (key === "address" || key === "custom") &&
+      value &&
+      typeof value === "object" &&
+      !Array.isArray(value)
+    ) {
+      for (const [inner, v] of Object.entries(value as Json))
+        out[inner] = v === null || v === undefined ? "" : String(v);
+    } else {
+      out[key] = value === null || value === undefined ? "" : String(value);
+    }
+  }
+  return out;
+}
+
+/** CSV bytes for the records (no formula neutralising: these are our own parser's input). */
+export function* jsonRecordsAsCsv(records: unknown[]): Generator<Buffer> {
+  const rows = records.map((r, i) => {
+    if (!r || typeof r !== "object" || Array.isArray(r)) {
+      throw new AppError("validation", `Recipient ${i} is not an object.`, {
+        errors: [{ field: `body[${i}]`, message: "expected an object" }],
+      });
+    }
+    return flatten(r as Json);
+  });
+  const headers = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const line = (values: string[]) =>
+    `${values.map((v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(",")}\r\n`;
+  yield Buffer.from(line(headers));
+  for (const row of rows) yield Buffer.from(line(headers.map((h) => row[h] ?? "")));
+}

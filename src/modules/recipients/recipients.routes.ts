@@ -1,0 +1,328 @@
+import { Readable } from "node:stream";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { AppError } from "../../errors.ts";
+import { authOf } from "../../http/auth.ts";
+import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import type { ImportRequest } from "./import-recipients.ts";
+import { jsonRecordsAsCsv } from "./json-records.ts";
+import {
+  ImportQuery,
+  ImportSchema,
+  importJson,
+  RecipientSchema,
+  recipientJson,
+} from "./recipients.schemas.ts";
+import type { RecipientsService } from "./recipients.service.ts";
+
+const CSV_TYPES = [
+  "text/csv",
+  "application/csv",
+  "text/plain",
+  "text/tab-separated-values",
+  "application/vnd.ms-excel",
+];
+const tags = ["recipients"];
+const config = { scope: "campaigns" as const };
+const CampaignParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const RecipientParams = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  rid: Type.String({ maxLength: 64 }),
+});
+const ImportParams = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  iid: Type.String({ maxLength: 64 }),
+});
+
+function parseMapping(raw: unknown): Record<string, string> | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new AppError(
+        "validation",
+        'mapping must be a JSON object like {"Zip Code":"postalCode"}.',
+        {
+          errors: [{ field: "mapping", message: "not JSON" }],
+        },
+      );
+    }
+  }
+  if (
+    !value ||
+    typeof value !== "object" ||
+    Array.isArray(value) ||
+    Object.values(value).some((v) => typeof v !== "string")
+  ) {
+    throw new AppError("validation", "mapping must map header names to field names (strings).", {
+      errors: [{ field: "mapping", message: "expected an object of strings" }],
+    });
+  }
+  return value as Record<string, string>;
+}
+
+export const recipientsRoutes: FastifyPluginAsyncTypebox<{
+  recipients: RecipientsService;
+  uploadLimitBytes: number;
+}> = async (app, { recipients, uploadLimitBytes }) => {
+  // CSV bodies stream straight into the import; the importer enforces its own byte limit (413).
+  app.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
+
+  app.post(
+    "/v1/campaigns/:id/recipients",
+    {
+      config,
+      bodyLimit: uploadLimitBytes,
+      schema: {
+        tags,
+        summary: "Import recipients: a CSV (text/csv body or multipart file) or a JSON array",
+        description:
+          "Streams the file, detects encoding (UTF-8, UTF-16, Windows-1252) and delimiter, maps the headers of Excel, Google Contacts, Outlook, Mailchimp, HubSpot and Salesforce exports, validates every row and skips duplicates. Atomic: a fatal problem imports nothing. Multipart: send `mapping` and `default_country` fields before the file.",
+        params: CampaignParams,
+        querystring: ImportQuery,
+        response: { 201: ImportSchema },
+      },
+    },
+    async (request, reply) => {
+      const { accountId } = authOf(request);
+      const type = request.headers["content-type"] ?? "";
+      let req: ImportRequest;
+      if (request.isMultipart()) {
+        const file = await request.file();
+        if (!file)
+          throw new AppError(
+            "validation",
+            "The multipart body has no file: attach the CSV as a file field.",
+          );
+        const field = (name: string) => {
+          const f = file.fields[name];
+          return f && !Array.isArray(f) && f.type === "field" ? String(f.value) : undefined;
+        };
+        req = {
+          source: "csv",
+          filename: file.filename,
+          body: file.file,
+          mapping: parseMapping(field("mapping") ?? request.query.mapping),
+          defaultCountry: (
+            field("default_country") ?? request.query.default_country
+          )?.toUpperCase(),
+        };
+      } else if (type.startsWith("application/json")) {
+        const body = request.body as unknown;
+        const records = Array.isArray(body) ? body : (body as { recipients?: unknown })?.recipients;
+        if (!Array.isArray(records)) {
+          throw new AppError(
+            "validation",
+            'Send a JSON array of recipients, or {"recipients": [...]}.',
+            {
+              errors: [{ field: "body", message: "expected an array" }],
+            },
+          );
+        }
+        req = {
+          source: "json",
+          body: Readable.from(jsonRecordsAsCsv(records)),
+          mapping: parseMapping((body as { mapping?: unknown }).mapping ?? request.query.mapping),
+          defaultCountry: request.query.default_country?.toUpperCase(),
+        };
+      } else {
+        req = {
+          source: "csv",
+          body: request.body as NodeJS.ReadableStream,
+          mapping: parseMapping(request.query.mapping),
+          defaultCountry: request.query.default_country?.toUpperCase(),
+        };
+      }
+      const result = await recipients.import(accountId, request.params.id, req);
+      return reply
+        .code(201)
+        .header("location", `/v1/campaigns/${result.campaign_id}/imports/${result.id}`)
+        .send(importJson(result));
+    },
+  );
+
+  app.get(
+    "/v1/campaigns/:id/imports/:iid",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "An import's report",
+        params: ImportParams,
+        response: { 200: ImportSchema },
+      },
+    },
+    async (request) =>
+      importJson(
+        await recipients.getImport(
+          authOf(request).accountId,
+          request.params.id,
+          request.params.iid,
+        ),
+      ),
+  );
+
+  app.get(
+    "/v1/campaigns/:id/imports/:iid/failures.csv",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Every rejected or duplicate row, with reasons and original values (CSV)",
+        params: ImportParams,
+      },
+    },
+    async (request, reply) => {
+      const stream = await recipients.failuresCsv(
+        authOf(request).accountId,
+        request.params.id,
+        request.params.iid,
+      );
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${request.params.iid}-failures.csv"`)
+        .send(stream);
+    },
+  );
+
+  app.get(
+    "/v1/campaigns/:id/recipients",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "List a campaign's recipients in import order",
+        params: CampaignParams,
+        querystring: PageQuery,
+        response: { 200: listOf(RecipientSchema) },
+      },
+    },
+    async (request) => {
+      const { limit, after } = request.query;
+      const rows = await recipients.list(authOf(request).accountId, request.params.id, {
+        limit: limit + 1,
+        after,
+      });
+      return toList(rows, { limit, after }, recipientJson);
+    },
+  );
+
+  app.get(
+    "/v1/campaigns/:id/recipients/:rid",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "A recipient, with the report of their card as it renders now",
+        params: RecipientParams,
+        response: { 200: RecipientSchema },
+      },
+    },
+    async (request) => {
+      const { row, report } = await recipients.getWithReport(
+        authOf(request).accountId,
+        request.params.id,
+        request.params.rid,
+      );
+      return { ...recipientJson(row), report };
+    },
+  );
+
+  app.patch(
+    "/v1/campaigns/:id/recipients/:rid",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Edit a recipient of a draft campaign",
+        description:
+          "Same fields as a JSON import (first_name, last_name, address{…}, custom{…}…); validated like an imported row.",
+        params: RecipientParams,
+        body: Type.Record(Type.String(), Type.Unknown(), { maxProperties: 60 }),
+        response: { 200: RecipientSchema },
+      },
+    },
+    async (request) =>
+      recipientJson(
+        await recipients.update(
+          authOf(request).accountId,
+          request.params.id,
+          request.params.rid,
+          request.body,
+        ),
+      ),
+  );
+
+  app.delete(
+    "/v1/campaigns/:id/recipients/:rid",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Remove a recipient from a draft campaign",
+        params: RecipientParams,
+      },
+    },
+    async (request, reply) => {
+      await recipients.remove(authOf(request).accountId, request.params.id, request.params.rid);
+      return reply.code(204).send();
+    },
+  );
+
+  const proofProblem = (report: unknown) =>
+    new AppError("unprocessable", "This card cannot be printed as it stands; see report.failure.", {
+      extra: { report },
+    });
+
+  app.get(
+    "/v1/campaigns/:id/recipients/:rid/proof.pdf",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "The recipient's card as a print-ready PDF, now",
+        params: RecipientParams,
+      },
+    },
+    async (request, reply) => {
+      const proof = await recipients.proofPdf(
+        authOf(request).accountId,
+        request.params.id,
+        request.params.rid,
+      );
+      if (!proof.pdf) throw proofProblem(proof.report);
+      return reply
+        .type("application/pdf")
+        .header("content-disposition", `inline; filename="proof-${request.params.rid}.pdf"`)
+        .send(proof.pdf);
+    },
+  );
+
+  app.get(
+    "/v1/campaigns/:id/recipients/:rid/proof.png",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "A picture of the recipient's card (page 1 = front or outside spread)",
+        params: RecipientParams,
+        querystring: Type.Object({ page: Type.Integer({ minimum: 1, maximum: 4, default: 1 }) }),
+      },
+    },
+    async (request, reply) => {
+      const proof = await recipients.proofPng(
+        authOf(request).accountId,
+        request.params.id,
+        request.params.rid,
+        request.query.page,
+      );
+      if (!proof.png) throw proofProblem(proof.report);
+      const warnings = proof.report.warnings ?? [];
+      if (warnings.length)
+        reply.header("x-proof-warnings", encodeURIComponent(warnings.join(" | ")));
+      return reply.type("image/png").send(proof.png);
+    },
+  );
+};

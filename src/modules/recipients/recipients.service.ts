@@ -1,0 +1,209 @@
+import { Readable } from "node:stream";
+import type { Pool } from "../../db/pool.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { AppError, conflict, notFound } from "../../errors.ts";
+import { CardRenderError, type CardReport, renderCard } from "../../render/index.ts";
+import type { Storage } from "../../storage/storage.ts";
+import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
+import type { CampaignsService } from "../campaigns/campaigns.service.ts";
+import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
+import { rasterizePdf } from "../cards/rasterize-pdf.ts";
+import { resolvePhotoNames } from "../photos/photos.repository.ts";
+import type { TemplatesService } from "../templates/templates.service.ts";
+import { parseRecipients, type RowOutcome } from "./csv/index.ts";
+import { createRecipientImport, type ImportRequest } from "./import-recipients.ts";
+import { jsonRecordsAsCsv } from "./json-records.ts";
+import * as repo from "./recipients.repository.ts";
+
+export interface Proof {
+  pdf?: Buffer;
+  report: Partial<CardReport>;
+}
+
+export function createRecipientsService(deps: {
+  pool: Pool;
+  storage: Storage;
+  campaigns: CampaignsService;
+  templates: TemplatesService;
+  photos: PhotoLoader;
+}) {
+  const { pool, storage, campaigns } = deps;
+  const importRecipients = createRecipientImport(deps);
+
+  async function get(accountId: string, campaignId: string, id: string) {
+    await campaigns.get(accountId, campaignId);
+    const row = await repo.findRecipient(pool, accountId, campaignId, id);
+    if (!row) throw notFound("Recipient");
+    return row;
+  }
+
+  /** Renders the recipient's card now. A card that cannot render answers its report with the failure. */
+  async function proof(campaign: CampaignRow, row: repo.RecipientRow): Promise<Proof> {
+    const input = await cardInput(deps, campaign, row);
+    try {
+      return await renderCard(input);
+    } catch (error) {
+      if (error instanceof CardRenderError) return { report: error.report };
+      throw error;
+    }
+  }
+
+  return {
+    import: (accountId: string, campaignId: string, req: ImportRequest) =>
+      importRecipients(accountId, campaignId, req),
+
+    async getImport(accountId: string, campaignId: string, id: string) {
+      const row = await repo.findImport(pool, accountId, campaignId, id);
+      if (!row) throw notFound("Import");
+      return row;
+    },
+
+    async failuresCsv(accountId: string, campaignId: string, id: string) {
+      const row = await repo.findImport(pool, accountId, campaignId, id);
+      if (!row) throw notFound("Import");
+      if (!row.failures_key)
+        throw notFound("Failures report (every row of this import was imported)");
+      return storage.get(row.failures_key);
+    },
+
+    async list(accountId: string, campaignId: string, page: { limit: number; after?: string }) {
+      await campaigns.get(accountId, campaignId);
+      return repo.listRecipients(pool, accountId, campaignId, page);
+    },
+
+    get,
+
+    /** The recipient with the report of its card as it would print now. */
+    async getWithReport(accountId: string, campaignId: string, id: string) {
+      const campaign = await campaigns.get(accountId, campaignId);
+      const row = await get(accountId, campaignId, id);
+      return { row, report: (await proof(campaign, row)).report };
+    },
+
+    async proofPdf(accountId: string, campaignId: string, id: string): Promise<Proof> {
+      const campaign = await campaigns.get(accountId, campaignId);
+      return proof(campaign, await get(accountId, campaignId, id));
+    },
+
+    async proofPng(accountId: string, campaignId: string, id: string, page: number) {
+      const campaign = await campaigns.get(accountId, campaignId);
+      const result = await proof(campaign, await get(accountId, campaignId, id));
+      if (!result.pdf) return { report: result.report };
+      const pages = result.report.pages ?? 1;
+      if (page > pages) {
+        throw new AppError(
+          "validation",
+          `This card has ${pages} page(s); ask for page 1 to ${pages}.`,
+          {
+            errors: [{ field: "querystring.page", message: `at most ${pages}` }],
+          },
+        );
+      }
+      return { report: result.report, png: await rasterizePdf(result.pdf, { page, dpi: 100 }) };
+    },
+
+    /** Edits a recipient of a draft campaign; the result is validated like an imported row. */
+    async update(
+      accountId: string,
+      campaignId: string,
+      id: string,
+      patch: Record<string, unknown>,
+    ) {
+      return withTransaction(pool, async (tx) => {
+        await campaigns.lockDraft(tx, accountId, campaignId);
+        const row = await repo.findRecipient(tx, accountId, campaignId, id);
+        if (!row) throw notFound("Recipient");
+        const merged = { ...recordOf(row.data), ...flattenPatch(patch) };
+        const parsed = parseRecipients(Readable.from(jsonRecordsAsCsv([merged])));
+        let outcome: RowOutcome | undefined;
+        for await (const o of parsed.rows) outcome = o;
+        if (!outcome || outcome.kind !== "recipient") {
+          const errors = outcome?.kind === "rejected" ? outcome.errors : [];
+          throw new AppError(
+            "validation",
+            errors.map((e) => e.message).join(" ") || "The recipient is incomplete.",
+            {
+              errors: errors.map((e) => ({ field: e.field, message: e.message })),
+            },
+          );
+        }
+        const photo = outcome.recipient.photo;
+        const photoId = photo
+          ? (await resolvePhotoNames(tx, accountId, [photo])).get(photo)
+          : undefined;
+        if (photo && !photoId) {
+          throw new AppError("validation", `Photo "${photo}" was not uploaded.`, {
+            errors: [{ field: "photo", message: "unknown photo" }],
+          });
+        }
+        try {
+          await repo.updateRecipient(tx, id, {
+            data: outcome.recipient,
+            photoId: photoId ?? null,
+            dedupeKey: outcome.dedupeKey,
+          });
+        } catch (error) {
+          if ((error as { code?: string }).code === "23505") {
+            throw conflict(
+              "Another recipient of this campaign is the same person at the same address.",
+            );
+          }
+          throw error;
+        }
+        return (await repo.findRecipient(tx, accountId, campaignId, id)) as repo.RecipientRow;
+      });
+    },
+
+    async remove(accountId: string, campaignId: string, id: string) {
+      await withTransaction(pool, async (tx) => {
+        await campaigns.lockDraft(tx, accountId, campaignId);
+        const row = await repo.findRecipient(tx, accountId, campaignId, id);
+        if (!row) throw notFound("Recipient");
+        await repo.deleteRecipient(tx, id);
+      });
+    },
+  };
+}
+
+/** A stored recipient as the flat record the import reads (so an edit re-validates like an upload). */
+function recordOf(r: repo.RecipientRow["data"]): Record<string, string> {
+  return {
+    first_name: r.firstName,
+    last_name: r.lastName,
+    full_name: r.fullName,
+    company: r.company ?? "",
+    street: r.address.line1,
+    address_line_2: r.address.line2 ?? "",
+    city: r.address.city,
+    state: r.address.region ?? "",
+    postal_code: r.address.postalCode ?? "",
+    country: r.address.country,
+    email: r.email ?? "",
+    phone: r.phone ?? "",
+    birthday: r.birthday ?? "",
+    anniversary: r.anniversary ?? "",
+    photo: r.photo ?? "",
+    ...r.custom,
+  };
+}
+
+const PATCH_KEYS: Record<string, string> = {
+  line1: "street",
+  line2: "address_line_2",
+  region: "state",
+};
+
+function flattenPatch(patch: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if ((key === "address" || key === "custom") && value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value))
+        out[PATCH_KEYS[k] ?? k] = v === null ? "" : String(v);
+    } else {
+      out[key] = value === null ? "" : String(value);
+    }
+  }
+  return out;
+}
+
+export type RecipientsService = ReturnType<typeof createRecipientsService>;

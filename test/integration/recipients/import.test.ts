@@ -1,0 +1,278 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noisyJpeg } from "../../support/image-fixtures.ts";
+import { multipart } from "../../support/multipart.ts";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+
+let ctx: TestContext;
+let secret: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  secret = (await ctx.account()).secret;
+});
+afterAll(() => ctx.close());
+
+async function newCampaign(key = secret, over: Record<string, unknown> = {}): Promise<string> {
+  const res = await ctx.app.inject({
+    method: "POST",
+    url: "/v1/campaigns",
+    headers: bearer(key),
+    payload: {
+      name: "Thank-yous",
+      occasion: "thank_you",
+      template: "thank-you",
+      format: "card_5x7",
+      message: "Dear {{firstName}}, thank you for your {{lastPurchase}}!",
+      merge_fields: ["lastPurchase"],
+      sender: { business_name: "Acme Plumbing" },
+      ...over,
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id;
+}
+
+const CSV = [
+  "First Name,Last Name,Street,City,State,Zip,Last Purchase",
+  "Zoë,Ångström,12 Elm St,Boston,MA,02134,water heater",
+  "José,Núñez,3 Oak Ave,Austin,TX,73301,boiler service",
+  "Łukasz,Żółć,9 Pine Rd,Chicago,IL,,drain cleaning",
+  "Zoë,Ångström,12 Elm St,Boston,MA,02134,water heater",
+  "Ann,Lee,5 Bay St,Miami,FL,33101,",
+].join("\r\n");
+
+const postCsv = (campaignId: string, body: string | Buffer, query = "", key = secret) =>
+  ctx.app.inject({
+    method: "POST",
+    url: `/v1/campaigns/${campaignId}/recipients${query}`,
+    headers: { ...bearer(key), "content-type": "text/csv" },
+    payload: body,
+  });
+
+describe("recipient import over the API", () => {
+  it("imports a text/csv body with counts, row errors, duplicates and a failures CSV", async () => {
+    const id = await newCampaign();
+    const res = await postCsv(id, CSV);
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({
+      object: "import",
+      rows: 5,
+      imported: 2,
+      rejected: 2,
+      duplicates: 1,
+      delimiter: ",",
+      encoding: "utf-8",
+    });
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ row: 4, field: "postalCode" }),
+        expect.objectContaining({ row: 6, field: "lastPurchase" }),
+      ]),
+    );
+    const failures = await ctx.app.inject({ url: body.failures_url, headers: bearer(secret) });
+    expect(failures.statusCode).toBe(200);
+    expect(failures.headers["content-type"]).toMatch(/text\/csv/);
+    const lines = failures.body
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]).toBe("Row,Problems,First Name,Last Name,Street,City,State,Zip,Last Purchase");
+    expect(lines).toHaveLength(4);
+    expect(failures.body).toContain("Duplicate of row 2");
+
+    const list = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}/recipients`, headers: bearer(secret) })
+    ).json();
+    expect(list.data.map((r: { full_name: string }) => r.full_name)).toEqual([
+      "Zoë Ångström",
+      "José Núñez",
+    ]);
+    expect(list.data[0]).toMatchObject({
+      address: { postal_code: "02134", country: "US" },
+      custom: { lastPurchase: "water heater" },
+      row_number: 2,
+    });
+    const campaign = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
+    ).json();
+    expect(campaign.recipients).toBe(2);
+  });
+
+  it("counts a person already imported earlier as a duplicate", async () => {
+    const id = await newCampaign();
+    await postCsv(id, CSV);
+    const again = (await postCsv(id, CSV)).json();
+    expect(again).toMatchObject({ imported: 0, duplicates: 3, rejected: 2 });
+  });
+
+  it("imports a multipart file with a mapping field", async () => {
+    const id = await newCampaign();
+    const csv =
+      "Vorname;Nachname;Strasse;Ort;PLZ;Land;Letzter Kauf\r\nJürgen;Groß;Hauptstr. 5;Berlin;10115;DE;Heizung\r\n";
+    const form = multipart([
+      {
+        name: "mapping",
+        data: JSON.stringify({
+          Vorname: "firstName",
+          Nachname: "lastName",
+          Strasse: "line1",
+          Ort: "city",
+          PLZ: "postalCode",
+          Land: "country",
+          "Letzter Kauf": "custom:lastPurchase",
+        }),
+      },
+      { name: "file", filename: "kunden.csv", contentType: "text/csv", data: csv },
+    ]);
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/campaigns/${id}/recipients`,
+      headers: { ...bearer(secret), ...form.headers },
+      payload: form.payload,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ imported: 1, filename: "kunden.csv", delimiter: ";" });
+  });
+
+  it("imports a JSON array through the same checks", async () => {
+    const id = await newCampaign();
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/campaigns/${id}/recipients`,
+      headers: bearer(secret),
+      payload: [
+        {
+          first_name: "Αθηνά",
+          last_name: "Παπαδοπούλου",
+          address: { street: "1 Main St", city: "Springfield", state: "IL", postal_code: "62701" },
+          custom: { last_purchase: "faucet" },
+        },
+        {
+          first_name: "Дмитрий",
+          last_name: "Шостакович",
+          address: { street: "2 Main St", city: "Springfield", state: "IL" },
+          custom: { last_purchase: "tap" },
+        },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ source: "json", rows: 2, imported: 1, rejected: 1 });
+  });
+
+  it("refuses a file lacking a column the message needs, importing nothing", async () => {
+    const id = await newCampaign();
+    const res = await postCsv(
+      id,
+      "First Name,Last Name,Street,City,State,Zip\r\nA,B,1 X St,Y,MA,02134\r\n",
+    );
+    expect(res.statusCode).toBe(422);
+    expect(res.json().detail).toMatch(/\{\{lastPurchase\}\}/);
+    const campaign = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
+    ).json();
+    expect(campaign.recipients).toBe(0);
+  });
+
+  it("is atomic: a fatal problem late in the file leaves nothing imported", async () => {
+    const id = await newCampaign();
+    const res = await postCsv(id, `${CSV}\r\n"unterminated,quote,field`);
+    expect(res.statusCode).toBe(422);
+    expect(res.headers["content-type"]).toMatch(/problem\+json/);
+    const campaign = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
+    ).json();
+    expect(campaign.recipients).toBe(0);
+  });
+
+  it("matches the photo column to uploaded photos by file name, rejecting unknown names", async () => {
+    const { secret: own } = await ctx.account();
+    const form = multipart([
+      { name: "file", filename: "Kitchen.JPG", data: await noisyJpeg(400, 300) },
+    ]);
+    const upload = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/photos",
+      headers: { ...bearer(own), ...form.headers },
+      payload: form.payload,
+    });
+    const photoId = upload.json().data[0].id;
+    const id = await newCampaign(own);
+    const csv =
+      "Name,Address,City,State,Zip,Photo,Last Purchase\r\nAnn Lee,1 A St,Boston,MA,02134,kitchen.jpg,sink\r\nBob Roe,2 B St,Boston,MA,02134,garage.jpg,door\r\n";
+    const res = (await postCsv(id, csv, "", own)).json();
+    expect(res).toMatchObject({ imported: 1, rejected: 1 });
+    expect(res.errors[0]).toMatchObject({ row: 3, field: "photo" });
+    const list = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}/recipients`, headers: bearer(own) })
+    ).json();
+    expect(list.data[0].photo_id).toBe(photoId);
+  });
+
+  it("edits and deletes recipients of a draft, and refuses once submitted", async () => {
+    const id = await newCampaign();
+    await postCsv(id, CSV);
+    const [first] = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}/recipients`, headers: bearer(secret) })
+    ).json().data;
+    const patched = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/campaigns/${id}/recipients/${first.id}`,
+      headers: bearer(secret),
+      payload: { first_name: "Zoe", address: { postal_code: "02135" } },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({
+      first_name: "Zoe",
+      address: { postal_code: "02135" },
+      custom: { lastPurchase: "water heater" },
+    });
+    const bad = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/campaigns/${id}/recipients/${first.id}`,
+      headers: bearer(secret),
+      payload: { address: { postal_code: "" } },
+    });
+    expect(bad.statusCode).toBe(400);
+    await ctx.deps.pool.query("UPDATE campaigns SET status = 'scheduled' WHERE id = $1", [id]);
+    const del = await ctx.app.inject({
+      method: "DELETE",
+      url: `/v1/campaigns/${id}/recipients/${first.id}`,
+      headers: bearer(secret),
+    });
+    expect(del.statusCode).toBe(409);
+    expect((await postCsv(id, CSV)).statusCode).toBe(409);
+  });
+
+  it("answers 404 for another account's campaign, recipient and import", async () => {
+    const id = await newCampaign();
+    const imp = (await postCsv(id, CSV)).json();
+    const [first] = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}/recipients`, headers: bearer(secret) })
+    ).json().data;
+    const { secret: other } = await ctx.account();
+    const urls = [
+      `/v1/campaigns/${id}/recipients`,
+      `/v1/campaigns/${id}/recipients/${first.id}`,
+      `/v1/campaigns/${id}/recipients/${first.id}/proof.pdf`,
+      `/v1/campaigns/${id}/recipients/${first.id}/proof.png`,
+      `/v1/campaigns/${id}/imports/${imp.id}`,
+      `/v1/campaigns/${id}/imports/${imp.id}/failures.csv`,
+    ];
+    for (const url of urls) {
+      const res = await ctx.app.inject({ url, headers: bearer(other) });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body, url).not.toContain("Ångström");
+    }
+    for (const method of ["PATCH", "DELETE"] as const) {
+      const res = await ctx.app.inject({
+        method,
+        url: `/v1/campaigns/${id}/recipients/${first.id}`,
+        headers: bearer(other),
+        ...(method === "PATCH" ? { payload: { first_name: "x" } } : {}),
+      });
+      expect(res.statusCode, method).toBe(404);
+    }
+    expect((await postCsv(id, CSV, "", other)).statusCode).toBe(404);
+  });
+});
