@@ -158,7 +158,7 @@ describe("duplicates", () => {
       [6, "duplicate of", 2],
     ]);
     const dup = outcomes[1];
-    expect(dup?.kind === "duplicate" && dup.values["Address"]).toBe("1 Elm Street");
+    expect(dup?.kind === "duplicate" && dup.values.Address).toBe("1 Elm Street");
   });
 });
 

@@ -6,8 +6,14 @@ import { checkPostalCode, cityRequired, postalCodeRequired } from "./postal-code
 import { needsRegion, regionCode } from "./regions.ts";
 import type { RowError } from "./types.ts";
 
-/** Reads column `i` of the current row (already unwrapped, not yet cleaned). */
-export type Cell = (index: number) => string;
+/** Excel's trick to keep leading zeros, ="02134", arrives literally in some exports. */
+const EXCEL_TEXT = /^="(.*)"$/s;
+
+/** Column `i` of a row, with Excel's ="..." unwrapped; not yet cleaned. */
+export function cellOf(values: string[], i: number): string {
+  const v = values[i] ?? "";
+  return v.charCodeAt(0) === 61 /* = */ ? (EXCEL_TEXT.exec(v)?.[1] ?? v) : v;
+}
 
 export interface AddressOutcome {
   address?: PostalAddress;
@@ -18,13 +24,13 @@ export interface AddressOutcome {
 }
 
 /** First non-empty value among a field's columns, with that column's header for messages. */
-function pick(
-  cell: Cell,
+export function pick(
+  values: string[],
   headers: string[],
   columns: number[],
 ): { value: string; column?: string } {
   for (const i of columns) {
-    const value = cleanText(cell(i));
+    const value = cleanText(cellOf(values, i));
     if (value) return { value, column: headers[i] };
   }
   return { value: "", column: columns[0] === undefined ? undefined : headers[columns[0]] };
@@ -56,7 +62,7 @@ export function splitCombinedAddress(value: string): Partial<Record<AddressPart,
  * unless a city-state; state/province for US, CA, AU; a postal code where the country has them.
  */
 export function readAddress(
-  cell: Cell,
+  values: string[],
   headers: string[],
   columns: AddressColumns,
   defaultCountry: string,
@@ -64,28 +70,26 @@ export function readAddress(
 ): AddressOutcome {
   const errors: RowError[] = [];
   const warnings: RowError[] = [];
-  const get = (part: AddressPart) => pick(cell, headers, columns[part]);
-  let line1 = get("line1");
+  let line1 = pick(values, headers, columns.line1);
   let parts: Partial<Record<AddressPart, string>> = {};
   const firstLine1 = columns.line1[0];
-  const rawLine1 = firstLine1 === undefined ? "" : cell(firstLine1);
+  const rawLine1 = firstLine1 === undefined ? "" : cellOf(values, firstLine1);
   if (combined && /\S\s{2,}\S/.test(rawLine1)) {
     parts = splitCombinedAddress(rawLine1.trim());
     line1 = { value: cleanText(parts.line1 ?? ""), column: line1.column };
   }
-  const part = (p: AddressPart) => {
-    const fromCombined = parts[p];
-    return fromCombined === undefined
-      ? get(p)
-      : { value: cleanText(fromCombined), column: line1.column };
-  };
-  const line2Values = columns.line2.map((i) => cleanText(cell(i))).filter((v) => v.length > 0);
-  if (parts.line2) line2Values.unshift(cleanText(parts.line2));
-  const poBox = get("poBox");
-  const city = part("city");
-  const region = part("region");
-  const postal = part("postalCode");
-  const countryIn = part("country");
+  const part = combined ? (p: AddressPart) => fromCombined(parts, p, line1.column) : undefined;
+  const line2Values: string[] = [];
+  if (parts.line2) line2Values.push(cleanText(parts.line2));
+  for (const i of columns.line2) {
+    const v = cleanText(cellOf(values, i));
+    if (v) line2Values.push(v);
+  }
+  const poBox = pick(values, headers, columns.poBox);
+  const city = part?.("city") ?? pick(values, headers, columns.city);
+  const region = part?.("region") ?? pick(values, headers, columns.region);
+  const postal = part?.("postalCode") ?? pick(values, headers, columns.postalCode);
+  const countryIn = part?.("country") ?? pick(values, headers, columns.country);
   const touched =
     line1.value !== "" ||
     line2Values.length > 0 ||
@@ -187,6 +191,16 @@ export function readAddress(
   if (regionValue) address.region = regionValue;
   if (postalCode) address.postalCode = postalCode;
   return { address, errors, warnings, touched };
+}
+
+/** A part split out of a combined address, or undefined to read the part's own column. */
+function fromCombined(
+  parts: Partial<Record<AddressPart, string>>,
+  p: AddressPart,
+  column: string | undefined,
+): { value: string; column?: string } | undefined {
+  const value = parts[p];
+  return value === undefined ? undefined : { value: cleanText(value), column };
 }
 
 function label(column: string | undefined, fallback: string): string {

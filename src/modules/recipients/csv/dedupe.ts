@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Recipient } from "../../../render/card-data.ts";
 
 /** Common street words, so "12 Main Street" and "12 Main St." meet. */
@@ -21,8 +21,12 @@ const STREET_WORDS: Record<string, string> = {
   strasse: "str",
 };
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const NOT_ALNUM_ASCII = /[^a-z0-9]+/g;
+
 /** Lower case, accents and punctuation gone, single spaces: "Zoë  Ångström" ≈ "zoe angstrom". */
 function loose(text: string): string {
+  if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(NOT_ALNUM_ASCII, " ").trim();
   return text
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
@@ -48,7 +52,7 @@ export function dedupeKey(r: Recipient): string {
         .slice(0, r.address.country === "US" ? 5 : undefined)
     : loose(r.address.city);
   const identity = `${loose(r.fullName)}\u0000${street}\u0000${postal}\u0000${r.address.country}`;
-  return createHash("sha256").update(identity).digest("base64url").slice(0, 16);
+  return hash("sha256", identity, "base64url").slice(0, 16);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type CsvError, type Parser, parse } from "csv-parse";
+import { type CsvError, type Options, type Parser, parse } from "csv-parse";
 import { AppError } from "../../../errors.ts";
 import { countryCode } from "./countries.ts";
 import { type DecodeState, toUtf8 } from "./decode.ts";
@@ -274,12 +274,10 @@ class ImportSession {
       relax_quotes: true,
       // Only a pathological row (an unclosed quote swallowing the file) trips this; long values are row errors.
       max_record_size: Math.max(65_536, this.#limits.maxFieldLength * this.#limits.maxColumns),
-      on_record: (record: string[]) => {
-        this.#parsed++;
-        this.#records.push(record);
-        return null;
-      },
-    });
+      // Parsed records wait in the readable buffer until #drain takes them, so no back-pressure stall.
+      readableHighWaterMark: 1 << 30,
+      // Not in csv-parse's Options type, but passed through to the Transform stream.
+    } as Options);
     // Errors are read from parser.errored right after each write; this listener only keeps the
     // asynchronous 'error' event from being unhandled.
     parser.on("error", () => {});
@@ -289,9 +287,21 @@ class ImportSession {
     if (head.length > 0) this.#write(parser, head);
   }
 
+  /**
+   * Writes synchronously and takes the records at once: csv-parse parses inside write(), and reading
+   * them from its buffer is about three times cheaper than its on_record hook.
+   */
   #write(parser: Parser, chunk: Buffer): void {
     parser.write(chunk);
+    this.#drain(parser);
     if (parser.errored) throw this.#parseError(parser.errored);
+  }
+
+  #drain(parser: Parser): void {
+    for (let record = parser.read() as string[] | null; record !== null; record = parser.read()) {
+      this.#parsed++;
+      this.#records.push(record);
+    }
   }
 
   async #finish(parser: Parser): Promise<void> {
@@ -301,8 +311,10 @@ class ImportSession {
       parser.once("error", reject);
       parser.end();
     }).catch((error: unknown) => {
+      this.#drain(parser);
       throw this.#parseError(error);
     });
+    this.#drain(parser);
   }
 
   #parseError(error: unknown): Error {

@@ -1,8 +1,8 @@
 import type { PostalAddress, Recipient } from "../../../render/card-data.ts";
-import { type AddressOutcome, type Cell, readAddress } from "./address.ts";
+import { type AddressOutcome, cellOf, pick, readAddress } from "./address.ts";
 import { parseDate } from "./dates.ts";
-import type { HeaderPlan, PersonField } from "./header-map.ts";
-import { cleanFreeText, cleanText, splitFullName } from "./names.ts";
+import type { HeaderPlan } from "./header-map.ts";
+import { cleanFreeText, splitFullName } from "./names.ts";
 import type { RowError } from "./types.ts";
 
 export interface RowContext {
@@ -17,16 +17,9 @@ export type RowResult =
   | { ok: true; recipient: Recipient; warnings: RowError[] }
   | { ok: false; errors: RowError[] };
 
-/** Excel's trick to keep leading zeros, ="02134", arrives literally in some exports. */
-const EXCEL_TEXT = /^="(.*)"$/s;
-
 /** Turns one data row into a Recipient, or the list of everything the user must fix in it. */
 export function validateRow(values: string[], ctx: RowContext): RowResult {
   const { plan } = ctx;
-  const cell: Cell = (i) => {
-    const v = values[i] ?? "";
-    return v.charCodeAt(0) === 61 /* = */ ? (EXCEL_TEXT.exec(v)?.[1] ?? v) : v;
-  };
   const errors: RowError[] = [];
   const warnings: RowError[] = [];
 
@@ -43,20 +36,10 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
   }
   if (errors.length > 0) return { ok: false, errors };
 
-  const person = (field: PersonField): { value: string; column?: string } => {
-    const columns = plan.person[field];
-    for (const i of columns) {
-      const value = cleanText(cell(i));
-      if (value) return { value, column: plan.headers[i] };
-    }
-    const first = columns[0];
-    return { value: "", column: first === undefined ? undefined : plan.headers[first] };
-  };
-
   // Names: a full name as written prints on top; first/last come from their columns or a split.
-  const first = person("firstName");
-  const last = person("lastName");
-  const full = person("fullName");
+  const first = pick(values, plan.headers, plan.person.firstName);
+  const last = pick(values, plan.headers, plan.person.lastName);
+  const full = pick(values, plan.headers, plan.person.fullName);
   let firstName = first.value;
   let lastName = last.value;
   let fullName = full.value;
@@ -75,13 +58,13 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
     });
   }
 
-  const address = chooseAddress(cell, ctx);
+  const address = chooseAddress(values, ctx);
   errors.push(...address.errors);
   warnings.push(...address.warnings);
 
   const dates: Partial<Record<"birthday" | "anniversary", string>> = {};
   for (const field of ["birthday", "anniversary"] as const) {
-    const { value, column } = person(field);
+    const { value, column } = pick(values, plan.headers, plan.person[field]);
     const parsed = parseDate(value, ctx.monthFirst);
     if (parsed?.ok) dates[field] = parsed.value;
     else if (parsed)
@@ -101,17 +84,18 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
     address: address.address,
     custom: {},
   };
-  const company = person("company").value;
+  const company = pick(values, plan.headers, plan.person.company).value;
   if (company) recipient.company = company;
-  const email = person("email").value;
+  const email = pick(values, plan.headers, plan.person.email).value;
   if (email) recipient.email = email;
-  const phone = person("phone").value;
+  const phone = pick(values, plan.headers, plan.person.phone).value;
   if (phone) recipient.phone = phone;
   if (dates.birthday) recipient.birthday = dates.birthday;
   if (dates.anniversary) recipient.anniversary = dates.anniversary;
-  const photo = person("photo").value;
+  const photo = pick(values, plan.headers, plan.person.photo).value;
   if (photo) recipient.photo = photo;
-  for (const { index, key } of plan.custom) recipient.custom[key] = cleanFreeText(cell(index));
+  for (const { index, key } of plan.custom)
+    recipient.custom[key] = cleanFreeText(cellOf(values, index));
   return { ok: true, recipient, warnings };
 }
 
@@ -119,13 +103,16 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
  * With several address groups (Outlook's Home and Business), the first complete one in order of
  * preference wins; if none is complete, the first one with anything in it is reported on.
  */
-function chooseAddress(cell: Cell, ctx: RowContext): AddressOutcome & { address?: PostalAddress } {
+function chooseAddress(
+  values: string[],
+  ctx: RowContext,
+): AddressOutcome & { address?: PostalAddress } {
   const { plan } = ctx;
   let firstTouched: AddressOutcome | undefined;
   let firstSeen: AddressOutcome | undefined;
   for (const { group, columns } of plan.addresses) {
     const outcome = readAddress(
-      cell,
+      values,
       plan.headers,
       columns,
       ctx.defaultCountry,
