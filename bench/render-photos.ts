@@ -67,10 +67,22 @@ export async function makePhoto(
   height: number,
   seed = 1,
   quality = 86,
+  grain = 0,
 ): Promise<Buffer> {
-  return sharp(Buffer.from(landscapeSvg(width, height, seed)))
-    .jpeg({ quality, chromaSubsampling: "4:2:0" })
-    .toBuffer();
+  let img = sharp(Buffer.from(landscapeSvg(width, height, seed)));
+  if (grain > 0) {
+    // Seeded grey noise around mid-grey, overlaid: the texture a real photo has and vector art
+    // lacks, so the JPEG weighs what a real photo of that size does.
+    const r = rand(seed * 7919);
+    const noise = Buffer.alloc(width * height);
+    for (let i = 0; i < noise.length; i++) noise[i] = 128 + Math.round((r() - 0.5) * 160 * grain);
+    const layer = await sharp(noise, { raw: { width, height, channels: 1 } })
+      .toColourspace("srgb")
+      .png()
+      .toBuffer();
+    img = sharp(await img.png().toBuffer()).composite([{ input: layer, blend: "overlay" }]);
+  }
+  return img.jpeg({ quality, chromaSubsampling: "4:2:0" }).toBuffer();
 }
 
 /**

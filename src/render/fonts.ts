@@ -76,9 +76,12 @@ export interface LoadedFont {
   actualText: boolean;
   /** Advance of `text` in font units, measured exactly as pdfkit lays it out (split after spaces). */
   advance(text: string): number;
+  /** The shaped run of one word (cached per process; do not mutate). */
+  run(text: string): CachedRun;
 }
 
-interface CachedRun {
+/** A shaped run in font units, cached per process; never mutate. */
+export interface CachedRun {
   glyphs: FkGlyph[];
   positions: FkPosition[];
   advance: number;
@@ -167,6 +170,7 @@ function createLoadedFont(key: FontKey): LoadedFont {
       return v;
     },
     advance,
+    run: cachedRun,
   };
 }
 
