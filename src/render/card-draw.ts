@@ -2,6 +2,7 @@
  * Drawing a planned card into a document session: one content write per face, photos
  * embedded once per document, art strings reused from the plan's cache.
  */
+import { deflateSync } from "node:zlib";
 import type { CardPlan, FaceItem } from "./card-plan.ts";
 import type { DocSession, PdfImage } from "./document.ts";
 import { cropMarkOps, writePageBoxes } from "./page-boxes.ts";
@@ -11,7 +12,29 @@ import type { Photo } from "./photo.ts";
 interface PageInternals {
   xobjects: Record<string, unknown>;
   ext_gstates: Record<string, unknown>;
-  write(chunk: string): void;
+  /** pdfkit's content stream reference. */
+  content: {
+    buffer: Uint8Array[];
+    compress: boolean;
+    data: Record<string, unknown>;
+    write(chunk: Uint8Array): void;
+  };
+}
+
+/**
+ * Replaces the page's content stream with one deflated chunk: what pdfkit already wrote
+ * (its y-flip) plus our operators. Compressing it ourselves gives a right-sized buffer;
+ * zlib's sync output is a slice of a 16 KB slab, which kept ~130 MB of slabs alive over a
+ * 10,000-card batch.
+ */
+function writeContent(page: PageInternals, ops: string): void {
+  const c = page.content;
+  const raw = Buffer.concat([...c.buffer, Buffer.from(`${ops}\n`, "latin1")]);
+  c.buffer = [];
+  c.data.Length = 0;
+  c.compress = false;
+  c.data.Filter = "FlateDecode";
+  c.write(Buffer.from(deflateSync(raw)));
 }
 
 function useOpacity(session: DocSession, page: PageInternals, opacity: number): void {
@@ -84,7 +107,7 @@ export function drawCard(session: DocSession, plan: CardPlan, photo: Photo | und
       for (const item of face.items) ops.push(itemOps(session, page, item, photo));
     const marks = cropMarkOps(g);
     if (marks) ops.push(marks);
-    page.write(ops.join("\n"));
+    writeContent(page, ops.join("\n"));
   }
   return first;
 }

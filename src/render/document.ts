@@ -17,6 +17,8 @@ export interface PdfImage {
 
 export interface DocSession {
   doc: PDFKit.PDFDocument;
+  /** Pages whose dictionaries were already released (see releaseWrittenPages). */
+  released: number;
   fonts: DocFonts;
   images: Map<string, PdfImage>;
   gstates: Map<string, unknown>;
@@ -40,5 +42,31 @@ export function createSession(title = "cardmerge cards"): DocSession {
       ModDate: FIXED_DATE,
     },
   });
-  return { doc, fonts: new DocFonts(doc), images: new Map(), gstates: new Map(), pages: 0 };
+  return {
+    doc,
+    fonts: new DocFonts(doc),
+    images: new Map(),
+    gstates: new Map(),
+    pages: 0,
+    released: 0,
+  };
+}
+
+interface PagesInternals {
+  _root: { data: { Pages: { data: { Kids: Array<{ data: unknown; offset?: number }> } } } };
+}
+
+/**
+ * Drops the data of page dictionaries pdfkit has already written (it keeps every page's
+ * dictionary, resources and content objects until the end, only to print "n 0 R" in /Kids).
+ * Keeps a long batch's memory flat.
+ */
+export function releaseWrittenPages(session: DocSession): void {
+  const kids = (session.doc as unknown as PagesInternals)._root.data.Pages.data.Kids;
+  for (let i = session.released; i < kids.length; i++) {
+    const kid = kids[i];
+    if (!kid || kid.offset === undefined) break;
+    kid.data = {};
+    session.released = i + 1;
+  }
 }

@@ -7,7 +7,7 @@
 
 import { drawCard } from "./card-draw.ts";
 import { type CardInput, planCard } from "./card-plan.ts";
-import { createSession } from "./document.ts";
+import { createSession, releaseWrittenPages } from "./document.ts";
 import { type BatchReport, CardRenderError } from "./report.ts";
 
 /** A batch card: a card input plus the caller's id for it (echoed in the report). */
@@ -95,6 +95,7 @@ export async function renderBatch(
         report: e.report,
       });
     }
+    releaseWrittenPages(session);
     if (doc.readableLength > HIGH_WATER) await waitForConsumer(doc);
   }
   report.pages = session.pages;
