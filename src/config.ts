@@ -3,6 +3,7 @@
  * Every default works on a developer machine with PostgreSQL and Redis on localhost.
  * A bad value stops the process with a message that names the variable and what it expects.
  */
+import { availableParallelism } from "node:os";
 import path from "node:path";
 
 export interface Config {
@@ -34,6 +35,20 @@ export interface Config {
   rateLimit: { max: number; windowSeconds: number };
   /** Seconds a process waits for work in flight when asked to stop. */
   shutdownGraceSeconds: number;
+  worker: {
+    /** Worker processes `npm run worker` starts (default: one per core). */
+    processes: number;
+    /** Jobs each worker process runs at once. */
+    concurrency: number;
+    /** Cards per render job. */
+    renderChunkSize: number;
+    /** Cards per print batch. */
+    batchSize: number;
+    /** How often the reconciler looks for stalled work, and how long without progress counts as stalled. */
+    reconcileSeconds: number;
+    /** A job whose worker stops renewing its lock for this long is taken up again (BullMQ stalled jobs). */
+    lockMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -141,5 +156,13 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     }),
     shutdownGraceSeconds: int(env, "SHUTDOWN_GRACE_SECONDS", 30, 1, 3600),
+    worker: Object.freeze({
+      processes: int(env, "WORKER_PROCESSES", availableParallelism(), 1, 64),
+      concurrency: int(env, "WORKER_CONCURRENCY", 2, 1, 64),
+      renderChunkSize: int(env, "RENDER_CHUNK_SIZE", 25, 1, 1000),
+      batchSize: int(env, "BATCH_SIZE", 500, 1, 100_000),
+      reconcileSeconds: int(env, "RECONCILE_SECONDS", 60, 1, 3600),
+      lockMs: int(env, "WORKER_LOCK_MS", 30_000, 1000, 600_000),
+    }),
   });
 }

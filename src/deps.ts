@@ -18,6 +18,16 @@ import { createPhotoLoader } from "./modules/cards/card-input.ts";
 import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
+  type AssembleService,
+  createAssembleService,
+} from "./modules/pipeline/assemble-batches.service.ts";
+import { createReconciler, type Reconciler } from "./modules/pipeline/reconcile.service.ts";
+import {
+  createRenderCardsService,
+  type RenderCardsService,
+} from "./modules/pipeline/render-cards.service.ts";
+import { createSubmitService, type SubmitService } from "./modules/pipeline/submit.service.ts";
+import {
   createRecipientsService,
   type RecipientsService,
 } from "./modules/recipients/recipients.service.ts";
@@ -25,6 +35,7 @@ import {
   createTemplatesService,
   type TemplatesService,
 } from "./modules/templates/templates.service.ts";
+import { createProducer, type Producer } from "./queue/producer.ts";
 import { createStorage } from "./storage/index.ts";
 import type { Storage } from "./storage/storage.ts";
 
@@ -39,6 +50,11 @@ export interface Deps {
   campaigns: CampaignsService;
   photos: PhotosService;
   recipients: RecipientsService;
+  producer: Producer;
+  submit: SubmitService;
+  renderCards: RenderCardsService;
+  assemble: AssembleService;
+  reconcile: Reconciler;
   close(): Promise<void>;
 }
 
@@ -66,6 +82,22 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     templates,
     photos: photoLoader,
   });
+  const producer = createProducer(config);
+  const submit = createSubmitService({
+    pool,
+    producer,
+    campaigns,
+    renderChunkSize: config.worker.renderChunkSize,
+  });
+  const pipeline = { pool, storage, producer, templates, photos: photoLoader };
+  const renderCards = createRenderCardsService(pipeline);
+  const assemble = createAssembleService({ ...pipeline, batchSize: config.worker.batchSize });
+  const reconcile = createReconciler({
+    pool,
+    producer,
+    submit,
+    stallSeconds: config.worker.reconcileSeconds,
+  });
   return {
     config,
     logger,
@@ -77,7 +109,13 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     campaigns,
     photos,
     recipients,
+    producer,
+    submit,
+    renderCards,
+    assemble,
+    reconcile,
     async close() {
+      await producer.close();
       redis.disconnect();
       await pool.end();
     },

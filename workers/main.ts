@@ -1,7 +1,9 @@
 /**
- * The worker process: config → deps (no HTTP) → processors → wait; on SIGTERM/SIGINT the processors
- * finish or hand back the job in flight, then connections close. Run one per core.
+ * The worker command. With WORKER_PROCESSES > 1 (default: one per core) it supervises that many
+ * worker processes, restarting any that dies; each worker process runs the queue processors.
+ * SIGTERM/SIGINT: processors finish or hand back their jobs, then connections close.
  */
+import { fork } from "node:child_process";
 import closeWithGrace from "close-with-grace";
 import { exitOnConfigError } from "../src/cli/exit.ts";
 import { loadConfig } from "../src/config.ts";
@@ -9,14 +11,50 @@ import { createDeps } from "../src/deps.ts";
 import { startProcessors } from "./processors/index.ts";
 
 const config = exitOnConfigError(() => loadConfig());
-const deps = createDeps(config, "worker");
-const processors = await startProcessors(deps);
+const isChild = process.env.CARDMERGE_WORKER_CHILD === "1";
 
-closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
-  if (err) deps.logger.error({ err }, "stopping after an error");
-  else deps.logger.info({ signal }, "stopping: finishing jobs in flight");
-  await processors.close();
-  await deps.close();
-});
+if (config.worker.processes > 1 && !isChild) {
+  supervise(config.worker.processes);
+} else {
+  const deps = createDeps(config, "worker");
+  const processors = await startProcessors(deps);
+  closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
+    if (err) deps.logger.error({ err }, "stopping after an error");
+    else deps.logger.info({ signal }, "stopping: finishing jobs in flight");
+    await processors.close();
+    await deps.close();
+  });
+  deps.logger.info(
+    { pid: process.pid, processors: processors.names, concurrency: config.worker.concurrency },
+    "worker ready",
+  );
+}
 
-deps.logger.info({ processors: processors.names }, "worker ready");
+function supervise(count: number) {
+  let stopping = false;
+  const children = new Set<ReturnType<typeof fork>>();
+  const start = () => {
+    const child = fork(new URL(import.meta.url).pathname, process.argv.slice(2), {
+      env: { ...process.env, CARDMERGE_WORKER_CHILD: "1" },
+      execArgv: process.execArgv,
+    });
+    children.add(child);
+    child.on("exit", (code, signal) => {
+      children.delete(child);
+      if (stopping) {
+        if (children.size === 0) process.exit(0);
+        return;
+      }
+      process.stderr.write(`worker ${child.pid} exited (${signal ?? code}); starting another\n`);
+      setTimeout(start, 1000);
+    });
+  };
+  for (let i = 0; i < count; i++) start();
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const child of children) child.kill(signal);
+    if (children.size === 0) process.exit(0);
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}

@@ -9,8 +9,10 @@ import type { Deps } from "../deps.ts";
 import { newId } from "../ids.ts";
 import { loggerOptions } from "../logger.ts";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
+import { batchesRoutes } from "../modules/batches/batches.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { photosRoutes } from "../modules/photos/photos.routes.ts";
+import { pipelineRoutes } from "../modules/pipeline/pipeline.routes.ts";
 import { recipientsRoutes } from "../modules/recipients/recipients.routes.ts";
 import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
@@ -70,6 +72,13 @@ export async function buildApp(
   await app.register(templatesRoutes, { templates: deps.templates });
   await app.register(campaignsRoutes, { campaigns: deps.campaigns });
   await app.register(photosRoutes, { photos: deps.photos });
+  await app.register(pipelineRoutes, {
+    pool: deps.pool,
+    storage: deps.storage,
+    campaigns: deps.campaigns,
+    submit: deps.submit,
+  });
+  await app.register(batchesRoutes, { pool: deps.pool, storage: deps.storage });
   await app.register(recipientsRoutes, {
     recipients: deps.recipients,
     uploadLimitBytes: config.uploadLimitBytes,

@@ -1,17 +1,83 @@
+/**
+ * The queue processor of a worker process: one BullMQ Worker whose jobs are thin adapters over the
+ * pipeline services. Bad payloads fail without retry (UnrecoverableError); anything else retries
+ * with backoff, and a worker that dies mid-job has its job taken up again once its lock expires.
+ */
+import { UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
 import type { Deps } from "../../src/deps.ts";
+import { queuePrefix } from "../../src/queue/connection.ts";
+import { type JobName, parsePayload, QUEUE } from "../../src/queue/jobs.ts";
 
 export interface RunningProcessors {
   names: string[];
   close(): Promise<void>;
 }
 
-/** Starts every queue processor of this worker process. Each processor is a thin adapter over a module service. */
-export async function startProcessors(_deps: Deps): Promise<RunningProcessors> {
-  const running: { name: string; close(): Promise<void> }[] = [];
+type Handler = (data: unknown) => Promise<unknown>;
+
+function handlers(deps: Deps): Record<JobName, Handler> {
   return {
-    names: running.map((p) => p.name),
+    "start-campaign": (data) => deps.submit.start(parsePayload("start-campaign", data).campaignId),
+    "render-cards": (data) => {
+      const { campaignId, cardIds } = parsePayload("render-cards", data);
+      return deps.renderCards(campaignId, cardIds);
+    },
+    "plan-batches": (data) => deps.assemble.plan(parsePayload("plan-batches", data).campaignId),
+    "assemble-batch": (data) =>
+      deps.assemble.assemble(parsePayload("assemble-batch", data).batchId),
+  };
+}
+
+export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
+  const { config, logger } = deps;
+  const byName = handlers(deps);
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  connection.on("error", () => {});
+  const worker = new Worker(
+    QUEUE,
+    async (job) => {
+      const handler = byName[job.name as JobName];
+      if (!handler) throw new UnrecoverableError(`unknown job ${job.name}`);
+      try {
+        return await handler(job.data);
+      } catch (error) {
+        if ((error as Error).message?.startsWith("bad "))
+          throw new UnrecoverableError((error as Error).message);
+        throw error;
+      }
+    },
+    {
+      connection,
+      prefix: queuePrefix(config),
+      concurrency: config.worker.concurrency,
+      lockDuration: config.worker.lockMs,
+      stalledInterval: Math.max(1000, Math.floor(config.worker.lockMs / 2)),
+      maxStalledCount: 5,
+    },
+  );
+  worker.on("failed", (job, err) =>
+    logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, "job failed"),
+  );
+  worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
+
+  // The reconciler: everything unfinished at start, then stalled work every interval.
+  const reconcile = (full: boolean) =>
+    deps.reconcile({ full }).then(
+      (report) => logger.info({ ...report, full }, "reconciled"),
+      (err: Error) => logger.error({ err: err.message }, "reconcile failed"),
+    );
+  await reconcile(true);
+  const timer = setInterval(() => void reconcile(false), config.worker.reconcileSeconds * 1000);
+  timer.unref();
+
+  return {
+    names: Object.keys(byName),
     async close() {
-      await Promise.all(running.map((p) => p.close()));
+      clearInterval(timer);
+      // Waits for jobs in flight; what cannot finish in the grace period is taken up by another worker.
+      await worker.close();
+      connection.disconnect();
     },
   };
 }

@@ -20,7 +20,14 @@ export interface CampaignRow {
   submitted_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  rendering_at: Date | null;
+  batching_at: Date | null;
+  ready_at: Date | null;
+  cancelled_at: Date | null;
+  failed_at: Date | null;
   recipients: number;
+  card_counts?: Record<string, number>;
+  batches?: { id: string; format: string; number: number; cards: number; status: string }[];
 }
 
 export interface CampaignValues {
@@ -35,8 +42,14 @@ export interface CampaignValues {
   metadata: Record<string, string>;
 }
 
-const SELECT = `SELECT c.*, (SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id) AS recipients
-                  FROM campaigns c`;
+const SELECT = `SELECT c.*, (SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id) AS recipients,
+    (SELECT coalesce(jsonb_object_agg(s.status, s.n), '{}') FROM
+       (SELECT status, count(*) AS n FROM cards WHERE campaign_id = c.id GROUP BY status) s) AS card_counts,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('id', b.id, 'format', b.format, 'number', b.number,
+                                                  'cards', b.card_count, 'status', b.status)
+                               ORDER BY b.format, b.number), '[]')
+       FROM batches b WHERE b.campaign_id = c.id) AS batches
+  FROM campaigns c`;
 
 export async function insertCampaign(db: Db, id: string, accountId: string, v: CampaignValues) {
   await db.query(

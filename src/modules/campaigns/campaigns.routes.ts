@@ -28,6 +28,18 @@ export function campaignJson(row: CampaignRow) {
     status: row.status,
     send_at: row.send_at?.toISOString() ?? null,
     recipients: Number(row.recipients),
+    cards: {
+      pending: row.card_counts?.pending ?? 0,
+      rendered: row.card_counts?.rendered ?? 0,
+      failed: row.card_counts?.failed ?? 0,
+    },
+    batches: row.batches ?? [],
+    submitted_at: row.submitted_at?.toISOString() ?? null,
+    rendering_at: row.rendering_at?.toISOString() ?? null,
+    batching_at: row.batching_at?.toISOString() ?? null,
+    ready_at: row.ready_at?.toISOString() ?? null,
+    cancelled_at: row.cancelled_at?.toISOString() ?? null,
+    failed_at: row.failed_at?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

@@ -106,6 +106,25 @@ export const CampaignSchema = Type.Object({
   status: Type.String(),
   send_at: Type.Union([Type.String(), Type.Null()]),
   recipients: Type.Integer({ description: "Recipients imported so far." }),
+  cards: Type.Object(
+    { pending: Type.Integer(), rendered: Type.Integer(), failed: Type.Integer() },
+    { description: "Cards by outcome, once submitted." },
+  ),
+  batches: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      format: Type.String(),
+      number: Type.Integer(),
+      cards: Type.Integer(),
+      status: Type.String(),
+    }),
+  ),
+  submitted_at: Type.Union([Type.String(), Type.Null()]),
+  rendering_at: Type.Union([Type.String(), Type.Null()]),
+  batching_at: Type.Union([Type.String(), Type.Null()]),
+  ready_at: Type.Union([Type.String(), Type.Null()]),
+  cancelled_at: Type.Union([Type.String(), Type.Null()]),
+  failed_at: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String(),
   updated_at: Type.String(),
 });

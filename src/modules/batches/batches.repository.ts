@@ -1,0 +1,59 @@
+import type { Pool } from "../../db/pool.ts";
+import type { BatchRow } from "../pipeline/pipeline.repository.ts";
+
+/** Batches a vendor can see: assembled ones (ready or further), newest first. */
+export async function listBatches(
+  db: Pool,
+  accountId: string,
+  page: { limit: number; after?: string; status?: string },
+): Promise<BatchRow[]> {
+  const { rows } = await db.query<BatchRow>(
+    `SELECT * FROM batches
+      WHERE account_id = $1 AND status <> 'assembling'
+        AND ($2::text IS NULL OR status = $2)
+        AND ($3::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM batches WHERE id = $3 AND account_id = $1))
+      ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [accountId, page.status ?? null, page.after ?? null, page.limit],
+  );
+  return rows;
+}
+
+export async function findBatch(
+  db: Pool,
+  accountId: string,
+  id: string,
+): Promise<BatchRow | undefined> {
+  const { rows } = await db.query<BatchRow>(
+    "SELECT * FROM batches WHERE account_id = $1 AND id = $2 AND status <> 'assembling'",
+    [accountId, id],
+  );
+  return rows[0];
+}
+
+const ORDER = ["ready", "downloaded", "printed", "mailed"] as const;
+export type Acknowledgement = "downloaded" | "printed" | "mailed";
+
+/**
+ * Records what the vendor did, at the time it says (default now). Status only moves forward;
+ * each earlier step without a time gets this one (a batch mailed was printed and downloaded).
+ */
+export async function acknowledge(
+  db: Pool,
+  accountId: string,
+  id: string,
+  step: Acknowledgement,
+  at: Date,
+): Promise<BatchRow | undefined> {
+  const rank = ORDER.indexOf(step);
+  const { rows } = await db.query<BatchRow>(
+    `UPDATE batches SET
+        status = CASE WHEN array_position($4::text[], status) < $5 THEN $3 ELSE status END,
+        downloaded_at = CASE WHEN $5 >= 2 THEN coalesce(downloaded_at, $6) ELSE downloaded_at END,
+        printed_at    = CASE WHEN $5 >= 3 THEN coalesce(printed_at, $6) ELSE printed_at END,
+        mailed_at     = CASE WHEN $5 >= 4 THEN coalesce(mailed_at, $6) ELSE mailed_at END
+      WHERE account_id = $1 AND id = $2 AND status <> 'assembling'
+      RETURNING *`,
+    [accountId, id, step, ORDER, rank + 1, at],
+  );
+  return rows[0];
+}

@@ -1,0 +1,228 @@
+/**
+ * The vendor's side: list ready batches, download each as PDF, manifest CSV or ZIP (streamed, with
+ * ETag and byte ranges so big files resume), and acknowledge download, printing and mailing.
+ */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import type { Pool } from "../../db/pool.ts";
+import { AppError, notFound } from "../../errors.ts";
+import { authOf } from "../../http/auth.ts";
+import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import { sendProblem } from "../../http/problem.ts";
+import type { Storage } from "../../storage/storage.ts";
+import type { BatchRow } from "../pipeline/pipeline.repository.ts";
+import { acknowledge, findBatch, listBatches } from "./batches.repository.ts";
+
+const FileSchema = Type.Union([
+  Type.Object({ url: Type.String(), bytes: Type.Integer(), sha256: Type.String() }),
+  Type.Null(),
+]);
+const BatchSchema = Type.Object({
+  object: Type.Literal("batch"),
+  id: Type.String(),
+  campaign_id: Type.String(),
+  format: Type.String(),
+  number: Type.Integer(),
+  cards: Type.Integer(),
+  pages: Type.Union([Type.Integer(), Type.Null()]),
+  status: Type.String({ description: "ready, downloaded, printed or mailed" }),
+  files: Type.Object({ pdf: FileSchema, manifest: FileSchema, zip: FileSchema }),
+  ready_at: Type.Union([Type.String(), Type.Null()]),
+  downloaded_at: Type.Union([Type.String(), Type.Null()]),
+  printed_at: Type.Union([Type.String(), Type.Null()]),
+  mailed_at: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String(),
+});
+
+const FILES = {
+  pdf: { key: "pdf", type: "application/pdf", ext: "pdf" },
+  "manifest.csv": { key: "manifest", type: "text/csv; charset=utf-8", ext: "csv" },
+  zip: { key: "zip", type: "application/zip", ext: "zip" },
+} as const;
+
+function file(b: BatchRow, kind: "pdf" | "manifest" | "zip", path: string) {
+  const key = b[`${kind}_key`];
+  return key
+    ? {
+        url: `/v1/batches/${b.id}/${path}`,
+        bytes: Number(b[`${kind}_bytes`]),
+        sha256: b[`${kind}_sha256`] as string,
+      }
+    : null;
+}
+
+export const batchJson = (b: BatchRow) => ({
+  object: "batch" as const,
+  id: b.id,
+  campaign_id: b.campaign_id,
+  format: b.format,
+  number: b.number,
+  cards: b.card_count,
+  pages: b.pages,
+  status: b.status,
+  files: {
+    pdf: file(b, "pdf", "pdf"),
+    manifest: file(b, "manifest", "manifest.csv"),
+    zip: file(b, "zip", "zip"),
+  },
+  ready_at: b.ready_at?.toISOString() ?? null,
+  downloaded_at: b.downloaded_at?.toISOString() ?? null,
+  printed_at: b.printed_at?.toISOString() ?? null,
+  mailed_at: b.mailed_at?.toISOString() ?? null,
+  created_at: b.created_at.toISOString(),
+});
+
+/** Parses a single `bytes=a-b` range (the form download managers send); undefined = whole file. */
+function byteRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | "unsatisfiable" | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  const start = m[1] === "" ? Math.max(0, size - Number(m[2])) : Number(m[1]);
+  const end = m[1] === "" || m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return start > end || start >= size ? "unsatisfiable" : { start, end };
+}
+
+const tags = ["batches"];
+const config = { scope: "batches" as const };
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export const batchesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; storage: Storage }> = async (
+  app,
+  { pool, storage },
+) => {
+  async function batchOf(request: FastifyRequest, id: string) {
+    const batch = await findBatch(pool, authOf(request).accountId, id);
+    if (!batch) throw notFound("Batch");
+    return batch;
+  }
+
+  app.get(
+    "/v1/batches",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "List print batches, newest first (status=ready for the ones to print)",
+        querystring: Type.Intersect([
+          PageQuery,
+          Type.Object({
+            status: Type.Optional(
+              Type.Unsafe<string>({
+                type: "string",
+                enum: ["ready", "downloaded", "printed", "mailed"],
+              }),
+            ),
+          }),
+        ]),
+        response: { 200: listOf(BatchSchema) },
+      },
+    },
+    async (request) => {
+      const { limit, after, status } = request.query;
+      return toList(
+        await listBatches(pool, authOf(request).accountId, { limit: limit + 1, after, status }),
+        { limit, after },
+        batchJson,
+      );
+    },
+  );
+
+  app.get(
+    "/v1/batches/:id",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "A batch, its files and checksums",
+        params: IdParams,
+        response: { 200: BatchSchema },
+      },
+    },
+    async (request) => batchJson(await batchOf(request, request.params.id)),
+  );
+
+  for (const [path, spec] of Object.entries(FILES)) {
+    app.get(
+      `/v1/batches/:id/${path}`,
+      {
+        config,
+        schema: {
+          tags,
+          summary: `Download the batch ${spec.ext.toUpperCase()} (ETag = SHA-256; Range supported)`,
+          params: IdParams,
+        },
+      },
+      async (request, reply: FastifyReply) => {
+        const batch = await batchOf(request, (request.params as { id: string }).id);
+        const key = batch[`${spec.key}_key`];
+        if (!key) throw notFound("Batch file");
+        const size = Number(batch[`${spec.key}_bytes`]);
+        const etag = `"${batch[`${spec.key}_sha256`]}"`;
+        reply
+          .header("etag", etag)
+          .header("accept-ranges", "bytes")
+          .header(
+            "content-disposition",
+            `attachment; filename="${batch.format}-${String(batch.number).padStart(3, "0")}.${spec.ext}"`,
+          )
+          .type(spec.type);
+        if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+        // If-Range with a stale ETag: the client's partial copy is of another file; send it whole.
+        const ifRange = request.headers["if-range"];
+        const range =
+          ifRange && ifRange !== etag ? undefined : byteRange(request.headers.range, size);
+        if (range === "unsatisfiable") {
+          reply.header("content-range", `bytes */${size}`);
+          return sendProblem(reply, 416, `The range is outside the file, which has ${size} bytes.`);
+        }
+        if (!range) return reply.header("content-length", size).send(await storage.get(key));
+        return reply
+          .code(206)
+          .header("content-range", `bytes ${range.start}-${range.end}/${size}`)
+          .header("content-length", range.end - range.start + 1)
+          .send(await storage.get(key, range));
+      },
+    );
+  }
+
+  app.post(
+    "/v1/batches/:id/acknowledge",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Tell the business what happened to a batch: downloaded, printed or mailed",
+        params: IdParams,
+        body: Type.Object(
+          {
+            status: Type.Unsafe<"downloaded" | "printed" | "mailed">({
+              type: "string",
+              enum: ["downloaded", "printed", "mailed"],
+            }),
+            at: Type.Optional(
+              Type.String({ format: "date-time", description: "When it happened (default: now)." }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: BatchSchema },
+      },
+    },
+    async (request) => {
+      const { accountId } = authOf(request);
+      const at = request.body.at ? new Date(request.body.at) : new Date();
+      if (at.getTime() > Date.now() + 5 * 60_000) {
+        throw new AppError("validation", "at is in the future.", {
+          errors: [{ field: "body.at", message: "in the future" }],
+        });
+      }
+      const row = await acknowledge(pool, accountId, request.params.id, request.body.status, at);
+      if (!row) throw notFound("Batch");
+      return batchJson(row);
+    },
+  );
+};

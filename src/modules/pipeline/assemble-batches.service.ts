@@ -1,0 +1,160 @@
+/**
+ * The batch step. Planning (once every card has an outcome) groups the rendered cards by format,
+ * presorts them and splits them into batches of at most N, in one transaction under the campaign's
+ * row lock: each card lands in exactly one batch, and (campaign, format, number) is unique.
+ * Assembly then writes each batch's PDF, manifest and ZIP (deterministic keys and bytes, so a
+ * retried assembly rewrites the same files) and marks it ready; the last ready batch readies the campaign.
+ */
+import { PassThrough } from "node:stream";
+import type { Pool } from "../../db/pool.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { newId } from "../../ids.ts";
+import type { Producer } from "../../queue/producer.ts";
+import { renderBatch } from "../../render/index.ts";
+import type { Storage } from "../../storage/storage.ts";
+import { batchZip } from "../batches/batch-zip.ts";
+import { manifestHeader, manifestLine } from "../batches/manifest.ts";
+import { presortCompare, splitBatches } from "../batches/presort.ts";
+import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
+import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
+import type { TemplatesService } from "../templates/templates.service.ts";
+import * as repo from "./pipeline.repository.ts";
+
+export function createAssembleService(deps: {
+  pool: Pool;
+  storage: Storage;
+  producer: Producer;
+  templates: TemplatesService;
+  photos: PhotoLoader;
+  batchSize: number;
+}) {
+  const { pool, storage, producer } = deps;
+
+  async function readyIfDone(campaignId: string): Promise<void> {
+    const batches = await repo.batchesOfCampaign(pool, campaignId);
+    if (batches.length > 0 && batches.every((b) => b.status !== "assembling")) {
+      await repo.moveCampaign(pool, campaignId, ["batching"], "ready");
+    }
+  }
+
+  return {
+    async plan(campaignId: string): Promise<"planned" | "waiting" | "skipped" | "failed"> {
+      const outcome = await withTransaction(pool, async (tx) => {
+        const { rows } = await tx.query<CampaignRow>(
+          "SELECT * FROM campaigns WHERE id = $1 FOR UPDATE",
+          [campaignId],
+        );
+        const campaign = rows[0];
+        if (!campaign || !["rendering", "batching"].includes(campaign.status))
+          return "skipped" as const;
+        if ((await repo.countPending(tx, campaignId)) > 0) return "waiting" as const;
+        const cards = await repo.unbatchedRenderedCards(tx, campaignId);
+        if (campaign.status === "rendering") {
+          const { rows: found } = await tx.query(
+            "SELECT 1 FROM cards WHERE campaign_id = $1 AND status = 'rendered' LIMIT 1",
+            [campaignId],
+          );
+          if (found.length === 0) {
+            await repo.moveCampaign(tx, campaignId, ["rendering"], "failed");
+            return "failed" as const;
+          }
+        }
+        if (cards.length > 0) {
+          const existing = await repo.batchesOfCampaign(tx, campaignId);
+          let number = existing.filter((b) => b.format === campaign.format).length;
+          const sorted = cards
+            .map((c) => ({ id: c.id, address: c.data.address, fullName: c.data.fullName }))
+            .sort((a, b) => presortCompare(a, b) || a.id.localeCompare(b.id));
+          for (const group of splitBatches(sorted, deps.batchSize)) {
+            const id = newId("batch");
+            number++;
+            await repo.insertBatch(tx, {
+              id,
+              accountId: campaign.account_id,
+              campaignId,
+              format: campaign.format,
+              number,
+              cardCount: group.length,
+            });
+            await repo.assignCards(
+              tx,
+              id,
+              group.map((c) => c.id),
+            );
+          }
+        }
+        await repo.moveCampaign(tx, campaignId, ["rendering"], "batching");
+        return "planned" as const;
+      });
+      if (outcome === "planned") {
+        const batches = await repo.batchesOfCampaign(pool, campaignId);
+        const pending = batches.filter((b) => b.status === "assembling");
+        await producer.addMany(
+          "assemble-batch",
+          pending.map((b) => ({ campaignId, batchId: b.id })),
+        );
+        if (pending.length === 0) await readyIfDone(campaignId);
+      }
+      return outcome;
+    },
+
+    async assemble(batchId: string): Promise<"assembled" | "skipped"> {
+      const batch = await repo.findBatchById(pool, batchId);
+      if (!batch || batch.status !== "assembling") return "skipped";
+      const { rows } = await pool.query<CampaignRow>("SELECT * FROM campaigns WHERE id = $1", [
+        batch.campaign_id,
+      ]);
+      const campaign = rows[0] as CampaignRow;
+      const cards = await repo.batchCards(pool, batchId);
+      const base = `accounts/${batch.account_id}/campaigns/${batch.campaign_id}/batches/${batch.format}-${String(batch.number).padStart(3, "0")}`;
+      const title = `${campaign.name} — ${batch.format} batch ${batch.number}`;
+
+      async function* inputs() {
+        for (const card of cards) yield { ...(await cardInput(deps, campaign, card)), id: card.id };
+      }
+      const pdfStream = new PassThrough();
+      const [report, pdf] = await Promise.all([
+        renderBatch(inputs(), pdfStream, { sequence: true, title }),
+        storage.put(`${base}.pdf`, pdfStream, { contentType: "application/pdf" }),
+      ]);
+      if (report.failed > 0) {
+        const first = report.outcomes.find((o) => !o.ok);
+        throw new Error(
+          `batch ${batchId}: ${report.failed} card(s) failed to draw (${first?.report.failure?.detail ?? "unknown"})`,
+        );
+      }
+      const lines = [manifestHeader()];
+      for (const outcome of report.outcomes) {
+        const card = cards[outcome.index];
+        if (!card) continue;
+        lines.push(
+          manifestLine({
+            sequence: outcome.index + 1,
+            firstPage: outcome.firstPage ?? 0,
+            pages: outcome.report.pages ?? card.pages ?? 0,
+            cardId: card.id,
+            recipient: card.data,
+            campaign: campaign.name,
+          }),
+        );
+      }
+      const manifest = await storage.put(`${base}.csv`, Buffer.from(lines.join("")), {
+        contentType: "text/csv",
+      });
+      const name = base.split("/").pop() as string;
+      const zip = await storage.put(
+        `${base}.zip`,
+        batchZip([
+          { name: `${name}.pdf`, stream: await storage.get(pdf.key), sha256: pdf.sha256 },
+          { name: `${name}.csv`, stream: await storage.get(manifest.key), sha256: manifest.sha256 },
+        ]),
+        { contentType: "application/zip" },
+      );
+      await repo.markBatchReady(pool, batchId, { pages: report.pages, pdf, manifest, zip });
+      await readyIfDone(batch.campaign_id);
+      return "assembled";
+    },
+  };
+}
+
+export type AssembleService = ReturnType<typeof createAssembleService>;

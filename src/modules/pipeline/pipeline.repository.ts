@@ -1,0 +1,275 @@
+/** SQL of the campaign pipeline (submit → render → batch), each query named for the step that uses it. */
+import type { Pool, PoolClient } from "../../db/pool.ts";
+import type { Recipient } from "../../render/card-data.ts";
+import type { CardReport } from "../../render/index.ts";
+
+type Db = Pool | PoolClient;
+
+export interface CardRow {
+  id: string;
+  account_id: string;
+  campaign_id: string;
+  recipient_id: string;
+  seq: number;
+  data: Recipient;
+  photo_id: string | null;
+  status: "pending" | "rendered" | "failed";
+  attempts: number;
+  failure_reason: string | null;
+  failure_detail: string | null;
+  report: Partial<CardReport> | null;
+  pdf_key: string | null;
+  pdf_sha256: string | null;
+  pages: number | null;
+  rendered_at: Date | null;
+  failed_at: Date | null;
+  batch_id: string | null;
+  batch_sequence: number | null;
+}
+
+export interface BatchRow {
+  id: string;
+  account_id: string;
+  campaign_id: string;
+  format: string;
+  number: number;
+  card_count: number;
+  status: "assembling" | "ready" | "downloaded" | "printed" | "mailed";
+  pages: number | null;
+  pdf_key: string | null;
+  pdf_bytes: number | null;
+  pdf_sha256: string | null;
+  manifest_key: string | null;
+  manifest_bytes: number | null;
+  manifest_sha256: string | null;
+  zip_key: string | null;
+  zip_bytes: number | null;
+  zip_sha256: string | null;
+  ready_at: Date | null;
+  downloaded_at: Date | null;
+  printed_at: Date | null;
+  mailed_at: Date | null;
+  created_at: Date;
+}
+
+/** Submit: one card per recipient, the merge data frozen; ids derived from the recipient's. */
+export async function insertCardsForCampaign(tx: PoolClient, campaignId: string): Promise<number> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO cards (id, account_id, campaign_id, recipient_id, seq, data, photo_id)
+     SELECT 'card_' || substr(r.id, 5), r.account_id, r.campaign_id, r.id, r.seq, r.data, r.photo_id
+       FROM recipients r WHERE r.campaign_id = $1
+     ON CONFLICT (campaign_id, recipient_id) DO NOTHING`,
+    [campaignId],
+  );
+  return rowCount ?? 0;
+}
+
+export async function pendingCardIds(db: Db, campaignId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    "SELECT id FROM cards WHERE campaign_id = $1 AND status = 'pending' ORDER BY seq",
+    [campaignId],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function cardsById(db: Db, campaignId: string, ids: string[]): Promise<CardRow[]> {
+  const { rows } = await db.query<CardRow>(
+    "SELECT * FROM cards WHERE campaign_id = $1 AND id = ANY($2::text[]) ORDER BY seq",
+    [campaignId, ids],
+  );
+  return rows;
+}
+
+/** Render: record a rendered card, unless another attempt already did (first outcome wins). */
+export async function markRendered(
+  db: Db,
+  id: string,
+  v: { pdfKey: string; sha256: string; pages: number; report: CardReport },
+): Promise<void> {
+  await db.query(
+    `UPDATE cards SET status = 'rendered', pdf_key = $2, pdf_sha256 = $3, pages = $4, report = $5,
+            rendered_at = now(), attempts = attempts + 1
+      WHERE id = $1 AND status = 'pending'`,
+    [id, v.pdfKey, v.sha256, v.pages, JSON.stringify(v.report)],
+  );
+}
+
+export async function markFailed(
+  db: Db,
+  id: string,
+  v: { reason: string; detail: string; report: Partial<CardReport> },
+): Promise<void> {
+  await db.query(
+    `UPDATE cards SET status = 'failed', failure_reason = $2, failure_detail = $3, report = $4,
+            failed_at = now(), attempts = attempts + 1
+      WHERE id = $1 AND status = 'pending'`,
+    [id, v.reason, v.detail, JSON.stringify(v.report)],
+  );
+}
+
+export async function countPending(db: Db, campaignId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM cards WHERE campaign_id = $1 AND status = 'pending'",
+    [campaignId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export async function cardCounts(db: Db, campaignId: string): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number }>(
+    "SELECT status, count(*) AS n FROM cards WHERE campaign_id = $1 GROUP BY status",
+    [campaignId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** Batching: rendered cards not yet in a batch, with what presorting needs. */
+export async function unbatchedRenderedCards(tx: PoolClient, campaignId: string) {
+  const { rows } = await tx.query<{ id: string; data: Recipient; pages: number }>(
+    `SELECT id, data, pages FROM cards
+      WHERE campaign_id = $1 AND status = 'rendered' AND batch_id IS NULL ORDER BY seq`,
+    [campaignId],
+  );
+  return rows;
+}
+
+export async function insertBatch(
+  tx: PoolClient,
+  row: {
+    id: string;
+    accountId: string;
+    campaignId: string;
+    format: string;
+    number: number;
+    cardCount: number;
+  },
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO batches (id, account_id, campaign_id, format, number, card_count)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (campaign_id, format, number) DO NOTHING`,
+    [row.id, row.accountId, row.campaignId, row.format, row.number, row.cardCount],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Puts cards into a batch in print order; a card already in a batch is left where it is. */
+export async function assignCards(
+  tx: PoolClient,
+  batchId: string,
+  cardIds: string[],
+): Promise<number> {
+  const { rowCount } = await tx.query(
+    `UPDATE cards c SET batch_id = $1, batch_sequence = x.ord
+       FROM unnest($2::text[]) WITH ORDINALITY AS x(id, ord)
+      WHERE c.id = x.id AND c.batch_id IS NULL`,
+    [batchId, cardIds],
+  );
+  return rowCount ?? 0;
+}
+
+export async function batchesOfCampaign(db: Db, campaignId: string): Promise<BatchRow[]> {
+  const { rows } = await db.query<BatchRow>(
+    "SELECT * FROM batches WHERE campaign_id = $1 ORDER BY format, number",
+    [campaignId],
+  );
+  return rows;
+}
+
+export async function findBatchById(db: Db, id: string): Promise<BatchRow | undefined> {
+  const { rows } = await db.query<BatchRow>("SELECT * FROM batches WHERE id = $1", [id]);
+  return rows[0];
+}
+
+export async function batchCards(db: Db, batchId: string): Promise<CardRow[]> {
+  const { rows } = await db.query<CardRow>(
+    "SELECT * FROM cards WHERE batch_id = $1 ORDER BY batch_sequence",
+    [batchId],
+  );
+  return rows;
+}
+
+export async function markBatchReady(
+  db: Db,
+  id: string,
+  v: {
+    pages: number;
+    pdf: { key: string; bytes: number; sha256: string };
+    manifest: { key: string; bytes: number; sha256: string };
+    zip: { key: string; bytes: number; sha256: string };
+  },
+): Promise<void> {
+  await db.query(
+    `UPDATE batches SET status = 'ready', pages = $2, pdf_key = $3, pdf_bytes = $4, pdf_sha256 = $5,
+            manifest_key = $6, manifest_bytes = $7, manifest_sha256 = $8,
+            zip_key = $9, zip_bytes = $10, zip_sha256 = $11, ready_at = now()
+      WHERE id = $1 AND status = 'assembling'`,
+    [
+      id,
+      v.pages,
+      v.pdf.key,
+      v.pdf.bytes,
+      v.pdf.sha256,
+      v.manifest.key,
+      v.manifest.bytes,
+      v.manifest.sha256,
+      v.zip.key,
+      v.zip.bytes,
+      v.zip.sha256,
+    ],
+  );
+}
+
+/** Campaign status moves, each allowed only from the state before it (so a retry is a no-op). */
+export async function moveCampaign(
+  db: Db,
+  campaignId: string,
+  from: string[],
+  to: "scheduled" | "rendering" | "batching" | "ready" | "cancelled" | "failed",
+  extraWhere = "",
+): Promise<boolean> {
+  const stamp = to === "scheduled" ? "submitted_at" : `${to}_at`;
+  const { rowCount } = await db.query(
+    `UPDATE campaigns SET status = $3, ${stamp} = now(), updated_at = now()
+      WHERE id = $1 AND status = ANY($2::text[]) ${extraWhere}`,
+    [campaignId, from, to],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function campaignsInState(db: Db, statuses: string[]) {
+  const { rows } = await db.query<{ id: string; status: string; send_at: Date | null }>(
+    "SELECT id, status, send_at FROM campaigns WHERE status = ANY($1::text[])",
+    [statuses],
+  );
+  return rows;
+}
+
+/** Progress for the business: a campaign's cards in import order, optionally by status. */
+export async function listCards(
+  db: Db,
+  accountId: string,
+  campaignId: string,
+  page: { limit: number; after?: string; status?: string },
+): Promise<CardRow[]> {
+  const { rows } = await db.query<CardRow>(
+    `SELECT * FROM cards WHERE account_id = $1 AND campaign_id = $2
+        AND ($3::text IS NULL OR status = $3)
+        AND ($4::text IS NULL OR seq > (SELECT seq FROM cards WHERE id = $4 AND campaign_id = $2))
+      ORDER BY seq LIMIT $5`,
+    [accountId, campaignId, page.status ?? null, page.after ?? null, page.limit],
+  );
+  return rows;
+}
+
+export async function findCard(
+  db: Db,
+  accountId: string,
+  campaignId: string,
+  id: string,
+): Promise<CardRow | undefined> {
+  const { rows } = await db.query<CardRow>(
+    "SELECT * FROM cards WHERE account_id = $1 AND campaign_id = $2 AND id = $3",
+    [accountId, campaignId, id],
+  );
+  return rows[0];
+}

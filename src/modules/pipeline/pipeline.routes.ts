@@ -1,0 +1,153 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { Pool } from "../../db/pool.ts";
+import { notFound } from "../../errors.ts";
+import { authOf } from "../../http/auth.ts";
+import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import type { Storage } from "../../storage/storage.ts";
+import { campaignJson } from "../campaigns/campaigns.routes.ts";
+import { CampaignIdParams, CampaignSchema } from "../campaigns/campaigns.schemas.ts";
+import type { CampaignsService } from "../campaigns/campaigns.service.ts";
+import { type CardRow, findCard, listCards } from "./pipeline.repository.ts";
+import type { SubmitService } from "./submit.service.ts";
+
+const CardSchema = Type.Object({
+  object: Type.Literal("card"),
+  id: Type.String(),
+  campaign_id: Type.String(),
+  recipient_id: Type.String(),
+  recipient_name: Type.String(),
+  status: Type.String({ description: "pending, rendered or failed" }),
+  failure_reason: Type.Union([Type.String(), Type.Null()]),
+  failure_detail: Type.Union([Type.String(), Type.Null()]),
+  pages: Type.Union([Type.Integer(), Type.Null()]),
+  batch_id: Type.Union([Type.String(), Type.Null()]),
+  batch_sequence: Type.Union([Type.Integer(), Type.Null()]),
+  pdf_url: Type.Union([Type.String(), Type.Null()]),
+  report: Type.Unknown(),
+});
+
+const cardJson = (c: CardRow) => ({
+  object: "card" as const,
+  id: c.id,
+  campaign_id: c.campaign_id,
+  recipient_id: c.recipient_id,
+  recipient_name: c.data.fullName,
+  status: c.status,
+  failure_reason: c.failure_reason,
+  failure_detail: c.failure_detail,
+  pages: c.pages,
+  batch_id: c.batch_id,
+  batch_sequence: c.batch_sequence,
+  pdf_url: c.pdf_key ? `/v1/campaigns/${c.campaign_id}/cards/${c.id}.pdf` : null,
+  report: c.report,
+});
+
+const tags = ["campaigns"];
+const config = { scope: "campaigns" as const };
+
+export const pipelineRoutes: FastifyPluginAsyncTypebox<{
+  pool: Pool;
+  storage: Storage;
+  campaigns: CampaignsService;
+  submit: SubmitService;
+}> = async (app, { pool, storage, campaigns, submit }) => {
+  app.post(
+    "/v1/campaigns/:id/submit",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Submit a draft: freeze it and render its cards (now, or at send_at)",
+        params: CampaignIdParams,
+        body: Type.Optional(
+          Type.Object(
+            {
+              send_at: Type.Optional(
+                Type.String({ format: "date-time", description: "At most 180 days ahead." }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 200: CampaignSchema },
+      },
+    },
+    async (request) => {
+      const sendAt = request.body?.send_at ? new Date(request.body.send_at) : undefined;
+      return campaignJson(
+        await submit.submit(authOf(request).accountId, request.params.id, sendAt),
+      );
+    },
+  );
+
+  app.post(
+    "/v1/campaigns/:id/cancel",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Cancel a campaign before rendering starts",
+        params: CampaignIdParams,
+        response: { 200: CampaignSchema },
+      },
+    },
+    async (request) =>
+      campaignJson(await submit.cancel(authOf(request).accountId, request.params.id)),
+  );
+
+  app.get(
+    "/v1/campaigns/:id/cards",
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          "A submitted campaign's cards, with outcomes (filter status=failed for the failures and their reasons)",
+        params: CampaignIdParams,
+        querystring: Type.Intersect([
+          PageQuery,
+          Type.Object({
+            status: Type.Optional(
+              Type.Unsafe<string>({ type: "string", enum: ["pending", "rendered", "failed"] }),
+            ),
+          }),
+        ]),
+        response: { 200: listOf(CardSchema) },
+      },
+    },
+    async (request) => {
+      const { accountId } = authOf(request);
+      await campaigns.get(accountId, request.params.id);
+      const { limit, after, status } = request.query;
+      const rows = await listCards(pool, accountId, request.params.id, {
+        limit: limit + 1,
+        after,
+        status,
+      });
+      return toList(rows, { limit, after }, cardJson);
+    },
+  );
+
+  app.get(
+    "/v1/campaigns/:id/cards/:card.pdf",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "One rendered card's print-ready PDF",
+        params: Type.Object({ id: Type.String(), card: Type.String() }),
+      },
+    },
+    async (request, reply) => {
+      const { accountId } = authOf(request);
+      const card = await findCard(pool, accountId, request.params.id, request.params.card);
+      if (!card?.pdf_key) throw notFound("Card PDF");
+      return reply
+        .type("application/pdf")
+        .header("etag", `"${card.pdf_sha256}"`)
+        .header("content-disposition", `inline; filename="${card.id}.pdf"`)
+        .send(await storage.get(card.pdf_key));
+    },
+  );
+};

@@ -1,0 +1,75 @@
+/**
+ * The render step: each pending card of a chunk becomes a print-ready PDF in storage and an outcome
+ * in PostgreSQL. Idempotent: a rendered or failed card is skipped, and a re-render writes the same
+ * bytes to the same key. A card that cannot render (overflowing message…) fails once, with its
+ * reason, and does not hold up the campaign; storage or database faults throw so the job retries.
+ */
+import type { Pool } from "../../db/pool.ts";
+import type { Producer } from "../../queue/producer.ts";
+import { CardRenderError, renderCard } from "../../render/index.ts";
+import type { Storage } from "../../storage/storage.ts";
+import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
+import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
+import type { TemplatesService } from "../templates/templates.service.ts";
+import * as repo from "./pipeline.repository.ts";
+
+export const cardPdfKey = (card: { account_id: string; campaign_id: string; id: string }) =>
+  `accounts/${card.account_id}/campaigns/${card.campaign_id}/cards/${card.id}.pdf`;
+
+export function createRenderCardsService(deps: {
+  pool: Pool;
+  storage: Storage;
+  producer: Producer;
+  templates: TemplatesService;
+  photos: PhotoLoader;
+}) {
+  const { pool, storage, producer } = deps;
+
+  return async function renderCards(
+    campaignId: string,
+    cardIds: string[],
+  ): Promise<{ rendered: number; failed: number; skipped: number }> {
+    const { rows } = await pool.query<CampaignRow>(
+      "SELECT *, 0 AS recipients FROM campaigns WHERE id = $1",
+      [campaignId],
+    );
+    const campaign = rows[0];
+    const result = { rendered: 0, failed: 0, skipped: 0 };
+    // A cancelled or deleted campaign renders nothing more.
+    if (!campaign || campaign.status !== "rendering") {
+      result.skipped = cardIds.length;
+      return result;
+    }
+    for (const card of await repo.cardsById(pool, campaignId, cardIds)) {
+      if (card.status !== "pending") {
+        result.skipped++;
+        continue;
+      }
+      const input = await cardInput(deps, campaign, card);
+      try {
+        const { pdf, report } = await renderCard(input);
+        const stored = await storage.put(cardPdfKey(card), pdf, { contentType: "application/pdf" });
+        await repo.markRendered(pool, card.id, {
+          pdfKey: stored.key,
+          sha256: stored.sha256,
+          pages: report.pages,
+          report,
+        });
+        result.rendered++;
+      } catch (error) {
+        if (!(error instanceof CardRenderError)) throw error;
+        await repo.markFailed(pool, card.id, {
+          reason: error.reason,
+          detail: error.message,
+          report: error.report,
+        });
+        result.failed++;
+      }
+    }
+    if ((await repo.countPending(pool, campaignId)) === 0)
+      await producer.add("plan-batches", { campaignId });
+    return result;
+  };
+}
+
+export type RenderCardsService = ReturnType<typeof createRenderCardsService>;

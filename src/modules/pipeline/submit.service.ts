@@ -1,0 +1,103 @@
+/**
+ * A campaign leaves draft: submit freezes it (one card per recipient, data copied) and schedules
+ * its start; start (a delayed job, at send_at) moves it to rendering and enqueues the render jobs;
+ * cancel works until rendering has started.
+ */
+import type { Pool } from "../../db/pool.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { AppError, conflict } from "../../errors.ts";
+import type { Producer } from "../../queue/producer.ts";
+import type { CampaignsService } from "../campaigns/campaigns.service.ts";
+import * as repo from "./pipeline.repository.ts";
+
+const MAX_AHEAD_DAYS = 180;
+
+export function createSubmitService(deps: {
+  pool: Pool;
+  producer: Producer;
+  campaigns: CampaignsService;
+  renderChunkSize: number;
+}) {
+  const { pool, producer, campaigns } = deps;
+
+  /** Enqueues render jobs for every pending card of a campaign, in chunks. */
+  async function enqueuePending(campaignId: string): Promise<number> {
+    const ids = await repo.pendingCardIds(pool, campaignId);
+    const jobs = [];
+    for (let i = 0; i < ids.length; i += deps.renderChunkSize) {
+      jobs.push({ campaignId, cardIds: ids.slice(i, i + deps.renderChunkSize) });
+    }
+    await producer.addMany("render-cards", jobs);
+    return ids.length;
+  }
+
+  return {
+    enqueuePending,
+
+    async submit(accountId: string, campaignId: string, sendAt?: Date) {
+      const now = Date.now();
+      if (sendAt && sendAt.getTime() > now + MAX_AHEAD_DAYS * 86_400_000) {
+        throw new AppError("validation", `send_at can be at most ${MAX_AHEAD_DAYS} days ahead.`, {
+          errors: [{ field: "send_at", message: `more than ${MAX_AHEAD_DAYS} days ahead` }],
+        });
+      }
+      const when = sendAt && sendAt.getTime() > now ? sendAt : new Date(now);
+      await withTransaction(pool, async (tx) => {
+        const campaign = await campaigns.lockDraft(tx, accountId, campaignId);
+        const cards = await repo.insertCardsForCampaign(tx, campaign.id);
+        if (cards === 0) {
+          throw new AppError(
+            "unprocessable",
+            "The campaign has no recipients: import some before submitting.",
+          );
+        }
+        await tx.query("UPDATE campaigns SET send_at = $2 WHERE id = $1", [campaignId, when]);
+        await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
+      });
+      // After commit: a crash here is healed by the reconciler (a scheduled campaign past its time).
+      await producer.add(
+        "start-campaign",
+        { campaignId },
+        { delayMs: Math.max(0, when.getTime() - Date.now()) },
+      );
+      return campaigns.get(accountId, campaignId);
+    },
+
+    async cancel(accountId: string, campaignId: string) {
+      const campaign = await campaigns.get(accountId, campaignId);
+      const moved = await repo.moveCampaign(pool, campaignId, ["draft", "scheduled"], "cancelled");
+      if (!moved) {
+        throw conflict(
+          `Campaign is ${campaign.status}: it can be cancelled only before rendering starts.`,
+        );
+      }
+      await producer.remove("start-campaign", { campaignId });
+      return campaigns.get(accountId, campaignId);
+    },
+
+    /** The start job: at send_at, scheduled → rendering, then render jobs for every pending card. */
+    async start(campaignId: string): Promise<"started" | "not_due" | "skipped"> {
+      const moved = await repo.moveCampaign(
+        pool,
+        campaignId,
+        ["scheduled"],
+        "rendering",
+        "AND send_at <= now()",
+      );
+      if (!moved) {
+        const { rows } = await pool.query<{ status: string }>(
+          "SELECT status FROM campaigns WHERE id = $1",
+          [campaignId],
+        );
+        if (rows[0]?.status !== "rendering")
+          return rows[0]?.status === "scheduled" ? "not_due" : "skipped";
+      }
+      // Nothing left to render (e.g. a restart after the last card): go straight to batching.
+      if ((await enqueuePending(campaignId)) === 0)
+        await producer.add("plan-batches", { campaignId });
+      return "started";
+    },
+  };
+}
+
+export type SubmitService = ReturnType<typeof createSubmitService>;

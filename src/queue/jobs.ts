@@ -1,0 +1,60 @@
+/**
+ * The queues and their job payloads. Payloads carry ids only (never recipient data): a worker
+ * re-reads the state from PostgreSQL, so a stale or duplicated job cannot print a wrong card.
+ * Job ids are derived from what the job is about, so enqueueing twice is harmless.
+ */
+import { createHash } from "node:crypto";
+import { Type } from "typebox";
+import { Value } from "typebox/value";
+
+export const QUEUE = "cardmerge";
+
+export const StartCampaignJob = Type.Object({ campaignId: Type.String() });
+export const RenderCardsJob = Type.Object({
+  campaignId: Type.String(),
+  cardIds: Type.Array(Type.String(), { minItems: 1, maxItems: 1000 }),
+});
+export const PlanBatchesJob = Type.Object({ campaignId: Type.String() });
+export const AssembleBatchJob = Type.Object({ campaignId: Type.String(), batchId: Type.String() });
+
+export interface JobPayloads {
+  "start-campaign": { campaignId: string };
+  "render-cards": { campaignId: string; cardIds: string[] };
+  "plan-batches": { campaignId: string };
+  "assemble-batch": { campaignId: string; batchId: string };
+}
+export type JobName = keyof JobPayloads;
+
+const SCHEMAS = {
+  "start-campaign": StartCampaignJob,
+  "render-cards": RenderCardsJob,
+  "plan-batches": PlanBatchesJob,
+  "assemble-batch": AssembleBatchJob,
+} as const;
+
+/** Validates a payload where it enters a worker (parse at the border). */
+export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayloads[N] {
+  const schema = SCHEMAS[name];
+  if (!Value.Check(schema, data)) {
+    const first = [...Value.Errors(schema, data)][0];
+    throw new Error(
+      `bad ${name} payload: ${first ? `${first.instancePath} ${first.message}` : "invalid"}`,
+    );
+  }
+  return data as JobPayloads[N];
+}
+
+/** Deterministic job ids: the same work always has the same id. */
+export function jobId<N extends JobName>(name: N, payload: JobPayloads[N]): string {
+  switch (name) {
+    case "render-cards": {
+      const { campaignId, cardIds } = payload as JobPayloads["render-cards"];
+      const digest = createHash("sha1").update(cardIds.join(",")).digest("hex").slice(0, 16);
+      return `render-cards.${campaignId}.${digest}`;
+    }
+    case "assemble-batch":
+      return `assemble-batch.${(payload as JobPayloads["assemble-batch"]).batchId}`;
+    default:
+      return `${name}.${(payload as { campaignId: string }).campaignId}`;
+  }
+}
