@@ -3,6 +3,8 @@
  * (sky gradient, sun, layered hills, a lake) rasterised by sharp. `seed` shifts the
  * palette and the hills so every recipient can have a different picture.
  */
+import { writeFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import sharp from "sharp";
 
 function rand(seed: number): () => number {
@@ -96,4 +98,12 @@ export function distinctCopy(jpeg: Buffer, tag: string): Buffer {
   seg.writeUInt16BE(text.length + 2, 2);
   text.copy(seg, 4);
   return Buffer.concat([jpeg.subarray(0, 2), seg, jpeg.subarray(2)]);
+}
+
+// `node --import tsx bench/render-photos.ts examples/photo.jpg` writes the example campaign's photo
+// (1800 x 2400 px: 300+ ppi over a full-bleed 5x7 front).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const out = process.argv[2] ?? "examples/photo.jpg";
+  await writeFile(out, await makePhoto(1800, 2400, 7, 84, 0.06));
+  console.log(`wrote ${out}`);
 }
