@@ -100,7 +100,7 @@ export function createAssembleService(deps: {
 
     async assemble(batchId: string): Promise<"assembled" | "skipped"> {
       const batch = await repo.findBatchById(pool, batchId);
-      if (!batch || batch.status !== "assembling") return "skipped";
+      if (batch?.status !== "assembling") return "skipped";
       const { rows } = await pool.query<CampaignRow>("SELECT * FROM campaigns WHERE id = $1", [
         batch.campaign_id,
       ]);

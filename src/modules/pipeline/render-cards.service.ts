@@ -36,7 +36,7 @@ export function createRenderCardsService(deps: {
     const campaign = rows[0];
     const result = { rendered: 0, failed: 0, skipped: 0 };
     // A cancelled or deleted campaign renders nothing more.
-    if (!campaign || campaign.status !== "rendering") {
+    if (campaign?.status !== "rendering") {
       result.skipped = cardIds.length;
       return result;
     }

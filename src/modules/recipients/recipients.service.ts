@@ -117,7 +117,7 @@ export function createRecipientsService(deps: {
         const parsed = parseRecipients(Readable.from(jsonRecordsAsCsv([merged])));
         let outcome: RowOutcome | undefined;
         for await (const o of parsed.rows) outcome = o;
-        if (!outcome || outcome.kind !== "recipient") {
+        if (outcome?.kind !== "recipient") {
           const errors = outcome?.kind === "rejected" ? outcome.errors : [];
           throw new AppError(
             "validation",
