@@ -11,7 +11,12 @@ export function batchZip(files: { name: string; stream: Readable; sha256: string
   const zip = new yazl.ZipFile();
   const sums = files.map((f) => `${f.sha256}  ${f.name}\n`).join("");
   for (const f of files) zip.addReadStream(f.stream, f.name, { mtime: FIXED_TIME, mode: 0o100644 });
-  zip.addBuffer(Buffer.from(sums), "SHA256SUMS", { mtime: FIXED_TIME, mode: 0o100644 });
+  // Stored uncompressed: a few hundred bytes, readable even by tools that only peek into the ZIP.
+  zip.addBuffer(Buffer.from(sums), "SHA256SUMS", {
+    mtime: FIXED_TIME,
+    mode: 0o100644,
+    compress: false,
+  });
   zip.end();
   const out = new PassThrough();
   zip.outputStream.pipe(out);

@@ -1,0 +1,229 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProcessors } from "../../../workers/processors/index.ts";
+import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { noisyJpeg } from "../../support/image-fixtures.ts";
+import { multipart } from "../../support/multipart.ts";
+import { pdfText, preflight } from "../../support/preflight.ts";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+
+let ctx: TestContext;
+let processors: Awaited<ReturnType<typeof startProcessors>>;
+let business: string;
+let vendor: string;
+let campaignId: string;
+let dir: string;
+
+const parseCsv = (text: string) =>
+  text
+    .trim()
+    .split("\r\n")
+    .map(
+      (line) =>
+        line
+          .match(/("([^"]|"")*"|[^,]*)(,|$)/g)
+          ?.map((c) => c.replace(/,$/, "").replace(/^"|"$/g, "").replaceAll('""', '"')) ?? [],
+    );
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "cardmerge-pipeline-"));
+  ctx = await createTestContext({ BATCH_SIZE: "120", RENDER_CHUNK_SIZE: "20", STORAGE_DIR: dir });
+  processors = await startProcessors(ctx.deps);
+  const { accountId, secret } = await ctx.account();
+  business = secret;
+  vendor = (await ctx.deps.accounts.createKey(accountId, { scopes: ["batches"] })).secret;
+  const form = multipart([
+    { name: "file", filename: "front.jpg", data: await noisyJpeg(1600, 2200) },
+  ]);
+  const photo = await ctx.app.inject({
+    method: "POST",
+    url: "/v1/photos",
+    headers: { ...bearer(business), ...form.headers },
+    payload: form.payload,
+  });
+  const story = "and then ".repeat(110).trim();
+  campaignId = await draftCampaign(ctx, business, {
+    recipients: 300,
+    photoId: photo.json().data[0].id,
+    message:
+      "Dear {{firstName}}, thank you for your {{lastPurchase}}. We loved working on your {{lastPurchase}}; may your {{lastPurchase}} serve you well, and call us about your {{lastPurchase}}.",
+    extraRows: [
+      `"=HYPERLINK(""http://x"")",Mallory,1 Evil Way,Springfield,IL,62701,tap`,
+      `Verbose,Vic,2 Long Road,Springfield,IL,62702,"${story}"`,
+    ],
+  });
+  const submitted = await ctx.app.inject({
+    method: "POST",
+    url: `/v1/campaigns/${campaignId}/submit`,
+    headers: bearer(business),
+    payload: {},
+  });
+  expect(submitted.statusCode, submitted.body).toBe(200);
+  await waitForCampaign(ctx, business, campaignId, (c) => c.status === "ready", 120_000);
+}, 180_000);
+
+afterAll(async () => {
+  await processors?.close();
+  await ctx?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function manifests() {
+  const list = (
+    await ctx.app.inject({ url: "/v1/batches?status=ready&limit=100", headers: bearer(vendor) })
+  ).json();
+  const batches = list.data.filter((b: { campaign_id: string }) => b.campaign_id === campaignId);
+  batches.sort((a: { number: number }, b: { number: number }) => a.number - b.number);
+  const out = [];
+  for (const b of batches) {
+    const res = await ctx.app.inject({ url: b.files.manifest.url, headers: bearer(vendor) });
+    out.push({ batch: b, rows: parseCsv(res.body).slice(1) });
+  }
+  return out;
+}
+
+describe("a 302-recipient campaign from submit to ready batches", () => {
+  it("reports progress: every card has an outcome; the overflowing message failed with its reason", async () => {
+    const campaign = (
+      await ctx.app.inject({ url: `/v1/campaigns/${campaignId}`, headers: bearer(business) })
+    ).json();
+    expect(campaign).toMatchObject({
+      status: "ready",
+      cards: { pending: 0, rendered: 301, failed: 1 },
+    });
+    expect(campaign.batches.map((b: { cards: number }) => b.cards)).toEqual([120, 120, 61]);
+    for (const at of ["submitted_at", "rendering_at", "batching_at", "ready_at"])
+      expect(campaign[at], at).not.toBeNull();
+    const failed = (
+      await ctx.app.inject({
+        url: `/v1/campaigns/${campaignId}/cards?status=failed`,
+        headers: bearer(business),
+      })
+    ).json();
+    expect(failed.data).toHaveLength(1);
+    expect(failed.data[0]).toMatchObject({
+      recipient_name: "Verbose Vic",
+      status: "failed",
+      failure_reason: "message_overflow",
+    });
+    expect(failed.data[0].failure_detail.length).toBeGreaterThan(10);
+  });
+
+  it("lists every rendered card exactly once across the manifests, in presort order", async () => {
+    const all = await manifests();
+    const ids = all.flatMap((m) => m.rows.map((r) => r[3]));
+    expect(ids).toHaveLength(301);
+    expect(new Set(ids).size).toBe(301);
+    for (const { rows } of all) {
+      const zips = rows.map((r) => `${r[11]} ${r[10]}`);
+      expect(zips).toEqual([...zips].sort());
+      expect(rows.map((r) => Number(r[0]))).toEqual(rows.map((_, i) => i + 1));
+    }
+  });
+
+  it("neutralises a formula in the manifest", async () => {
+    const cells = (await manifests()).flatMap((m) => m.rows.map((r) => r[4]));
+    const mallory = cells.find((c) => c?.includes("HYPERLINK"));
+    expect(mallory?.startsWith("'=")).toBe(true);
+  });
+
+  it("writes batch PDFs that pass preflight, with page counts matching the manifests", async () => {
+    for (const { batch, rows } of await manifests()) {
+      const res = await ctx.app.inject({ url: batch.files.pdf.url, headers: bearer(vendor) });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers.etag).toBe(`"${batch.files.pdf.sha256}"`);
+      const file = path.join(dir, `${batch.id}.pdf`);
+      await writeFile(file, res.rawPayload);
+      const report = await preflight(file);
+      expect(report.qpdfOk, report.qpdfOutput).toBe(true);
+      expect(report.pages).toBe(rows.reduce((n, r) => n + Number(r[2]), 0));
+      expect(report.pages).toBe(batch.pages);
+      expect(report.fonts.every((f) => f.embedded)).toBe(true);
+      expect(new Set(report.images.map((i) => `${i.width}x${i.height}`)).size).toBe(1);
+      if (batch.number === 1) expect(await pdfText(file)).toContain(rows[0]?.[4] as string);
+    }
+  });
+
+  it("serves byte ranges, conditional requests and the ZIP with checksums", async () => {
+    const [{ batch }] = (await manifests()) as [
+      { batch: { files: Record<string, { url: string; bytes: number; sha256: string }> } },
+    ];
+    const part = await ctx.app.inject({
+      url: batch.files.pdf.url,
+      headers: { ...bearer(vendor), range: "bytes=0-7" },
+    });
+    expect(part.statusCode).toBe(206);
+    expect(part.body.startsWith("%PDF-")).toBe(true);
+    expect(part.headers["content-range"]).toBe(`bytes 0-7/${batch.files.pdf.bytes}`);
+    const notModified = await ctx.app.inject({
+      url: batch.files.pdf.url,
+      headers: { ...bearer(vendor), "if-none-match": `"${batch.files.pdf.sha256}"` },
+    });
+    expect(notModified.statusCode).toBe(304);
+    const bad = await ctx.app.inject({
+      url: batch.files.pdf.url,
+      headers: { ...bearer(vendor), range: `bytes=${batch.files.pdf.bytes + 10}-` },
+    });
+    expect(bad.statusCode).toBe(416);
+    const zip = await ctx.app.inject({ url: batch.files.zip.url, headers: bearer(vendor) });
+    expect(zip.statusCode).toBe(200);
+    expect(zip.rawPayload.subarray(0, 2).toString()).toBe("PK");
+    expect(zip.rawPayload.includes(Buffer.from(`${batch.files.pdf.sha256}  `))).toBe(true);
+    expect(zip.rawPayload.includes(Buffer.from(`${batch.files.manifest.sha256}  `))).toBe(true);
+  });
+
+  it("lets the vendor acknowledge, and the business sees it", async () => {
+    const [{ batch }] = (await manifests()) as [{ batch: { id: string } }];
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/batches/${batch.id}/acknowledge`,
+      headers: bearer(vendor),
+      payload: { status: "printed" },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: "printed" });
+    expect(res.json().downloaded_at).not.toBeNull();
+    const campaign = (
+      await ctx.app.inject({ url: `/v1/campaigns/${campaignId}`, headers: bearer(business) })
+    ).json();
+    expect(campaign.batches.find((b: { id: string }) => b.id === batch.id).status).toBe("printed");
+  });
+
+  it("serves each rendered card's PDF", async () => {
+    const cards = (
+      await ctx.app.inject({
+        url: `/v1/campaigns/${campaignId}/cards?status=rendered&limit=1`,
+        headers: bearer(business),
+      })
+    ).json();
+    const pdf = await ctx.app.inject({ url: cards.data[0].pdf_url, headers: bearer(business) });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+  });
+
+  it("keeps vendors out of campaigns and other accounts out of batches", async () => {
+    expect(
+      (await ctx.app.inject({ url: `/v1/campaigns/${campaignId}`, headers: bearer(vendor) }))
+        .statusCode,
+    ).toBe(403);
+    const [{ batch }] = (await manifests()) as [
+      { batch: { id: string; files: Record<string, { url: string }> } },
+    ];
+    const other = await ctx.account();
+    for (const url of [
+      `/v1/batches/${batch.id}`,
+      batch.files.pdf?.url,
+      batch.files.zip?.url,
+    ] as string[]) {
+      expect((await ctx.app.inject({ url, headers: bearer(other.secret) })).statusCode, url).toBe(
+        404,
+      );
+    }
+    const list = (
+      await ctx.app.inject({ url: "/v1/batches", headers: bearer(other.secret) })
+    ).json();
+    expect(list.data).toEqual([]);
+  });
+});
