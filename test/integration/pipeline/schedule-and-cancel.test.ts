@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProcessors } from "../../../workers/processors/index.ts";
+import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+
+let ctx: TestContext;
+let processors: Awaited<ReturnType<typeof startProcessors>>;
+let secret: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext({ RECONCILE_SECONDS: "1" });
+  processors = await startProcessors(ctx.deps);
+  secret = (await ctx.account()).secret;
+});
+afterAll(async () => {
+  await processors.close();
+  await ctx.close();
+});
+
+const submit = (id: string, body: object = {}) =>
+  ctx.app.inject({
+    method: "POST",
+    url: `/v1/campaigns/${id}/submit`,
+    headers: bearer(secret),
+    payload: body,
+  });
+const cancel = (id: string) =>
+  ctx.app.inject({ method: "POST", url: `/v1/campaigns/${id}/cancel`, headers: bearer(secret) });
+
+describe("send_at and cancel", () => {
+  it("does not start a campaign before its send_at, and a cancelled one renders nothing", async () => {
+    const id = await draftCampaign(ctx, secret, { recipients: 5 });
+    const sendAt = new Date(Date.now() + 3600_000).toISOString();
+    const res = await submit(id, { send_at: sendAt });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: "scheduled", send_at: sendAt });
+    await ctx.deps.reconcile({ full: true });
+    await new Promise((r) => setTimeout(r, 2500));
+    const waiting = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
+    ).json();
+    expect(waiting).toMatchObject({ status: "scheduled", cards: { pending: 5, rendered: 0 } });
+
+    expect((await cancel(id)).json()).toMatchObject({ status: "cancelled" });
+    await ctx.deps.reconcile({ full: true });
+    // Even a start job that slipped through does nothing for a cancelled campaign.
+    expect(await ctx.deps.submit.start(id)).toBe("skipped");
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
+    ).json();
+    expect(after).toMatchObject({
+      status: "cancelled",
+      cards: { pending: 5, rendered: 0, failed: 0 },
+    });
+    expect(
+      (
+        await ctx.app.inject({
+          method: "PATCH",
+          url: `/v1/campaigns/${id}`,
+          headers: bearer(secret),
+          payload: { name: "x" },
+        })
+      ).statusCode,
+    ).toBe(409);
+  });
+
+  it("starts at send_at", async () => {
+    const id = await draftCampaign(ctx, secret, { recipients: 3 });
+    await submit(id, { send_at: new Date(Date.now() + 1500).toISOString() });
+    const done = await waitForCampaign(ctx, secret, id, (c) => c.status === "ready", 30_000);
+    expect(done.cards).toMatchObject({ rendered: 3 });
+  });
+
+  it("refuses to cancel once rendering has started, and refuses send_at beyond 180 days", async () => {
+    const id = await draftCampaign(ctx, secret, { recipients: 2 });
+    const far = await submit(id, {
+      send_at: new Date(Date.now() + 181 * 86_400_000).toISOString(),
+    });
+    expect(far.statusCode).toBe(400);
+    await submit(id);
+    await waitForCampaign(ctx, secret, id, (c) => c.status === "ready", 30_000);
+    expect((await cancel(id)).statusCode).toBe(409);
+    expect((await submit(id)).statusCode).toBe(409);
+  });
+
+  it("refuses to submit a campaign without recipients", async () => {
+    const created = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/campaigns",
+      headers: bearer(secret),
+      payload: {
+        name: "Empty",
+        occasion: "birthday",
+        template: "birthday",
+        format: "card_5x7",
+        sender: { business_name: "Acme" },
+      },
+    });
+    const res = await submit(created.json().id);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().detail).toMatch(/no recipients/);
+  });
+});
