@@ -52,6 +52,11 @@ export async function buildApp(
     reply.header("x-request-id", request.id);
     return payload;
   });
+  // A POST with no body at all (curl -X POST …/submit) means "no options", as in Stripe's API.
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined && request.method === "POST" && !request.isMultipart())
+      request.body = {};
+  });
   registerProblemHandlers(app);
 
   await app.register(multipart, {

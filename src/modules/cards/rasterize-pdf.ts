@@ -2,7 +2,13 @@
  * PDF page → PNG for people to look at (proofs), with poppler's pdftoppm: the same renderer print
  * shops' preflight tools use, so what the proof shows is what the PDF holds.
  */
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
 
 export class RasterizeError extends Error {
   override name = "RasterizeError";
@@ -12,46 +18,34 @@ export async function rasterizePdf(
   pdf: Buffer,
   opts: { page?: number; dpi?: number } = {},
 ): Promise<Buffer> {
-  const page = String(opts.page ?? 1);
-  const args = [
-    "-png",
-    "-r",
-    String(opts.dpi ?? 100),
-    "-f",
-    page,
-    "-l",
-    page,
-    "-singlefile",
-    "-",
-    "-",
-  ];
-  return new Promise((resolve, reject) => {
-    let child: ReturnType<typeof spawn>;
+  // pdftoppm reads and writes files (its "-" output is a file named "-.png"), so it works in a temp folder.
+  const dir = await mkdtemp(path.join(tmpdir(), "cardmerge-proof-"));
+  try {
+    const input = path.join(dir, "card.pdf");
+    await writeFile(input, pdf);
+    const page = String(opts.page ?? 1);
+    const args = [
+      "-png",
+      "-r",
+      String(opts.dpi ?? 100),
+      "-f",
+      page,
+      "-l",
+      page,
+      "-singlefile",
+      input,
+      path.join(dir, "page"),
+    ];
     try {
-      child = spawn("pdftoppm", args, { stdio: ["pipe", "pipe", "pipe"] });
+      await run("pdftoppm", args);
     } catch (error) {
-      reject(new RasterizeError(`pdftoppm could not start: ${(error as Error).message}`));
-      return;
+      const e = error as NodeJS.ErrnoException & { stderr?: string };
+      if (e.code === "ENOENT")
+        throw new RasterizeError("pdftoppm is not installed (apt-get install poppler-utils).");
+      throw new RasterizeError(`pdftoppm failed: ${e.stderr?.trim() || e.message}`);
     }
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on("data", (c: Buffer) => out.push(c));
-    child.stderr?.on("data", (c: Buffer) => err.push(c));
-    child.on("error", (error) =>
-      reject(
-        new RasterizeError(
-          `pdftoppm is not installed (apt-get install poppler-utils): ${error.message}`,
-        ),
-      ),
-    );
-    child.on("close", (code) => {
-      if (code === 0 && out.length > 0) resolve(Buffer.concat(out));
-      else
-        reject(
-          new RasterizeError(`pdftoppm failed (${code}): ${Buffer.concat(err).toString().trim()}`),
-        );
-    });
-    child.stdin?.on("error", () => {}); // pdftoppm may exit before reading everything; close reports it
-    child.stdin?.end(pdf);
-  });
+    return await readFile(path.join(dir, "page.png"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -60,21 +60,19 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "Submit a draft: freeze it and render its cards (now, or at send_at)",
         params: CampaignIdParams,
-        body: Type.Optional(
-          Type.Object(
-            {
-              send_at: Type.Optional(
-                Type.String({ format: "date-time", description: "At most 180 days ahead." }),
-              ),
-            },
-            { additionalProperties: false },
-          ),
+        body: Type.Object(
+          {
+            send_at: Type.Optional(
+              Type.String({ format: "date-time", description: "At most 180 days ahead." }),
+            ),
+          },
+          { additionalProperties: false },
         ),
         response: { 200: CampaignSchema },
       },
     },
     async (request) => {
-      const sendAt = request.body?.send_at ? new Date(request.body.send_at) : undefined;
+      const sendAt = request.body.send_at ? new Date(request.body.send_at) : undefined;
       return campaignJson(
         await submit.submit(authOf(request).accountId, request.params.id, sendAt),
       );

@@ -70,7 +70,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function manifests() {
+type File = { url: string; bytes: number; sha256: string };
+type BatchJson = {
+  id: string;
+  number: number;
+  pages: number;
+  campaign_id: string;
+  files: Record<"pdf" | "manifest" | "zip", File>;
+};
+type Manifest = { batch: BatchJson; rows: string[][] };
+
+async function manifests(): Promise<Manifest[]> {
   const list = (
     await ctx.app.inject({ url: "/v1/batches?status=ready&limit=100", headers: bearer(vendor) })
   ).json();
@@ -147,9 +157,7 @@ describe("a 302-recipient campaign from submit to ready batches", () => {
   });
 
   it("serves byte ranges, conditional requests and the ZIP with checksums", async () => {
-    const [{ batch }] = (await manifests()) as [
-      { batch: { files: Record<string, { url: string; bytes: number; sha256: string }> } },
-    ];
+    const { batch } = (await manifests())[0] as Manifest;
     const part = await ctx.app.inject({
       url: batch.files.pdf.url,
       headers: { ...bearer(vendor), range: "bytes=0-7" },
@@ -175,7 +183,7 @@ describe("a 302-recipient campaign from submit to ready batches", () => {
   });
 
   it("lets the vendor acknowledge, and the business sees it", async () => {
-    const [{ batch }] = (await manifests()) as [{ batch: { id: string } }];
+    const { batch } = (await manifests())[0] as Manifest;
     const res = await ctx.app.inject({
       method: "POST",
       url: `/v1/batches/${batch.id}/acknowledge`,
@@ -208,9 +216,7 @@ describe("a 302-recipient campaign from submit to ready batches", () => {
       (await ctx.app.inject({ url: `/v1/campaigns/${campaignId}`, headers: bearer(vendor) }))
         .statusCode,
     ).toBe(403);
-    const [{ batch }] = (await manifests()) as [
-      { batch: { id: string; files: Record<string, { url: string }> } },
-    ];
+    const { batch } = (await manifests())[0] as Manifest;
     const other = await ctx.account();
     for (const url of [
       `/v1/batches/${batch.id}`,

@@ -1,0 +1,110 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { draftCampaign } from "../../support/campaign-fixtures.ts";
+import { noisyJpeg } from "../../support/image-fixtures.ts";
+import { multipart } from "../../support/multipart.ts";
+import { pdfText, preflight } from "../../support/preflight.ts";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+
+let ctx: TestContext;
+let secret: string;
+let campaignId: string;
+type Row = { id: string; full_name: string };
+let recipients: Row[];
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "cardmerge-proofs-"));
+  ctx = await createTestContext();
+  secret = (await ctx.account()).secret;
+  const form = multipart([
+    { name: "file", filename: "front.jpg", data: await noisyJpeg(1600, 2200) },
+  ]);
+  const photo = (
+    await ctx.app.inject({
+      method: "POST",
+      url: "/v1/photos",
+      headers: { ...bearer(secret), ...form.headers },
+      payload: form.payload,
+    })
+  ).json();
+  campaignId = await draftCampaign(ctx, secret, { recipients: 2, photoId: photo.data[0].id });
+  recipients = (
+    await ctx.app.inject({ url: `/v1/campaigns/${campaignId}/recipients`, headers: bearer(secret) })
+  ).json().data;
+});
+afterAll(async () => {
+  await ctx.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const proof = (rid: string, kind: "pdf" | "png", query = "") =>
+  ctx.app.inject({
+    url: `/v1/campaigns/${campaignId}/recipients/${rid}/proof.${kind}${query}`,
+    headers: bearer(secret),
+  });
+
+describe("proofs", () => {
+  it("serves a print-ready PDF proof with the recipient's name", async () => {
+    const [first] = recipients as [Row];
+    const res = await proof(first.id, "pdf");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/pdf");
+    const file = path.join(dir, "proof.pdf");
+    await writeFile(file, res.rawPayload);
+    expect(await pdfText(file)).toContain(first.full_name);
+    expect((await preflight(file)).qpdfOk).toBe(true);
+  });
+
+  it("draws the name on top of the PNG proof: two recipients differ on top, not on the photo", async () => {
+    const [a, b] = recipients as [Row, Row];
+    const pngA = await proof(a.id, "png");
+    expect(pngA.statusCode).toBe(200);
+    expect(pngA.headers["content-type"]).toBe("image/png");
+    const pngB = await proof(b.id, "png");
+    const rows = async (png: Buffer, from: number, to: number) => {
+      const img = sharp(png);
+      const { width = 0, height = 0 } = await img.metadata();
+      return img
+        .extract({
+          left: 0,
+          top: Math.round(height * from),
+          width,
+          height: Math.round(height * (to - from)),
+        })
+        .raw()
+        .toBuffer();
+    };
+    const meta = await sharp(pngA.rawPayload).metadata();
+    expect(meta.width).toBeCloseTo(5.25 * 100, -1);
+    // The name panel sits in the top fifth of the front; the photo fills the middle.
+    expect((await rows(pngA.rawPayload, 0, 0.2)).equals(await rows(pngB.rawPayload, 0, 0.2))).toBe(
+      false,
+    );
+    expect(
+      (await rows(pngA.rawPayload, 0.45, 0.6)).equals(await rows(pngB.rawPayload, 0.45, 0.6)),
+    ).toBe(true);
+    const back = await proof(a.id, "png", "?page=2");
+    expect(back.statusCode).toBe(200);
+    expect((await proof(a.id, "png", "?page=3")).statusCode).toBe(400);
+  });
+
+  it("puts the card's report in the recipient's JSON", async () => {
+    const [first] = recipients as [Row];
+    const res = (
+      await ctx.app.inject({
+        url: `/v1/campaigns/${campaignId}/recipients/${first.id}`,
+        headers: bearer(secret),
+      })
+    ).json();
+    expect(res.report).toMatchObject({
+      format: "card_5x7",
+      pages: 2,
+      nameShrunk: expect.any(Boolean),
+    });
+    expect(res.report.photo.effectivePpi).toBeGreaterThanOrEqual(300);
+  });
+});
