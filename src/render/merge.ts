@@ -148,11 +148,58 @@ function parse(source: string): hbs.AST.Program {
   }
 }
 
-/** Compiles a message (checks its syntax) and lists the variables it uses. */
-export function compileMessage(source: string): { variables: string[] } {
+const GUARDS = new Set(["if", "unless", "with"]);
+
+/**
+ * Variables the message prints unconditionally: an empty value would leave a blank on paper.
+ * A variable tested by {{#if x}} / {{#unless x}} / {{#with x}} around its use, or given a
+ * fallback with {{default x "…"}}, may be empty.
+ */
+function collectPrinted(node: unknown, guarded: ReadonlySet<string>, out: Set<string>): void {
+  if (!node || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (const n of node) collectPrinted(n, guarded, out);
+    return;
+  }
+  const n = node as HbNode;
+  const head = (p: unknown): string | undefined => {
+    const path = p as { type?: string; data?: boolean; depth?: number; parts?: string[] };
+    return path?.type === "PathExpression" && !path.data && path.depth === 0
+      ? path.parts?.[0]
+      : undefined;
+  };
+  if (n.type === "BlockStatement") {
+    const name = (n.path as { original?: string }).original ?? "";
+    const tested = GUARDS.has(name) ? head((n.params as unknown[])[0]) : undefined;
+    const inner = tested ? new Set([...guarded, tested]) : guarded;
+    collectPrinted(n.program, inner, out);
+    collectPrinted(n.inverse, inner, out);
+    return;
+  }
+  if (n.type === "MustacheStatement") {
+    const name = (n.path as { original?: string }).original ?? "";
+    if (name === "default") return;
+    const params = (n.params as unknown[]) ?? [];
+    for (const p of params.length ? params : [n.path]) {
+      const v = head(p);
+      if (v && !guarded.has(v) && !HELPERS.has(v)) out.add(v);
+    }
+    return;
+  }
+  if (n.type === "Program") collectPrinted(n.body, guarded, out);
+}
+
+/**
+ * Compiles a message (checks its syntax) and lists the variables it uses, and among them those it
+ * prints unconditionally (`required`: each card needs a value for them).
+ */
+export function compileMessage(source: string): { variables: string[]; required: string[] } {
+  const ast = parse(source);
   const vars = new Set<string>();
-  collect(parse(source).body, vars);
-  return { variables: [...vars].sort() };
+  collect(ast.body, vars);
+  const printed = new Set<string>();
+  collectPrinted(ast.body, new Set(), printed);
+  return { variables: [...vars].sort(), required: [...printed].filter((v) => vars.has(v)).sort() };
 }
 
 /** The flat variable context for one card (DESIGN.md §4). */

@@ -7,9 +7,11 @@ import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { compileMessage } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
+import type { TemplatesService } from "../templates/templates.service.ts";
 import {
   type HeaderReport,
   type ImportLimits,
@@ -45,6 +47,7 @@ export function createRecipientImport(deps: {
   pool: Pool;
   storage: Storage;
   campaigns: CampaignsService;
+  templates: TemplatesService;
   limits?: Partial<ImportLimits>;
 }) {
   const { pool, storage, campaigns } = deps;
@@ -76,6 +79,12 @@ export function createRecipientImport(deps: {
         });
         const header = await parsed.header;
         requireMergeColumns(header, campaign.merge_fields);
+        // Only fields the message prints unconditionally must be filled in ({{#if spouse}} may be empty).
+        const template = await deps.templates.get(accountId, campaign.template_id);
+        const printed = new Set(
+          compileMessage(campaign.message ?? template.texts.message).required,
+        );
+        const requiredFields = campaign.merge_fields.filter((f) => printed.has(f));
         failures = new FailuresFile(header.columns.map((c) => c.header));
         const failed = failures;
 
@@ -95,7 +104,7 @@ export function createRecipientImport(deps: {
             tx,
             accountId,
             batch,
-            campaign.merge_fields,
+            requiredFields,
             header.columns,
             reject,
           );

@@ -106,6 +106,17 @@ describe("recipient import over the API", () => {
     expect(again).toMatchObject({ imported: 0, duplicates: 3, rejected: 2 });
   });
 
+  it("lets a field the message only tests with {{#if}} be empty", async () => {
+    const id = await newCampaign(secret, {
+      message:
+        "Dear {{firstName}}, thanks for the {{lastPurchase}}{{#if spouse}}; hello to {{spouse}}{{/if}}.",
+      merge_fields: ["lastPurchase", "spouse"],
+    });
+    const csv =
+      "First Name,Last Name,Street,City,State,Zip,Last Purchase,Spouse\r\nAnn,Lee,1 A St,Boston,MA,02134,sink,Bob\r\nCy,Roe,2 B St,Boston,MA,02134,tap,\r\n";
+    expect((await postCsv(id, csv)).json()).toMatchObject({ imported: 2, rejected: 0 });
+  });
+
   it("imports a multipart file with a mapping field", async () => {
     const id = await newCampaign();
     const csv =

@@ -42,3 +42,15 @@ describe("checkMessageVariables", () => {
     expect(checkMessageVariables("{{spouse}}", ["spouse"])).toEqual([]);
   });
 });
+
+describe("required variables", () => {
+  it.each([
+    ["Dear {{firstName}}, your {{lastPurchase}}", ["firstName", "lastPurchase"]],
+    ["{{#if spouse}}Say hi to {{spouse}}{{/if}} {{firstName}}", ["firstName"]],
+    ["{{#unless nickname}}Hi {{firstName}}{{else}}Hi {{nickname}}{{/unless}}", ["firstName"]],
+    ['{{default nickname "friend"}} and {{titleCase city}}', ["city"]],
+    ["{{#if a}}{{b}}{{/if}}", ["b"]],
+  ])("%s prints %j unconditionally", (source, required) => {
+    expect(compileMessage(source).required).toEqual(required);
+  });
+});
