@@ -71,7 +71,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const redis = createRedis(config);
   const storage = createStorage(config);
   const accounts = createAccountsService({ pool });
-  const templates = createTemplatesService();
+  const templates = createTemplatesService({ pool, storage });
   const campaigns = createCampaignsService({ pool, templates });
   const photos = createPhotosService({ pool, storage, maxBytes: config.uploadLimitBytes });
   const photoLoader = createPhotoLoader({ storage, findPhoto: (a, id) => findPhoto(pool, a, id) });

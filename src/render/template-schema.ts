@@ -131,7 +131,8 @@ const Face = Type.Object({ layers: Type.Array(LayerSchema) }, { additionalProper
 
 export const TemplateSchema = Type.Object(
   {
-    id: Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$" }),
+    // Built-ins are kebab-case folder names; an account's uploaded design carries its API id (tmpl_…).
+    id: Type.String({ pattern: "^([a-z0-9][a-z0-9-]*|tmpl_[A-Za-z0-9]{20})$" }),
     name: Type.String({ minLength: 1 }),
     occasion: Type.Union([
       Type.Literal("thank_you"),

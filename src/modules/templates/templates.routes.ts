@@ -26,7 +26,10 @@ const TemplateDetailSchema = Type.Intersect([
 ]);
 
 const summary = (
-  t: Pick<Template, "id" | "name" | "description" | "formats"> & { occasion: string },
+  t: Pick<Template, "id" | "name" | "description" | "formats"> & {
+    occasion: string;
+    builtin?: boolean;
+  },
 ) => ({
   object: "template" as const,
   id: t.id,
@@ -34,7 +37,7 @@ const summary = (
   occasion: String(t.occasion),
   description: t.description,
   formats: t.formats,
-  builtin: !t.id.startsWith("tmpl_"),
+  builtin: t.builtin ?? !t.id.startsWith("tmpl_"),
 });
 
 const tags = ["templates"];
@@ -85,6 +88,41 @@ export const templatesRoutes: FastifyPluginAsyncTypebox<{ templates: TemplatesSe
         default_message: template.texts.message,
         variables: compileMessage(template.texts.message).variables,
       };
+    },
+  );
+
+  app.post(
+    "/v1/templates",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Add your own design: template.json plus its Handlebars texts",
+        description:
+          'multipart/form-data with files named template.json, name.hbs, message.hbs, signature.hbs, footer.hbs; or JSON {"files": {"template.json": {…}, "message.hbs": "Dear {{firstName}}, …"}}. Validated like the built-ins; errors name the field.',
+        consumes: ["multipart/form-data", "application/json"],
+        response: { 201: TemplateDetailSchema },
+      },
+    },
+    async (request, reply) => {
+      const files = new Map<string, Buffer>();
+      if (request.isMultipart()) {
+        for await (const part of request.files()) files.set(part.filename, await part.toBuffer());
+      } else {
+        const body = request.body as { files?: Record<string, unknown> } | undefined;
+        for (const [name, value] of Object.entries(body?.files ?? {})) {
+          files.set(name, Buffer.from(typeof value === "string" ? value : JSON.stringify(value)));
+        }
+      }
+      const template = await templates.create(authOf(request).accountId, files);
+      return reply
+        .code(201)
+        .header("location", `/v1/templates/${template.id}`)
+        .send({
+          ...summary({ ...template, occasion: String(template.occasion), builtin: false }),
+          default_message: template.texts.message,
+          variables: compileMessage(template.texts.message).variables,
+        });
     },
   );
 };

@@ -203,3 +203,85 @@ describe("templates", () => {
     ).toBe(404);
   });
 });
+
+describe("an account's own templates", () => {
+  async function builtinFiles() {
+    const { readFile } = await import("node:fs/promises");
+    const files: Record<string, unknown> = {};
+    for (const name of [
+      "template.json",
+      "name.hbs",
+      "message.hbs",
+      "signature.hbs",
+      "footer.hbs",
+    ]) {
+      files[name] = await readFile(`templates/birthday/${name}`, "utf8");
+    }
+    return files;
+  }
+
+  it("adds a design validated like the built-ins, usable only by its account", async () => {
+    const { secret: own } = await ctx.account();
+    const files = await builtinFiles();
+    const spec = JSON.parse(files["template.json"] as string);
+    files["template.json"] = { ...spec, name: "Our own birthday" };
+    files["message.hbs"] = "Happy birthday, {{firstName}}! From all of us at {{businessName}}.";
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/templates",
+      headers: bearer(own),
+      payload: { files },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const created = res.json();
+    expect(created).toMatchObject({
+      name: "Our own birthday",
+      builtin: false,
+      variables: ["businessName", "firstName"],
+    });
+    expect(created.id).toMatch(/^tmpl_/);
+    const list = (await ctx.app.inject({ url: "/v1/templates", headers: bearer(own) })).json();
+    expect(list.data.map((t: { id: string }) => t.id)).toContain(created.id);
+    const used = await post(
+      campaign({
+        template: created.id,
+        format: created.formats[0],
+        message: null,
+        merge_fields: [],
+      }),
+      own,
+    );
+    expect(used.statusCode, used.body).toBe(201);
+    const other = await ctx.account();
+    expect(
+      (await ctx.app.inject({ url: `/v1/templates/${created.id}`, headers: bearer(other.secret) }))
+        .statusCode,
+    ).toBe(404);
+    expect((await post(campaign({ template: created.id }), other.secret)).statusCode).toBe(400);
+  });
+
+  it("refuses a broken design naming the field", async () => {
+    const files = await builtinFiles();
+    const spec = JSON.parse(files["template.json"] as string);
+    files["template.json"] = {
+      ...spec,
+      styles: { ...spec.styles, name: { ...spec.styles.name, color: "chartreuse-ish" } },
+    };
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/templates",
+      headers: bearer(secret),
+      payload: { files },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].field).toBe("/styles/name/color");
+    const missing = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/templates",
+      headers: bearer(secret),
+      payload: { files: { "message.hbs": "hi" } },
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().errors[0].field).toBe("template.json");
+  });
+});
