@@ -6,7 +6,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
-ENV NODE_ENV=production STORAGE_DIR=/data
+# Fewer glibc malloc arenas: sharp/libvips otherwise fragments memory across threads.
+ENV NODE_ENV=production STORAGE_DIR=/data MALLOC_ARENA_MAX=2
 # The storage volume takes this ownership on first mount, so the unprivileged user can write.
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -183,13 +183,17 @@ export function loadTemplate(dir: string): Promise<Template> {
   return p;
 }
 
-/** Ids of the built-in templates (folders under templates/). */
-export async function builtinTemplateIds(): Promise<string[]> {
-  const entries = await readdir(BUILTIN_DIR, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
+let builtinIds: Promise<string[]> | undefined;
+
+/** Ids of the built-in templates (folders under templates/), read once per process: they ship with the code. */
+export function builtinTemplateIds(): Promise<string[]> {
+  builtinIds ??= readdir(BUILTIN_DIR, { withFileTypes: true }).then((entries) =>
+    entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort(),
+  );
+  return builtinIds;
 }
 
 /** Loads a built-in template by id; an unknown id is a TemplateError listing the known ones. */
