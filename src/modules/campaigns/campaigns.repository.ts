@@ -51,24 +51,25 @@ const SELECT = `SELECT c.*, (SELECT count(*) FROM recipients r WHERE r.campaign_
        FROM batches b WHERE b.campaign_id = c.id) AS batches
   FROM campaigns c`;
 
+/** $3…$11 of both the insert and the update, in column order. */
+const designParams = (v: CampaignValues) => [
+  v.name,
+  v.occasion,
+  v.templateId,
+  v.format,
+  v.message,
+  v.mergeFields,
+  v.sender,
+  v.photoId,
+  v.metadata,
+];
+
 export async function insertCampaign(db: Db, id: string, accountId: string, v: CampaignValues) {
   await db.query(
     `INSERT INTO campaigns (id, account_id, name, occasion, template_id, format, message, merge_fields,
                             sender, photo_id, metadata)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
-      id,
-      accountId,
-      v.name,
-      v.occasion,
-      v.templateId,
-      v.format,
-      v.message,
-      v.mergeFields,
-      v.sender,
-      v.photoId,
-      v.metadata,
-    ],
+    [id, accountId, ...designParams(v)],
   );
 }
 
@@ -119,19 +120,7 @@ export async function updateCampaign(db: Db, accountId: string, id: string, v: C
     `UPDATE campaigns SET name = $3, occasion = $4, template_id = $5, format = $6, message = $7,
             merge_fields = $8, sender = $9, photo_id = $10, metadata = $11, updated_at = now()
       WHERE account_id = $1 AND id = $2`,
-    [
-      accountId,
-      id,
-      v.name,
-      v.occasion,
-      v.templateId,
-      v.format,
-      v.message,
-      v.mergeFields,
-      v.sender,
-      v.photoId,
-      v.metadata,
-    ],
+    [accountId, id, ...designParams(v)],
   );
 }
 
