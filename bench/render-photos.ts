@@ -5,7 +5,6 @@
  */
 import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import sharp from "sharp";
 
 function rand(seed: number): () => number {
   let a = seed >>> 0;
@@ -71,6 +70,8 @@ export async function makePhoto(
   quality = 86,
   grain = 0,
 ): Promise<Buffer> {
+  // Loaded here, not at the top: the 10,000-card child process must not carry libvips in its RSS.
+  const { default: sharp } = await import("sharp");
   let img = sharp(Buffer.from(landscapeSvg(width, height, seed)));
   if (grain > 0) {
     // Seeded grey noise around mid-grey, overlaid: the texture a real photo has and vector art
