@@ -1,0 +1,149 @@
+/**
+ * Accounts are isolated: every route with an id in its path, called by another account with the
+ * first account's real ids, answers 404 and leaks nothing. The route list comes from the app's own
+ * OpenAPI document, so a new route is covered (or this test fails) without anyone remembering to add it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProcessors } from "../../../workers/processors/index.ts";
+import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { noisyJpeg } from "../../support/image-fixtures.ts";
+import { multipart } from "../../support/multipart.ts";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+
+let ctx: TestContext;
+const routes: { method: string; url: string }[] = [];
+const ids: Record<string, string> = {};
+let owner: string;
+let stranger: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const doc = (await ctx.app.inject({ url: "/openapi.json" })).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  for (const [url, operations] of Object.entries(doc.paths)) {
+    if (!url.startsWith("/v1/") || !url.includes("{")) continue;
+    for (const method of Object.keys(operations))
+      routes.push({ method: method.toUpperCase(), url });
+  }
+}, 60_000);
+afterAll(() => ctx.close());
+
+describe("account isolation", () => {
+  it("answers 404 on every route with an id when another account asks", async () => {
+    const a = await ctx.account({ name: "Owner Co" });
+    owner = a.secret;
+    stranger = (await ctx.account({ name: "Stranger Co" })).secret;
+    const processors = await startProcessors(ctx.deps);
+    try {
+      const form = multipart([
+        { name: "file", filename: "secret-photo.jpg", data: await noisyJpeg(400, 300) },
+      ]);
+      ids.photo = (
+        await ctx.app.inject({
+          method: "POST",
+          url: "/v1/photos",
+          headers: { ...bearer(owner), ...form.headers },
+          payload: form.payload,
+        })
+      ).json().data[0].id;
+      ids.campaign = await draftCampaign(ctx, owner, { recipients: 3 });
+      const recipients = (
+        await ctx.app.inject({
+          url: `/v1/campaigns/${ids.campaign}/recipients`,
+          headers: bearer(owner),
+        })
+      ).json();
+      ids.recipient = recipients.data[0].id;
+      ids.import = recipients.data[0].import_id;
+      await ctx.app.inject({
+        method: "POST",
+        url: `/v1/campaigns/${ids.campaign}/submit`,
+        headers: bearer(owner),
+      });
+      await waitForCampaign(ctx, owner, ids.campaign, (c) => c.status === "ready", 60_000);
+      const cards = (
+        await ctx.app.inject({ url: `/v1/campaigns/${ids.campaign}/cards`, headers: bearer(owner) })
+      ).json();
+      ids.card = cards.data[0].id;
+      ids.batch = cards.data[0].batch_id;
+      ids.key = a.keyId;
+      const files = {
+        "template.json": JSON.stringify({
+          ...(await import("../../../templates/birthday/template.json", { with: { type: "json" } }))
+            .default,
+          name: "Secret design",
+        }),
+      };
+      ids.template = (
+        await ctx.app.inject({
+          method: "POST",
+          url: "/v1/templates",
+          headers: bearer(owner),
+          payload: { files },
+        })
+      ).json().id;
+    } finally {
+      await processors.close();
+    }
+
+    const fill = (url: string) =>
+      url
+        .replace("{card}", ids.card as string)
+        .replace(
+          /\/v1\/(campaigns|photos|batches|templates|api_keys)\/\{id\}/,
+          (_m, kind: string) => {
+            const key = {
+              campaigns: "campaign",
+              photos: "photo",
+              batches: "batch",
+              templates: "template",
+              api_keys: "key",
+            }[kind] as string;
+            return `/v1/${kind}/${ids[key]}`;
+          },
+        )
+        .replace("{rid}", ids.recipient as string)
+        .replace("{iid}", ids.import as string);
+
+    expect(routes.length).toBeGreaterThan(15);
+    const checked: string[] = [];
+    for (const { method, url } of routes) {
+      const path = fill(url);
+      expect(path, `no id known for ${url}`).not.toContain("{");
+      // A valid body for each write, so the answer is about whose id it is, not about the input.
+      const bodies: Record<string, unknown> = {
+        "PATCH /v1/campaigns/{id}": { name: "x" },
+        "PATCH /v1/campaigns/{id}/recipients/{rid}": { first_name: "x" },
+        "POST /v1/batches/{id}/acknowledge": { status: "printed" },
+        "POST /v1/campaigns/{id}/recipients": [
+          { first_name: "A", last_name: "B", street: "1 St", city: "C", state: "IL", zip: "62701" },
+        ],
+      };
+      const payload =
+        method === "GET" || method === "DELETE" ? undefined : (bodies[`${method} ${url}`] ?? {});
+      const res = await ctx.app.inject({
+        method: method as "GET",
+        url: path,
+        headers: bearer(stranger),
+        ...(payload ? { payload: payload as object } : {}),
+      });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+      for (const secret of ["Owner Co", "secret-photo", "Secret design", "Ångström"])
+        expect(res.body, `${method} ${url}`).not.toContain(secret);
+      checked.push(`${method} ${url}`);
+    }
+    // The owner still reaches them: the 404s above are about who asks, not about missing data.
+    expect(
+      (await ctx.app.inject({ url: `/v1/batches/${ids.batch}`, headers: bearer(owner) }))
+        .statusCode,
+    ).toBe(200);
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        "GET /v1/batches/{id}/zip",
+        "POST /v1/campaigns/{id}/submit",
+        "GET /v1/campaigns/{id}/recipients/{rid}/proof.png",
+      ]),
+    );
+  }, 90_000);
+});
