@@ -3,6 +3,7 @@
  * one transaction, and the import's report (counts, first errors, failures CSV) is recorded with it.
  * A fatal problem or a server fault rolls everything back: no half-imported list.
  */
+import { randomBytes } from "node:crypto";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError } from "../../errors.ts";
@@ -42,6 +43,18 @@ const CHUNK = 1000;
 const INLINE_ERRORS = 100;
 
 type Accepted = Extract<RowOutcome, { kind: "recipient" }>;
+
+/**
+ * An accepted row waiting for its chunk's insert, kept compact: the recipient already as JSON text
+ * (one string instead of a tree of objects that would outlive the young generation and bloat the
+ * heap). The parsed row is held only when the chunk still has to check it (photo, merge fields).
+ */
+interface Pending {
+  row: number;
+  dedupeKey: string;
+  json: string;
+  check?: Accepted;
+}
 
 export function createRecipientImport(deps: {
   pool: Pool;
@@ -95,11 +108,20 @@ export function createRecipientImport(deps: {
           for (const e of problems) if (errors.length < INLINE_ERRORS) errors.push(e);
           failed.add(row, problems.map((p) => p.message).join("; "), values);
         };
+        // Under the campaign lock no other write can add recipients, and the parser drops in-file
+        // duplicates: into an empty campaign every accepted row is new.
+        const fresh = await repo.campaignIsEmpty(tx, campaignId);
 
-        let chunk: Accepted[] = [];
-        const flush = async () => {
-          const batch = chunk;
-          chunk = [];
+        // One chunk is inserted while the next is parsed (at most one in flight on this client).
+        // Rows the parser rejects meanwhile are reported once that chunk's own reports are out,
+        // so the failures CSV and inline errors keep the order of a chunk-by-chunk import.
+        let inFlight: Promise<void> | undefined;
+        let deferred: (() => void)[] = [];
+        const tell = (write: () => void) => {
+          if (inFlight) deferred.push(write);
+          else write();
+        };
+        const flush = async (batch: Pending[]) => {
           const good = await checkChunk(
             tx,
             accountId,
@@ -108,51 +130,89 @@ export function createRecipientImport(deps: {
             header.columns,
             reject,
           );
+          const ids = newIds("rcp", good.length);
           const inserted = await repo.insertRecipients(
             tx,
             { accountId, campaignId, importId },
-            good.map(({ outcome, photoId }) => ({
-              id: newId("rcp"),
-              rowNumber: outcome.row,
-              data: outcome.recipient,
+            good.map(({ pending, photoId }, i) => ({
+              id: ids[i] as string,
+              rowNumber: pending.row,
+              dataJson: pending.json,
               photoId,
-              dedupeKey: outcome.dedupeKey,
+              dedupeKey: pending.dedupeKey,
             })),
+            { skipExisting: !fresh },
           );
-          for (const { outcome } of good) {
-            if (inserted.has(outcome.dedupeKey)) counts.imported++;
+          for (const { pending } of good) {
+            if (inserted === "all" || inserted.has(pending.dedupeKey)) counts.imported++;
             else {
               counts.duplicates++;
               failed.add(
-                outcome.row,
+                pending.row,
                 "Duplicate: this person at this address is already in the campaign.",
-                valuesOf(outcome.recipient, header.columns),
+                valuesOf(JSON.parse(pending.json) as Accepted["recipient"], header.columns),
               );
             }
           }
         };
+        const start = async (batch: Pending[]) => {
+          if (inFlight) await inFlight;
+          const flushing = flush(batch).then(() => {
+            const writes = deferred;
+            deferred = [];
+            inFlight = undefined;
+            for (const write of writes) write();
+          });
+          // Awaited before the next chunk or the end; until then a failure must not go unhandled.
+          flushing.catch(() => {});
+          inFlight = flushing;
+        };
 
-        for await (const outcome of parsed.rows) {
-          counts.rows++;
-          if (outcome.kind === "rejected") {
-            reject(
-              outcome.row,
-              outcome.errors.map((e) => ({ row: outcome.row, ...e })),
-              outcome.values,
-            );
-          } else if (outcome.kind === "duplicate") {
-            counts.duplicates++;
-            failed.add(
-              outcome.row,
-              `Duplicate of row ${outcome.firstRow}: same person at the same address.`,
-              outcome.values,
-            );
-          } else {
-            chunk.push(outcome);
-            if (chunk.length >= CHUNK) await flush();
+        let chunk: Pending[] = [];
+        try {
+          for await (const outcome of parsed.rows) {
+            counts.rows++;
+            if (outcome.kind === "rejected") {
+              tell(() =>
+                reject(
+                  outcome.row,
+                  outcome.errors.map((e) => ({ row: outcome.row, ...e })),
+                  outcome.values,
+                ),
+              );
+            } else if (outcome.kind === "duplicate") {
+              tell(() => {
+                counts.duplicates++;
+                failed.add(
+                  outcome.row,
+                  `Duplicate of row ${outcome.firstRow}: same person at the same address.`,
+                  outcome.values,
+                );
+              });
+            } else {
+              const r = outcome.recipient;
+              const check = r.photo || requiredFields.some((f) => !r.custom[f]?.trim());
+              chunk.push({
+                row: outcome.row,
+                dedupeKey: outcome.dedupeKey,
+                json: JSON.stringify(r),
+                ...(check ? { check: outcome } : {}),
+              });
+              if (chunk.length >= CHUNK) {
+                await start(chunk);
+                chunk = [];
+              }
+            }
+            // Many rejected rows while a chunk is in flight: wait for it rather than hold them.
+            if (deferred.length >= CHUNK) await inFlight;
           }
+          await start(chunk);
+          await inFlight;
+        } catch (error) {
+          // Let the chunk in flight settle before the transaction rolls back and the file goes.
+          await inFlight?.catch(() => {});
+          throw error;
         }
-        await flush();
 
         const report = await failed.finish();
         if (report) {
@@ -207,21 +267,27 @@ function requireMergeColumns(header: HeaderReport, mergeFields: string[]): void 
 async function checkChunk(
   tx: PoolClient,
   accountId: string,
-  chunk: Accepted[],
+  chunk: Pending[],
   mergeFields: string[],
   columns: HeaderReport["columns"],
   reject: (row: number, problems: ImportError[], values: Record<string, string>) => void,
-): Promise<{ outcome: Accepted; photoId: string | null }[]> {
-  const names = [...new Set(chunk.flatMap((o) => (o.recipient.photo ? [o.recipient.photo] : [])))];
+): Promise<{ pending: Pending; photoId: string | null }[]> {
+  const names = [
+    ...new Set(chunk.flatMap((p) => (p.check?.recipient.photo ? [p.check.recipient.photo] : []))),
+  ];
   const photos = await resolvePhotoNames(tx, accountId, names);
-  const good: { outcome: Accepted; photoId: string | null }[] = [];
-  for (const outcome of chunk) {
-    const r = outcome.recipient;
+  const good: { pending: Pending; photoId: string | null }[] = [];
+  for (const pending of chunk) {
+    if (!pending.check) {
+      good.push({ pending, photoId: null });
+      continue;
+    }
+    const { row, recipient: r } = pending.check;
     const problems: ImportError[] = [];
     const photoId = r.photo ? photos.get(r.photo) : undefined;
     if (r.photo && !photoId) {
       problems.push({
-        row: outcome.row,
+        row,
         field: "photo",
         message: `Photo "${r.photo}" was not uploaded: upload it with POST /v1/photos (same file name) or fix the name.`,
       });
@@ -229,14 +295,14 @@ async function checkChunk(
     for (const field of mergeFields) {
       if (!r.custom[field]?.trim()) {
         problems.push({
-          row: outcome.row,
+          row,
           field,
           message: `${field} is empty but the message uses {{${field}}}: fill it in.`,
         });
       }
     }
-    if (problems.length > 0) reject(outcome.row, problems, valuesOf(r, columns));
-    else good.push({ outcome, photoId: photoId ?? null });
+    if (problems.length > 0) reject(row, problems, valuesOf(r, columns));
+    else good.push({ pending, photoId: photoId ?? null });
   }
   return good;
 }
@@ -271,4 +337,32 @@ function valuesOf(
     if (value !== undefined) values[header] = value;
   }
   return values;
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * `n` ids shaped like {@link newId}'s (prefix, then 20 random base62 characters without modulo
+ * bias), drawing the random bytes for a whole chunk at once instead of once per id.
+ */
+function newIds(prefix: string, n: number): string[] {
+  const ids: string[] = [];
+  let bytes = randomBytes(n * 24);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    let id = `${prefix}_`;
+    for (let length = 0; length < 20; ) {
+      if (at >= bytes.length) {
+        bytes = randomBytes(256);
+        at = 0;
+      }
+      const byte = bytes[at++] as number;
+      if (byte < 248) {
+        id += BASE62[byte % 62];
+        length++;
+      }
+    }
+    ids.push(id);
+  }
+  return ids;
 }
