@@ -10,6 +10,7 @@ import {
   benchEnvironment,
   freePort,
   peakRssMb,
+  productionNode,
   startProcess,
   stop,
   waitForHttp,
@@ -18,12 +19,18 @@ import {
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const { config, env } = await benchEnvironment("import");
 const port = await freePort();
-const api = startProcess("src/server.ts", {
-  ...env,
-  PORT: String(port),
-  HOST: "127.0.0.1",
-  RATE_LIMIT_MAX: "100000",
-});
+// The API runs as `npm start` runs it (heap cap, malloc arenas), so its peak RSS is the deployed one.
+const api = startProcess(
+  "src/server.ts",
+  {
+    ...env,
+    ...productionNode.env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    RATE_LIMIT_MAX: "100000",
+  },
+  productionNode.args,
+);
 const base = `http://127.0.0.1:${port}`;
 await waitForHttp(`${base}/healthz`);
 

@@ -59,10 +59,23 @@ export async function benchEnvironment(name: string) {
   };
 }
 
+/**
+ * The way `npm start` / `npm run worker` run a process: V8 heap capped at HEAP_MB (default 256) and
+ * two malloc arenas. Benchmarks that report a process's memory should measure it this way.
+ */
+export const productionNode = {
+  args: [`--max-old-space-size=${process.env.HEAP_MB ?? 256}`],
+  env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2" },
+};
+
 /** BENCH_NODE_ARGS adds Node flags to the children, e.g. "--cpu-prof --cpu-prof-dir=out/prof". */
-export function startProcess(script: string, env: Record<string, string>): ChildProcess {
+export function startProcess(
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
   const extra = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extra, "--import", "tsx", script], {
+  const child = spawn(process.execPath, [...nodeArgs, ...extra, "--import", "tsx", script], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
