@@ -12,6 +12,7 @@ import {
   childPids,
   freePort,
   peakRssMb,
+  productionNode,
   startProcess,
   stop,
   waitForHttp,
@@ -20,13 +21,23 @@ import {
 const CARDS = Number(process.env.BENCH_CARDS ?? 10_000);
 const { config, env } = await benchEnvironment("campaign");
 const port = await freePort();
-const api = startProcess("src/server.ts", {
-  ...env,
-  PORT: String(port),
-  HOST: "127.0.0.1",
-  RATE_LIMIT_MAX: "100000",
-});
-const workers = startProcess("workers/main.ts", env);
+// Both run as `npm start` and `npm run worker` run them (same heap cap and malloc arenas).
+const api = startProcess(
+  "src/server.ts",
+  {
+    ...env,
+    ...productionNode.env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    RATE_LIMIT_MAX: "100000",
+  },
+  productionNode.args,
+);
+const workers = startProcess(
+  "workers/main.ts",
+  { ...env, ...productionNode.env },
+  productionNode.args,
+);
 const base = `http://127.0.0.1:${port}`;
 await waitForHttp(`${base}/healthz`);
 
