@@ -15,6 +15,8 @@ export class FailuresFile {
   readonly #headers: string[];
   readonly #path = path.join(tmpdir(), `cardmerge-failures-${randomBytes(8).toString("hex")}.csv`);
   #out: WriteStream | undefined;
+  /** A write error is kept and thrown by finish(): an unheard 'error' event would crash the process. */
+  #error: Error | undefined;
   count = 0;
 
   constructor(headers: string[]) {
@@ -24,6 +26,9 @@ export class FailuresFile {
   add(row: number, problems: string, values: Record<string, string>): void {
     if (!this.#out) {
       this.#out = createWriteStream(this.#path);
+      this.#out.on("error", (error) => {
+        this.#error ??= error;
+      });
       // A BOM so Excel opens the UTF-8 file with the right characters.
       this.#out.write(`\uFEFF${csvLine(["Row", "Problems", ...this.#headers])}`);
     }
@@ -38,11 +43,19 @@ export class FailuresFile {
     await new Promise<void>((resolve, reject) =>
       out.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );
+    if (this.#error) throw this.#error;
     return createReadStream(this.#path);
   }
 
+  /** Drops the file (after an import rolled back); writes still queued are abandoned quietly. */
   async discard(): Promise<void> {
-    this.#out?.destroy();
+    const out = this.#out;
+    if (out && !out.destroyed) {
+      await new Promise<void>((resolve) => {
+        out.once("close", () => resolve());
+        out.destroy();
+      });
+    }
     await rm(this.#path, { force: true });
   }
 }
