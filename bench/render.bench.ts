@@ -8,7 +8,7 @@
  *   node --import tsx bench/render.bench.ts [--quick] [--cards N]
  */
 import { execFileSync } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -162,7 +162,15 @@ async function perRecipient(setup: Setup, n: number, p: boolean, dir: string): P
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+/**
+ * Peak RSS of this process. VmHWM, not getrusage's maxRSS: after fork+exec Linux carries the
+ * parent's high-water mark into the child's maxRSS, so a child of a big parent would report the
+ * parent's memory as its own.
+ */
+const rssMb = () => {
+  const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+  return Math.round((hwm ? Number(hwm) : process.resourceUsage().maxRSS) / 1024);
+};
 
 async function main(): Promise<void> {
   const t0 = performance.now();
