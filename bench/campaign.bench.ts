@@ -4,47 +4,19 @@
  * `npm run worker` at its default settings. Prints seconds, cards/s and each process's peak memory.
  */
 import sharp from "sharp";
-import { createPool } from "../src/db/pool.ts";
-import { createAccountsService } from "../src/modules/accounts/accounts.service.ts";
 import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
 import {
-  benchEnvironment,
   childPids,
-  freePort,
   peakRssMb,
-  productionNode,
-  startProcess,
+  startBenchApi,
+  startBenchWorkers,
   stop,
-  waitForHttp,
 } from "./support/processes.ts";
 
 const CARDS = Number(process.env.BENCH_CARDS ?? 10_000);
-const { config, env } = await benchEnvironment("campaign");
-const port = await freePort();
-// Both run as `npm start` and `npm run worker` run them (same heap cap and malloc arenas).
-const api = startProcess(
-  "src/server.ts",
-  {
-    ...env,
-    ...productionNode.env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    RATE_LIMIT_MAX: "100000",
-  },
-  productionNode.args,
-);
-const workers = startProcess(
-  "workers/main.ts",
-  { ...env, ...productionNode.env },
-  productionNode.args,
-);
-const base = `http://127.0.0.1:${port}`;
-await waitForHttp(`${base}/healthz`);
+const { api, base, env, auth } = await startBenchApi("campaign");
+const workers = startBenchWorkers(env);
 
-const pool = createPool(config, 2);
-const { secret } = await createAccountsService({ pool }).createAccount({ name: "Bench Co" });
-await pool.end();
-const auth = { authorization: `Bearer ${secret}` };
 const json = async (res: Response) => {
   const body = await res.json();
   if (!res.ok) throw new Error(JSON.stringify(body));

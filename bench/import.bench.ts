@@ -3,41 +3,12 @@
  * (real HTTP, real PostgreSQL). Prints rows/s (median of 3 after a warm-up) and the API's peak memory.
  */
 
-import { createPool } from "../src/db/pool.ts";
-import { createAccountsService } from "../src/modules/accounts/accounts.service.ts";
 import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
-import {
-  benchEnvironment,
-  freePort,
-  peakRssMb,
-  productionNode,
-  startProcess,
-  stop,
-  waitForHttp,
-} from "./support/processes.ts";
+import { peakRssMb, startBenchApi, stop } from "./support/processes.ts";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const { config, env } = await benchEnvironment("import");
-const port = await freePort();
-// The API runs as `npm start` runs it (heap cap, malloc arenas), so its peak RSS is the deployed one.
-const api = startProcess(
-  "src/server.ts",
-  {
-    ...env,
-    ...productionNode.env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    RATE_LIMIT_MAX: "100000",
-  },
-  productionNode.args,
-);
-const base = `http://127.0.0.1:${port}`;
-await waitForHttp(`${base}/healthz`);
+const { api, base, auth: headers } = await startBenchApi("import");
 
-const pool = createPool(config, 2);
-const { secret } = await createAccountsService({ pool }).createAccount({ name: "Bench Co" });
-await pool.end();
-const headers = { authorization: `Bearer ${secret}` };
 const csv = Buffer.from(recipientsCsv(ROWS));
 console.log(`CSV: ${ROWS.toLocaleString("en-US")} rows, ${(csv.length / 1e6).toFixed(1)} MB`);
 

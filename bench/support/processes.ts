@@ -8,6 +8,8 @@ import { createServer } from "node:net";
 import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
 import { ensureDatabase, migrate } from "../../src/db/migrate.ts";
+import { createPool } from "../../src/db/pool.ts";
+import { createAccountsService } from "../../src/modules/accounts/accounts.service.ts";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -118,4 +120,35 @@ export async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.on("exit", r));
   child.kill("SIGTERM");
   await exited;
+}
+
+/**
+ * The API as `npm start` runs it (heap cap, malloc arenas), in a fresh bench environment, and an
+ * account's key to call it with.
+ */
+export async function startBenchApi(name: string) {
+  const { config, env } = await benchEnvironment(name);
+  const port = await freePort();
+  const api = startProcess(
+    "src/server.ts",
+    {
+      ...env,
+      ...productionNode.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      RATE_LIMIT_MAX: "100000",
+    },
+    productionNode.args,
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/healthz`);
+  const pool = createPool(config, 2);
+  const { secret } = await createAccountsService({ pool }).createAccount({ name: "Bench Co" });
+  await pool.end();
+  return { api, base, env, auth: { authorization: `Bearer ${secret}` } };
+}
+
+/** `npm run worker` as it runs by default (one worker process per core). */
+export function startBenchWorkers(env: Record<string, string>): ChildProcess {
+  return startProcess("workers/main.ts", { ...env, ...productionNode.env }, productionNode.args);
 }
