@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../../src/config.ts";
@@ -13,6 +12,7 @@ import { migrate } from "../../../src/db/migrate.ts";
 import { createPool } from "../../../src/db/pool.ts";
 import { createAccountsService } from "../../../src/modules/accounts/accounts.service.ts";
 import { recipientsCsv } from "../../support/campaign-fixtures.ts";
+import { freePort, productionNode, waitForHttp } from "../../support/node-process.ts";
 import { bearer, dropSchema, testConfig } from "../../support/test-context.ts";
 
 const ROWS = 100_000;
@@ -29,26 +29,21 @@ beforeAll(async () => {
   await migrate(config);
   const port = await freePort();
   // As `npm start` runs the API: V8 heap capped at HEAP_MB (default 256 MB), two malloc arenas.
-  const heapMb = process.env.HEAP_MB ?? "256";
-  api = spawn(
-    process.execPath,
-    [`--max-old-space-size=${heapMb}`, "--import", "tsx", "src/server.ts"],
-    {
-      env: {
-        ...process.env,
-        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2",
-        DATABASE_URL: config.databaseUrl,
-        DATABASE_SCHEMA: config.databaseSchema,
-        REDIS_URL: config.redisUrl,
-        REDIS_PREFIX: config.redisPrefix,
-        STORAGE_DIR: config.storageDir,
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  api = spawn(process.execPath, [...productionNode.args, "--import", "tsx", "src/server.ts"], {
+    env: {
+      ...process.env,
+      ...productionNode.env,
+      DATABASE_URL: config.databaseUrl,
+      DATABASE_SCHEMA: config.databaseSchema,
+      REDIS_URL: config.redisUrl,
+      REDIS_PREFIX: config.redisPrefix,
+      STORAGE_DIR: config.storageDir,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   };
@@ -56,7 +51,9 @@ beforeAll(async () => {
   api.stderr?.on("data", keep);
   exited = new Promise((resolve) => api.on("exit", resolve));
   base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/healthz`);
+  await waitForHttp(`${base}/healthz`).catch((error: Error) => {
+    throw new Error(`${error.message}: ${output}`);
+  });
 });
 
 afterAll(async () => {
@@ -115,27 +112,4 @@ function memoryMb(pid: number): { rss: number; peak: number } {
   const mb = (field: string) =>
     Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
   return { rss: mb("VmRSS"), peak: mb("VmHWM") };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (api.exitCode !== null) throw new Error(`the API exited: ${output}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer: ${output}`);
 }
