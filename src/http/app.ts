@@ -76,7 +76,10 @@ export async function buildApp(
   await app.register(accountsRoutes, { accounts: deps.accounts });
   await app.register(templatesRoutes, { templates: deps.templates });
   await app.register(campaignsRoutes, { campaigns: deps.campaigns });
-  await app.register(photosRoutes, { photos: deps.photos });
+  await app.register(photosRoutes, {
+    photos: deps.photos,
+    uploadLimitBytes: config.uploadLimitBytes,
+  });
   await app.register(pipelineRoutes, {
     pool: deps.pool,
     storage: deps.storage,

@@ -4,6 +4,7 @@ import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, toList } from "../../http/pagination.ts";
 import { FORMAT_IDS, type FormatId } from "../../render/formats.ts";
+import { isZip, unzipPhotos } from "./photo-zip.ts";
 import type { PhotoRow } from "./photos.repository.ts";
 import type { PhotosService, UploadedFile } from "./photos.service.ts";
 
@@ -39,10 +40,10 @@ const tags = ["photos"];
 const config = { scope: "campaigns" as const };
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-export const photosRoutes: FastifyPluginAsyncTypebox<{ photos: PhotosService }> = async (
-  app,
-  { photos },
-) => {
+export const photosRoutes: FastifyPluginAsyncTypebox<{
+  photos: PhotosService;
+  uploadLimitBytes: number;
+}> = async (app, { photos, uploadLimitBytes }) => {
   app.post(
     "/v1/photos",
     {
@@ -51,7 +52,7 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{ photos: PhotosService }> 
         tags,
         summary: "Upload one or more photos (multipart/form-data, any field name)",
         description:
-          "JPEG, PNG, WebP, TIFF or GIF. Each is oriented upright, stripped of metadata, converted to sRGB and kept as a print master. If any file is refused, none is stored.",
+          "JPEG, PNG, WebP, TIFF or GIF, or a ZIP of them (each photo keeps its file name, for the CSV's photo column). Each is oriented upright, stripped of metadata, converted to sRGB and kept as a print master. If any file is refused, none is stored.",
         consumes: ["multipart/form-data"],
         querystring: Type.Object({
           format: Type.Optional(
@@ -78,7 +79,17 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{ photos: PhotosService }> 
       const files: UploadedFile[] = [];
       for await (const part of request.files()) {
         const data = await part.toBuffer();
-        files.push({ filename: part.filename || part.fieldname, data });
+        const filename = part.filename || part.fieldname;
+        if (isZip(filename, data)) {
+          files.push(
+            ...(await unzipPhotos(filename, data, {
+              fileBytes: uploadLimitBytes,
+              totalBytes: 4 * uploadLimitBytes,
+            })),
+          );
+        } else {
+          files.push({ filename, data });
+        }
       }
       const rows = await photos.upload(authOf(request).accountId, files, request.query.format);
       return reply.code(201).send({ object: "list" as const, data: rows.map(photoJson) });

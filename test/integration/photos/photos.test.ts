@@ -145,3 +145,48 @@ describe("photo uploads", () => {
     ).toBe(404);
   });
 });
+
+describe("a ZIP of photos", () => {
+  async function zipOf(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
+    const { default: yazl } = await import("yazl");
+    const zip = new yazl.ZipFile();
+    for (const e of entries) zip.addBuffer(e.data, e.name);
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  it("unpacks each image under its own file name, skipping folders and macOS litter", async () => {
+    const zip = await zipOf([
+      { name: "jobs/kitchen.jpg", data: await noisyJpeg(300, 200) },
+      { name: "jobs/bath.png", data: await png16WithAlpha() },
+      { name: "__MACOSX/jobs/._kitchen.jpg", data: Buffer.from("resource fork") },
+      { name: ".DS_Store", data: Buffer.from("x") },
+    ]);
+    const res = await upload([{ filename: "jobs.zip", data: zip }]);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(
+      res
+        .json()
+        .data.map((p: { filename: string }) => p.filename)
+        .sort(),
+    ).toEqual(["bath.png", "kitchen.jpg"]);
+  });
+
+  it("stores nothing when a file inside is not an image, and refuses a damaged ZIP", async () => {
+    const before = await storedFiles();
+    const zip = await zipOf([
+      { name: "ok.jpg", data: await noisyJpeg(300, 200) },
+      { name: "notes.jpg", data: textNamedJpeg() },
+    ]);
+    const res = await upload([{ filename: "mixed.zip", data: zip }]);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors[0].field).toBe("notes.jpg");
+    const broken = await upload([
+      { filename: "broken.zip", data: zip.subarray(0, zip.length - 30) },
+    ]);
+    expect(broken.statusCode).toBe(422);
+    expect(await storedFiles()).toEqual(before);
+  });
+});
