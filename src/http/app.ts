@@ -13,6 +13,7 @@ import { batchesRoutes } from "../modules/batches/batches.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { photosRoutes } from "../modules/photos/photos.routes.ts";
 import { pipelineRoutes } from "../modules/pipeline/pipeline.routes.ts";
+import { proofsRoutes } from "../modules/recipients/proofs.routes.ts";
 import { recipientsRoutes } from "../modules/recipients/recipients.routes.ts";
 import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
@@ -91,5 +92,6 @@ export async function buildApp(
     recipients: deps.recipients,
     uploadLimitBytes: config.uploadLimitBytes,
   });
+  await app.register(proofsRoutes, { recipients: deps.recipients });
   return app;
 }
