@@ -21,15 +21,22 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const ABANDONED_AFTER = "60 seconds";
 const REPLAYED_HEADERS = ["content-type", "location"];
 
+/** A parsed JSON body; streamed uploads (text/csv, multipart) arrive as streams or not at all. */
+function isParsed(body: unknown): boolean {
+  if (body === undefined || body === null || typeof body !== "object")
+    return typeof body === "string";
+  return Array.isArray(body) || Object.getPrototypeOf(body) === Object.prototype;
+}
+
 function requestHash(request: FastifyRequest): string {
   const hash = createHash("sha256").update(`${request.method} ${request.url}\n`);
-  if (request.body !== undefined) {
+  if (isParsed(request.body)) {
     hash.update(JSON.stringify(request.body));
   } else {
-    // Streamed bodies (uploads) are not read here: their type and length stand for them.
-    hash.update(
-      `${request.headers["content-type"] ?? ""};${request.headers["content-length"] ?? ""}`,
-    );
+    // Streamed uploads are not read here: their media type (without the multipart boundary,
+    // which changes on every retry) and length stand for them.
+    const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+    hash.update(`${type};${request.headers["content-length"] ?? ""}`);
   }
   return hash.digest("hex");
 }

@@ -110,3 +110,55 @@ describe("Idempotency-Key on POST", () => {
     expect(later.json().id).not.toBe(first.json().id);
   });
 });
+
+describe("Idempotency-Key on streamed uploads, over real HTTP", () => {
+  it("replays a text/csv import and a multipart upload instead of failing or running twice", async () => {
+    const { createTestContext: create } = await import("../../support/test-context.ts");
+    const { draftCampaign } = await import("../../support/campaign-fixtures.ts");
+    const { recipientsCsv } = await import("../../support/campaign-fixtures.ts");
+    const real = await create();
+    try {
+      const address = await real.app.listen({ port: 0, host: "127.0.0.1" });
+      const { secret } = await real.account();
+      const id = await draftCampaign(real, secret, { recipients: 1 });
+      const csv = recipientsCsv(5)
+        .split("\r\n")
+        .slice(0, 1)
+        .concat(["Ann,Lee,1 A St,Boston,MA,02134,sink"])
+        .join("\r\n");
+      const send = () =>
+        fetch(`${address}/v1/campaigns/${id}/recipients`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${secret}`,
+            "content-type": "text/csv",
+            "idempotency-key": "csv-1",
+          },
+          body: csv,
+        });
+      const first = await send();
+      expect(first.status).toBe(201);
+      const again = await send();
+      expect(again.status).toBe(201);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect((await again.json()).id).toBe((await first.json()).id);
+
+      const upload = () => {
+        const form = new FormData();
+        form.append("file", new Blob([Buffer.from("not an image")]), "a.jpg");
+        return fetch(`${address}/v1/photos`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${secret}`, "idempotency-key": "photo-1" },
+          body: form,
+        });
+      };
+      const one = await upload();
+      const two = await upload();
+      expect(one.status).toBe(422);
+      expect(two.status).toBe(422);
+      expect(two.headers.get("idempotent-replayed")).toBe("true");
+    } finally {
+      await real.close();
+    }
+  });
+});
