@@ -107,6 +107,15 @@ export async function markFailed(
   );
 }
 
+/** Render: counts one unexpected fault against a pending card; returns its attempts so far. */
+export async function countAttempt(db: Db, id: string): Promise<number> {
+  const { rows } = await db.query<{ attempts: number }>(
+    "UPDATE cards SET attempts = attempts + 1 WHERE id = $1 AND status = 'pending' RETURNING attempts",
+    [id],
+  );
+  return rows[0]?.attempts ?? 0;
+}
+
 export async function countPending(db: Db, campaignId: string): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     "SELECT count(*) AS n FROM cards WHERE campaign_id = $1 AND status = 'pending'",

@@ -13,6 +13,9 @@ import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import * as repo from "./pipeline.repository.ts";
 
+/** Unexpected faults a card may cause before it is failed with reason render_error. */
+export const MAX_CARD_ATTEMPTS = 4;
+
 export const cardPdfKey = (card: { account_id: string; campaign_id: string; id: string }) =>
   `accounts/${card.account_id}/campaigns/${card.campaign_id}/cards/${card.id}.pdf`;
 
@@ -45,26 +48,39 @@ export function createRenderCardsService(deps: {
         result.skipped++;
         continue;
       }
-      const input = await cardInput(deps, campaign, card);
+      let rendered: Awaited<ReturnType<typeof renderCard>>;
       try {
-        const { pdf, report } = await renderCard(input);
-        const stored = await storage.put(cardPdfKey(card), pdf, { contentType: "application/pdf" });
-        await repo.markRendered(pool, card.id, {
-          pdfKey: stored.key,
-          sha256: stored.sha256,
-          pages: report.pages,
-          report,
-        });
-        result.rendered++;
+        rendered = await renderCard(await cardInput(deps, campaign, card));
       } catch (error) {
-        if (!(error instanceof CardRenderError)) throw error;
-        await repo.markFailed(pool, card.id, {
-          reason: error.reason,
-          detail: error.message,
-          report: error.report,
-        });
+        if (error instanceof CardRenderError) {
+          await repo.markFailed(pool, card.id, {
+            reason: error.reason,
+            detail: error.message,
+            report: error.report,
+          });
+          result.failed++;
+          continue;
+        }
+        // Something about this card (a photo gone from storage, a drawing fault on its data) or a
+        // passing fault: retry a few times, then fail the card so the campaign is not held up.
+        const attempts = await repo.countAttempt(pool, card.id);
+        if (attempts < MAX_CARD_ATTEMPTS) throw error;
+        const detail = `The card could not be rendered after ${attempts} attempts: ${(error as Error).message}`;
+        await repo.markFailed(pool, card.id, { reason: "render_error", detail, report: {} });
         result.failed++;
+        continue;
       }
+      // Storage and database faults from here on are the infrastructure's, not the card's: the job retries.
+      const stored = await storage.put(cardPdfKey(card), rendered.pdf, {
+        contentType: "application/pdf",
+      });
+      await repo.markRendered(pool, card.id, {
+        pdfKey: stored.key,
+        sha256: stored.sha256,
+        pages: rendered.report.pages,
+        report: rendered.report,
+      });
+      result.rendered++;
     }
     if ((await repo.countPending(pool, campaignId)) === 0)
       await producer.add("plan-batches", { campaignId });

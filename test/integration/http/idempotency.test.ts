@@ -141,7 +141,9 @@ describe("Idempotency-Key on streamed uploads, over real HTTP", () => {
       const again = await send();
       expect(again.status).toBe(201);
       expect(again.headers.get("idempotent-replayed")).toBe("true");
-      expect((await again.json()).id).toBe((await first.json()).id);
+      expect(((await again.json()) as { id: string }).id).toBe(
+        ((await first.json()) as { id: string }).id,
+      );
 
       const upload = () => {
         const form = new FormData();
