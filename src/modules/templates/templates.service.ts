@@ -18,7 +18,7 @@ import {
   TemplateError,
   type TemplateSummary,
 } from "../../render/index.ts";
-import type { Storage } from "../../storage/storage.ts";
+import { type Storage, StorageNotFound } from "../../storage/storage.ts";
 import * as repo from "./templates.repository.ts";
 
 const FILE_NAME = /^[a-z0-9_-]{1,40}\.(json|hbs)$/;
@@ -57,18 +57,33 @@ export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
     )
       return dir;
     const temp = await mkdtemp(path.join(tmpdir(), "cardmerge-tmpl-"));
-    for (const name of [
-      "template.json",
-      "name.hbs",
-      "message.hbs",
-      "signature.hbs",
-      "footer.hbs",
-    ]) {
-      const data = await storage.getBuffer(`${row.storage_prefix}/${name}`).catch(() => undefined);
-      if (data) await writeFile(path.join(temp, name), data);
+    try {
+      // template.json must arrive; a text file may be absent (the loader has defaults). Any other
+      // fault throws, so a half copy never lands in the cache.
+      await writeFile(
+        path.join(temp, "template.json"),
+        await storage.getBuffer(`${row.storage_prefix}/template.json`),
+      );
+      for (const name of ["name.hbs", "message.hbs", "signature.hbs", "footer.hbs"]) {
+        const data = await storage
+          .getBuffer(`${row.storage_prefix}/${name}`)
+          .catch((error: unknown) => {
+            if (error instanceof StorageNotFound) return undefined;
+            throw error;
+          });
+        if (data) await writeFile(path.join(temp, name), data);
+      }
+      await mkdir(CACHE_DIR, { recursive: true });
+      await rename(temp, dir);
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      // Another process put the same copy in place first: use it.
+      if (
+        (error as NodeJS.ErrnoException).code !== "ENOTEMPTY" &&
+        (error as NodeJS.ErrnoException).code !== "EEXIST"
+      )
+        throw error;
     }
-    await mkdir(CACHE_DIR, { recursive: true });
-    await rename(temp, dir).catch(async () => rm(temp, { recursive: true, force: true }));
     return dir;
   }
 
