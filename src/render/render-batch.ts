@@ -29,9 +29,15 @@ export interface BatchOptions {
 /** Pause drawing while this many bytes wait for the consumer. */
 const HIGH_WATER = 8 * 1024 * 1024;
 
-function waitForConsumer(doc: PDFKit.PDFDocument): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => (doc.readableLength < HIGH_WATER / 2 ? resolve() : setTimeout(check, 2));
+/** Waits until the consumer has taken half the backlog; gives up with an error if it went away. */
+function waitForConsumer(doc: PDFKit.PDFDocument, out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if ((out as { destroyed?: boolean }).destroyed)
+        reject(new Error("the batch output was closed"));
+      else if (doc.readableLength < HIGH_WATER / 2) resolve();
+      else setTimeout(check, 2);
+    };
     check();
   });
 }
@@ -62,6 +68,8 @@ export async function renderBatch(
     if (end) out.on("finish", () => resolve());
     else doc.on("end", () => resolve());
   });
+  // Awaited at the end; until then a failing consumer must not be an unhandled rejection.
+  done.catch(() => {});
   doc.pipe(out, { end });
 
   let index = 0;
@@ -96,7 +104,7 @@ export async function renderBatch(
       });
     }
     releaseWrittenPages(session);
-    if (doc.readableLength > HIGH_WATER) await waitForConsumer(doc);
+    if (doc.readableLength > HIGH_WATER) await waitForConsumer(doc, out);
   }
   report.pages = session.pages;
   doc.end();

@@ -113,9 +113,15 @@ export function createAssembleService(deps: {
         for (const card of cards) yield { ...(await cardInput(deps, campaign, card)), id: card.id };
       }
       const pdfStream = new PassThrough();
+      // If either side fails, the other is stopped: no half-written temp file, no dangling upload.
+      const stopOnError = <T>(p: Promise<T>) =>
+        p.catch((error: unknown) => {
+          pdfStream.destroy(error as Error);
+          throw error;
+        });
       const [report, pdf] = await Promise.all([
-        renderBatch(inputs(), pdfStream, { sequence: true, title }),
-        storage.put(`${base}.pdf`, pdfStream, { contentType: "application/pdf" }),
+        stopOnError(renderBatch(inputs(), pdfStream, { sequence: true, title })),
+        stopOnError(storage.put(`${base}.pdf`, pdfStream, { contentType: "application/pdf" })),
       ]);
       if (report.failed > 0) {
         const first = report.outcomes.find((o) => !o.ok);
