@@ -47,7 +47,11 @@ describe("account isolation", () => {
           payload: form.payload,
         })
       ).json().data[0].id;
-      ids.campaign = await draftCampaign(ctx, owner, { recipients: 3 });
+      // One bad row, so the import has a failures CSV to (not) show.
+      ids.campaign = await draftCampaign(ctx, owner, {
+        recipients: 3,
+        extraRows: ["Bad,Row,1 X St,Springfield,IL,,tap"],
+      });
       const recipients = (
         await ctx.app.inject({
           url: `/v1/campaigns/${ids.campaign}/recipients`,
@@ -74,6 +78,7 @@ describe("account isolation", () => {
             .default,
           name: "Secret design",
         }),
+        "message.hbs": "Happy birthday, {{firstName}}!",
       };
       ids.template = (
         await ctx.app.inject({
@@ -110,7 +115,7 @@ describe("account isolation", () => {
     const checked: string[] = [];
     for (const { method, url } of routes) {
       const path = fill(url);
-      expect(path, `no id known for ${url}`).not.toContain("{");
+      expect(path, `no id known for ${url}`).not.toMatch(/\{|undefined/);
       // A valid body for each write, so the answer is about whose id it is, not about the input.
       const bodies: Record<string, unknown> = {
         "PATCH /v1/campaigns/{id}": { name: "x" },
@@ -122,6 +127,10 @@ describe("account isolation", () => {
       };
       const payload =
         method === "GET" || method === "DELETE" ? undefined : (bodies[`${method} ${url}`] ?? {});
+      if (method === "GET") {
+        const mine = await ctx.app.inject({ url: path, headers: bearer(owner) });
+        expect(mine.statusCode, `the owner's GET ${url}`).toBeLessThan(300);
+      }
       const res = await ctx.app.inject({
         method: method as "GET",
         url: path,

@@ -28,24 +28,29 @@ const cancel = (id: string) =>
   ctx.app.inject({ method: "POST", url: `/v1/campaigns/${id}/cancel`, headers: bearer(secret) });
 
 describe("send_at and cancel", () => {
-  it("does not start a campaign before its send_at, and a cancelled one renders nothing", async () => {
+  it("does not start a campaign before its send_at", async () => {
     const id = await draftCampaign(ctx, secret, { recipients: 5 });
     const sendAt = new Date(Date.now() + 3600_000).toISOString();
     const res = await submit(id, { send_at: sendAt });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: "scheduled", send_at: sendAt });
+    // Even a start job that runs early (a reconciler, a stray retry) leaves it waiting.
+    expect(await ctx.deps.submit.start(id)).toBe("not_due");
     await ctx.deps.reconcile({ full: true });
-    await new Promise((r) => setTimeout(r, 2500));
+    await new Promise((r) => setTimeout(r, 1500));
     const waiting = (
       await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
     ).json();
     expect(waiting).toMatchObject({ status: "scheduled", cards: { pending: 5, rendered: 0 } });
+  });
 
+  it("renders nothing of a campaign cancelled just before its send_at", async () => {
+    const id = await draftCampaign(ctx, secret, { recipients: 5 });
+    await submit(id, { send_at: new Date(Date.now() + 1500).toISOString() });
     expect((await cancel(id)).json()).toMatchObject({ status: "cancelled" });
-    await ctx.deps.reconcile({ full: true });
-    // Even a start job that slipped through does nothing for a cancelled campaign.
+    // The start job was removed; one that slipped through anyway does nothing.
     expect(await ctx.deps.submit.start(id)).toBe("skipped");
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 3000));
     const after = (
       await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
     ).json();
@@ -63,6 +68,17 @@ describe("send_at and cancel", () => {
         })
       ).statusCode,
     ).toBe(409);
+    // And a render job for its cards, had one been queued before the cancel, renders none of them.
+    const { rows } = await ctx.deps.pool.query<{ id: string }>(
+      "SELECT id FROM cards WHERE campaign_id = $1",
+      [id],
+    );
+    expect(
+      await ctx.deps.renderCards(
+        id,
+        rows.map((r) => r.id),
+      ),
+    ).toMatchObject({ rendered: 0, skipped: 5 });
   });
 
   it("starts at send_at", async () => {
