@@ -14,6 +14,7 @@ import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import {
+  DEFAULT_LIMITS,
   type HeaderReport,
   type ImportLimits,
   parseRecipients,
@@ -21,6 +22,7 @@ import {
 } from "./csv/index.ts";
 import { FailuresFile } from "./failures-file.ts";
 import * as repo from "./recipients.repository.ts";
+import { spoolUpload } from "./spool-upload.ts";
 
 export interface ImportRequest {
   source: "csv" | "json";
@@ -74,6 +76,7 @@ export function createRecipientImport(deps: {
     const failuresKey = `accounts/${accountId}/imports/${importId}/failures.csv`;
     let failures: FailuresFile | undefined;
     let stored = false;
+    const upload = await spoolUpload(req.body, deps.limits?.maxBytes ?? DEFAULT_LIMITS.maxBytes);
     try {
       return await withTransaction(pool, async (tx) => {
         const campaign = await campaigns.lockDraft(tx, accountId, campaignId);
@@ -85,7 +88,7 @@ export function createRecipientImport(deps: {
           source: req.source,
           filename: req.filename ?? null,
         });
-        const parsed = parseRecipients(req.body, {
+        const parsed = parseRecipients(upload.open(), {
           mapping: req.mapping,
           defaultCountry,
           limits: deps.limits,
@@ -233,6 +236,7 @@ export function createRecipientImport(deps: {
       throw error;
     } finally {
       await failures?.discard();
+      await upload.remove();
     }
   };
 }
