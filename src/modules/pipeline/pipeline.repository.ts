@@ -64,6 +64,28 @@ export async function insertCardsForCampaign(tx: PoolClient, campaignId: string)
   return rowCount ?? 0;
 }
 
+/** Submit: send_at is the given time or PostgreSQL's now; returns how long until then, in ms. */
+export async function scheduleSend(
+  tx: PoolClient,
+  campaignId: string,
+  sendAt: Date | null,
+): Promise<number> {
+  const { rows } = await tx.query<{ ms: number }>(
+    `UPDATE campaigns SET send_at = coalesce($2, now()) WHERE id = $1
+     RETURNING greatest(0, extract(epoch FROM send_at - now()) * 1000)::float8 AS ms`,
+    [campaignId, sendAt],
+  );
+  return Math.ceil(rows[0]?.ms ?? 0);
+}
+
+export async function msUntilSend(db: Db, campaignId: string): Promise<number> {
+  const { rows } = await db.query<{ ms: number }>(
+    "SELECT greatest(0, extract(epoch FROM send_at - now()) * 1000)::float8 AS ms FROM campaigns WHERE id = $1",
+    [campaignId],
+  );
+  return Math.ceil(rows[0]?.ms ?? 0);
+}
+
 export async function pendingCardIds(db: Db, campaignId: string): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     "SELECT id FROM cards WHERE campaign_id = $1 AND status = 'pending' ORDER BY seq",

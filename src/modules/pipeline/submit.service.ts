@@ -41,8 +41,9 @@ export function createSubmitService(deps: {
           errors: [{ field: "send_at", message: `more than ${MAX_AHEAD_DAYS} days ahead` }],
         });
       }
-      const when = sendAt && sendAt.getTime() > now ? sendAt : new Date(now);
-      await withTransaction(pool, async (tx) => {
+      // Times are PostgreSQL's (start compares send_at with its now()): no clock skew between hosts.
+      const later = sendAt && sendAt.getTime() > now ? sendAt : null;
+      const delayMs = await withTransaction(pool, async (tx) => {
         const campaign = await campaigns.lockDraft(tx, accountId, campaignId);
         const cards = await repo.insertCardsForCampaign(tx, campaign.id);
         if (cards === 0) {
@@ -51,15 +52,11 @@ export function createSubmitService(deps: {
             "The campaign has no recipients: import some before submitting.",
           );
         }
-        await tx.query("UPDATE campaigns SET send_at = $2 WHERE id = $1", [campaignId, when]);
         await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
+        return repo.scheduleSend(tx, campaignId, later);
       });
       // After commit: a crash here is healed by the reconciler (a scheduled campaign past its time).
-      await producer.add(
-        "start-campaign",
-        { campaignId },
-        { delayMs: Math.max(0, when.getTime() - Date.now()) },
-      );
+      await producer.add("start-campaign", { campaignId }, { delayMs });
       return campaigns.get(accountId, campaignId);
     },
 
@@ -89,8 +86,13 @@ export function createSubmitService(deps: {
           "SELECT status FROM campaigns WHERE id = $1",
           [campaignId],
         );
-        if (rows[0]?.status !== "rendering")
-          return rows[0]?.status === "scheduled" ? "not_due" : "skipped";
+        if (rows[0]?.status === "scheduled") {
+          // Early (a retry, a reconciler, clocks): come back when it is due.
+          const delayMs = await repo.msUntilSend(pool, campaignId);
+          await producer.add("start-campaign", { campaignId }, { delayMs });
+          return "not_due";
+        }
+        if (rows[0]?.status !== "rendering") return "skipped";
       }
       // Nothing left to render (e.g. a restart after the last card): go straight to batching.
       if ((await enqueuePending(campaignId)) === 0)
