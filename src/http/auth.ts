@@ -33,8 +33,9 @@ export const authPlugin = fp(
   async (app: FastifyInstance, opts: { accounts: AccountsService }) => {
     app.decorateRequest("auth", null);
     app.addHook("onRequest", async (request, reply) => {
-      // Only the versioned API is authenticated; unknown routes fall through to 404.
-      if (!request.url.startsWith("/v1/") || request.is404) return;
+      // Only the versioned API is authenticated; unknown routes fall through to 404. The matched
+      // route, not the raw URL, decides: /%761/account reaches /v1/account too.
+      if (!request.routeOptions.url?.startsWith("/v1/") || request.is404) return;
       const secret = bearer(request.headers.authorization);
       if (!secret) {
         reply.header("www-authenticate", 'Bearer realm="cardmerge"');

@@ -32,12 +32,17 @@ const SCHEMAS = {
   "assemble-batch": AssembleBatchJob,
 } as const;
 
+/** A job whose payload does not match its schema: retrying cannot help. */
+export class BadPayload extends Error {
+  override name = "BadPayload";
+}
+
 /** Validates a payload where it enters a worker (parse at the border). */
 export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayloads[N] {
   const schema = SCHEMAS[name];
   if (!Value.Check(schema, data)) {
     const first = [...Value.Errors(schema, data)][0];
-    throw new Error(
+    throw new BadPayload(
       `bad ${name} payload: ${first ? `${first.instancePath} ${first.message}` : "invalid"}`,
     );
   }

@@ -7,7 +7,7 @@ import { UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Deps } from "../../src/deps.ts";
 import { queuePrefix } from "../../src/queue/connection.ts";
-import { type JobName, parsePayload, QUEUE } from "../../src/queue/jobs.ts";
+import { BadPayload, type JobName, parsePayload, QUEUE } from "../../src/queue/jobs.ts";
 
 export interface RunningProcessors {
   names: string[];
@@ -42,8 +42,7 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
       try {
         return await handler(job.data);
       } catch (error) {
-        if ((error as Error).message?.startsWith("bad "))
-          throw new UnrecoverableError((error as Error).message);
+        if (error instanceof BadPayload) throw new UnrecoverableError(error.message);
         throw error;
       }
     },

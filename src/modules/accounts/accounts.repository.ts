@@ -95,7 +95,7 @@ export async function listApiKeys(
   const { rows } = await db.query<ApiKeyRow>(
     `SELECT ${KEY_COLUMNS} FROM api_keys
       WHERE account_id = $1
-        AND ($2::text IS NULL OR (created_at, id) > (SELECT created_at, id FROM api_keys WHERE id = $2))
+        AND ($2::text IS NULL OR (created_at, id) > (SELECT created_at, id FROM api_keys WHERE id = $2 AND account_id = $1))
       ORDER BY created_at, id LIMIT $3`,
     [accountId, page.after ?? null, page.limit],
   );

@@ -67,6 +67,13 @@ describe("API key authentication", () => {
     expect(after.json().detail).toMatch(/revoked/);
   });
 
+  it("authenticates by the matched route, so an encoded path cannot slip past the scope check", async () => {
+    const { secret } = await ctx.account({ scopes: ["campaigns"] });
+    const encoded = await ctx.app.inject({ url: "/%761/api_keys", headers: bearer(secret) });
+    expect(encoded.statusCode).toBe(403);
+    expect((await ctx.app.inject({ url: "/%761/account" })).statusCode).toBe(401);
+  });
+
   it("answers 403 when the key lacks the route's scope", async () => {
     const { secret } = await ctx.account({ scopes: ["batches"] });
     const res = await ctx.app.inject({ url: "/v1/api_keys", headers: bearer(secret) });
