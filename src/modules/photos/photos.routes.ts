@@ -37,6 +37,8 @@ export const photoJson = (row: PhotoRow) => ({
 });
 
 const tags = ["photos"];
+/** Files in one multipart upload (a ZIP counts as one here; its own limit applies inside). */
+const MAX_FILES = 50;
 const config = { scope: "campaigns" as const };
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -77,14 +79,24 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{
         );
       }
       const files: UploadedFile[] = [];
-      for await (const part of request.files()) {
+      // Bounded per request, not only per file: the parts together, and what ZIPs inflate to.
+      let total = 0;
+      for await (const part of request.files({ limits: { files: MAX_FILES } })) {
         const data = await part.toBuffer();
+        total += data.length;
+        if (total > uploadLimitBytes) {
+          throw new AppError(
+            "payload_too_large",
+            `The upload is over ${Math.round(uploadLimitBytes / 1048576)} MB in all: send the photos in several requests.`,
+          );
+        }
         const filename = part.filename || part.fieldname;
         if (isZip(filename, data)) {
+          const inflatedSoFar = files.reduce((n, f) => n + f.data.length, 0);
           files.push(
             ...(await unzipPhotos(filename, data, {
               fileBytes: uploadLimitBytes,
-              totalBytes: 4 * uploadLimitBytes,
+              totalBytes: 2 * uploadLimitBytes - inflatedSoFar,
             })),
           );
         } else {

@@ -4,6 +4,7 @@ import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import { DEFAULT_LIMITS } from "./csv/index.ts";
 import type { ImportRequest } from "./import-recipients.ts";
 import { jsonRecordsAsCsv } from "./json-records.ts";
 import {
@@ -119,6 +120,12 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
             {
               errors: [{ field: "body", message: "expected an array" }],
             },
+          );
+        }
+        if (records.length > DEFAULT_LIMITS.maxRows) {
+          throw new AppError(
+            "payload_too_large",
+            `At most ${DEFAULT_LIMITS.maxRows.toLocaleString("en-US")} recipients per import: split the list.`,
           );
         }
         req = {

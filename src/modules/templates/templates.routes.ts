@@ -107,7 +107,9 @@ export const templatesRoutes: FastifyPluginAsyncTypebox<{ templates: TemplatesSe
     async (request, reply) => {
       const files = new Map<string, Buffer>();
       if (request.isMultipart()) {
-        for await (const part of request.files()) files.set(part.filename, await part.toBuffer());
+        // A design is a few small text files: bounded before anything is buffered.
+        const parts = request.files({ limits: { files: 12, fileSize: 256 * 1024 } });
+        for await (const part of parts) files.set(part.filename, await part.toBuffer());
       } else {
         const body = request.body as { files?: Record<string, unknown> } | undefined;
         for (const [name, value] of Object.entries(body?.files ?? {})) {

@@ -284,4 +284,19 @@ describe("an account's own templates", () => {
     expect(missing.statusCode).toBe(400);
     expect(missing.json().errors[0].field).toBe("template.json");
   });
+
+  it("bounds a multipart design upload before buffering it", async () => {
+    const { multipart } = await import("../../support/multipart.ts");
+    const form = multipart([
+      { name: "file", filename: "template.json", data: Buffer.alloc(300 * 1024, 32) },
+    ]);
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/templates",
+      headers: { ...bearer(secret), ...form.headers },
+      payload: form.payload,
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers["content-type"]).toMatch(/problem\+json/);
+  });
 });
