@@ -3,7 +3,6 @@
  * re-reads the state from PostgreSQL, so a stale or duplicated job cannot print a wrong card.
  * Job ids are derived from what the job is about, so enqueueing twice is harmless.
  */
-import { createHash } from "node:crypto";
 import { Type } from "typebox";
 import { Value } from "typebox/value";
 
@@ -12,6 +11,8 @@ export const QUEUE = "cardmerge";
 export const StartCampaignJob = Type.Object({ campaignId: Type.String() });
 export const RenderCardsJob = Type.Object({
   campaignId: Type.String(),
+  /** The chunk's fixed number in the campaign: the job id, stable across re-enqueues. */
+  chunk: Type.Integer({ minimum: 0 }),
   cardIds: Type.Array(Type.String(), { minItems: 1, maxItems: 1000 }),
 });
 export const PlanBatchesJob = Type.Object({ campaignId: Type.String() });
@@ -19,7 +20,7 @@ export const AssembleBatchJob = Type.Object({ campaignId: Type.String(), batchId
 
 export interface JobPayloads {
   "start-campaign": { campaignId: string };
-  "render-cards": { campaignId: string; cardIds: string[] };
+  "render-cards": { campaignId: string; chunk: number; cardIds: string[] };
   "plan-batches": { campaignId: string };
   "assemble-batch": { campaignId: string; batchId: string };
 }
@@ -53,9 +54,8 @@ export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayl
 export function jobId<N extends JobName>(name: N, payload: JobPayloads[N]): string {
   switch (name) {
     case "render-cards": {
-      const { campaignId, cardIds } = payload as JobPayloads["render-cards"];
-      const digest = createHash("sha1").update(cardIds.join(",")).digest("hex").slice(0, 16);
-      return `render-cards.${campaignId}.${digest}`;
+      const { campaignId, chunk } = payload as JobPayloads["render-cards"];
+      return `render-cards.${campaignId}.${chunk}`;
     }
     case "assemble-batch":
       return `assemble-batch.${(payload as JobPayloads["assemble-batch"]).batchId}`;

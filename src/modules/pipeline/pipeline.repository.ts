@@ -86,12 +86,29 @@ export async function msUntilSend(db: Db, campaignId: string): Promise<number> {
   return Math.ceil(rows[0]?.ms ?? 0);
 }
 
-export async function pendingCardIds(db: Db, campaignId: string): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    "SELECT id FROM cards WHERE campaign_id = $1 AND status = 'pending' ORDER BY seq",
-    [campaignId],
+/**
+ * Pending cards grouped into render chunks by their fixed position in the campaign (not among the
+ * pending ones), so a chunk keeps its number, and its job its id, however much is already rendered.
+ */
+export async function pendingChunks(
+  db: Db,
+  campaignId: string,
+  size: number,
+): Promise<Map<number, string[]>> {
+  const { rows } = await db.query<{ id: string; chunk: number }>(
+    `SELECT id, chunk FROM (
+       SELECT id, status, (row_number() OVER (ORDER BY seq) - 1) / $2 AS chunk
+         FROM cards WHERE campaign_id = $1) c
+      WHERE status = 'pending' ORDER BY chunk, id`,
+    [campaignId, size],
   );
-  return rows.map((r) => r.id);
+  const chunks = new Map<number, string[]>();
+  for (const r of rows) {
+    const list = chunks.get(r.chunk) ?? [];
+    list.push(r.id);
+    chunks.set(r.chunk, list);
+  }
+  return chunks;
 }
 
 export async function cardsById(db: Db, campaignId: string, ids: string[]): Promise<CardRow[]> {

@@ -22,13 +22,10 @@ export function createSubmitService(deps: {
 
   /** Enqueues render jobs for every pending card of a campaign, in chunks. */
   async function enqueuePending(campaignId: string): Promise<number> {
-    const ids = await repo.pendingCardIds(pool, campaignId);
-    const jobs = [];
-    for (let i = 0; i < ids.length; i += deps.renderChunkSize) {
-      jobs.push({ campaignId, cardIds: ids.slice(i, i + deps.renderChunkSize) });
-    }
+    const chunks = await repo.pendingChunks(pool, campaignId, deps.renderChunkSize);
+    const jobs = [...chunks].map(([chunk, cardIds]) => ({ campaignId, chunk, cardIds }));
     await producer.addMany("render-cards", jobs);
-    return ids.length;
+    return jobs.reduce((n, j) => n + j.cardIds.length, 0);
   }
 
   return {
