@@ -81,6 +81,8 @@ function byteRange(
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  // RFC 9110: a range whose last byte is before its first is invalid and ignored (the whole file).
+  if (m[1] !== "" && m[2] !== "" && Number(m[2]) < Number(m[1])) return undefined;
   const start = m[1] === "" ? Math.max(0, size - Number(m[2])) : Number(m[1]);
   const end = m[1] === "" || m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
   return start > end || start >= size ? "unsatisfiable" : { start, end };

@@ -176,6 +176,12 @@ describe("a 302-recipient campaign from submit to ready batches", () => {
       headers: { ...bearer(vendor), range: `bytes=${batch.files.pdf.bytes + 10}-` },
     });
     expect(bad.statusCode).toBe(416);
+    const backwards = await ctx.app.inject({
+      url: batch.files.pdf.url,
+      headers: { ...bearer(vendor), range: "bytes=9-3" },
+    });
+    expect(backwards.statusCode).toBe(200);
+    expect(backwards.rawPayload.length).toBe(batch.files.pdf.bytes);
     const zip = await ctx.app.inject({ url: batch.files.zip.url, headers: bearer(vendor) });
     expect(zip.statusCode).toBe(200);
     expect(zip.rawPayload.subarray(0, 2).toString()).toBe("PK");
