@@ -1,4 +1,5 @@
 /** Synthetic campaigns for pipeline tests: realistic names (one in five non-ASCII), US addresses. */
+import { multipart } from "./multipart.ts";
 import type { TestContext } from "./test-context.ts";
 import { bearer } from "./test-context.ts";
 
@@ -47,6 +48,24 @@ export function recipientsCsv(count: number, extra: string[] = []): string {
     lines.push(`${first},${last} ${i},${100 + i} Main Street,Springfield,IL,${zip},boiler service`);
   }
   return [...lines, ...extra].join("\r\n");
+}
+
+/** Uploads one photo through the API and returns its id. */
+export async function uploadPhoto(
+  ctx: TestContext,
+  secret: string,
+  filename: string,
+  data: Buffer,
+): Promise<string> {
+  const form = multipart([{ name: "file", filename, data }]);
+  const res = await ctx.app.inject({
+    method: "POST",
+    url: "/v1/photos",
+    headers: { ...bearer(secret), ...form.headers },
+    payload: form.payload,
+  });
+  if (res.statusCode !== 201) throw new Error(res.body);
+  return res.json().data[0].id as string;
 }
 
 export async function draftCampaign(

@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcessors } from "../../../workers/processors/index.ts";
-import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { draftCampaign, uploadPhoto, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
-import { multipart } from "../../support/multipart.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
 let ctx: TestContext;
@@ -36,17 +35,7 @@ describe("account isolation", () => {
     stranger = (await ctx.account({ name: "Stranger Co" })).secret;
     const processors = await startProcessors(ctx.deps);
     try {
-      const form = multipart([
-        { name: "file", filename: "secret-photo.jpg", data: await noisyJpeg(400, 300) },
-      ]);
-      ids.photo = (
-        await ctx.app.inject({
-          method: "POST",
-          url: "/v1/photos",
-          headers: { ...bearer(owner), ...form.headers },
-          payload: form.payload,
-        })
-      ).json().data[0].id;
+      ids.photo = await uploadPhoto(ctx, owner, "secret-photo.jpg", await noisyJpeg(400, 300));
       // One bad row, so the import has a failures CSV to (not) show.
       ids.campaign = await draftCampaign(ctx, owner, {
         recipients: 3,

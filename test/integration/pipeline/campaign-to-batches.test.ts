@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcessors } from "../../../workers/processors/index.ts";
-import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { draftCampaign, uploadPhoto, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
-import { multipart } from "../../support/multipart.ts";
 import { pdfText, preflight } from "../../support/preflight.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
@@ -34,19 +33,11 @@ beforeAll(async () => {
   const { accountId, secret } = await ctx.account();
   business = secret;
   vendor = (await ctx.deps.accounts.createKey(accountId, { scopes: ["batches"] })).secret;
-  const form = multipart([
-    { name: "file", filename: "front.jpg", data: await noisyJpeg(1600, 2200) },
-  ]);
-  const photo = await ctx.app.inject({
-    method: "POST",
-    url: "/v1/photos",
-    headers: { ...bearer(business), ...form.headers },
-    payload: form.payload,
-  });
+  const photoId = await uploadPhoto(ctx, business, "front.jpg", await noisyJpeg(1600, 2200));
   const story = "and then ".repeat(110).trim();
   campaignId = await draftCampaign(ctx, business, {
     recipients: 300,
-    photoId: photo.json().data[0].id,
+    photoId,
     message:
       "Dear {{firstName}}, thank you for your {{lastPurchase}}. We loved working on your {{lastPurchase}}; may your {{lastPurchase}} serve you well, and call us about your {{lastPurchase}}.",
     extraRows: [

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_CARD_ATTEMPTS } from "../../../src/modules/pipeline/render-cards.service.ts";
 import { startProcessors } from "../../../workers/processors/index.ts";
-import { waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { uploadPhoto, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
-import { multipart } from "../../support/multipart.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
 let ctx: TestContext;
@@ -21,17 +20,7 @@ afterAll(async () => {
 describe("a card that keeps failing for no reason of its design", () => {
   it("fails alone after a few attempts, with its reason, and the campaign still completes", async () => {
     const { secret } = await ctx.account();
-    const form = multipart([
-      { name: "file", filename: "porch.jpg", data: await noisyJpeg(400, 300) },
-    ]);
-    const photo = (
-      await ctx.app.inject({
-        method: "POST",
-        url: "/v1/photos",
-        headers: { ...bearer(secret), ...form.headers },
-        payload: form.payload,
-      })
-    ).json().data[0];
+    const photoId = await uploadPhoto(ctx, secret, "porch.jpg", await noisyJpeg(400, 300));
     const created = await ctx.app.inject({
       method: "POST",
       url: "/v1/campaigns",
@@ -55,7 +44,7 @@ describe("a card that keeps failing for no reason of its design", () => {
     });
     // The photo's print master vanishes from storage after the import checked it.
     const { rows } = await ctx.deps.pool.query("SELECT master_key FROM photos WHERE id = $1", [
-      photo.id,
+      photoId,
     ]);
     await ctx.deps.storage.delete(rows[0].master_key);
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uploadPhoto } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
 import { multipart } from "../../support/multipart.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
@@ -258,16 +259,7 @@ describe("recipient import over the API", () => {
 
   it("matches the photo column to uploaded photos by file name, rejecting unknown names", async () => {
     const { secret: own } = await ctx.account();
-    const form = multipart([
-      { name: "file", filename: "Kitchen.JPG", data: await noisyJpeg(400, 300) },
-    ]);
-    const upload = await ctx.app.inject({
-      method: "POST",
-      url: "/v1/photos",
-      headers: { ...bearer(own), ...form.headers },
-      payload: form.payload,
-    });
-    const photoId = upload.json().data[0].id;
+    const photoId = await uploadPhoto(ctx, own, "Kitchen.JPG", await noisyJpeg(400, 300));
     const id = await newCampaign(own);
     const csv =
       "Name,Address,City,State,Zip,Photo,Last Purchase\r\nAnn Lee,1 A St,Boston,MA,02134,kitchen.jpg,sink\r\nBob Roe,2 B St,Boston,MA,02134,garage.jpg,door\r\n";

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { draftCampaign } from "../../support/campaign-fixtures.ts";
+import { draftCampaign, uploadPhoto } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
-import { multipart } from "../../support/multipart.ts";
 import { pdfText, preflight } from "../../support/preflight.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
@@ -20,18 +19,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "cardmerge-proofs-"));
   ctx = await createTestContext();
   secret = (await ctx.account()).secret;
-  const form = multipart([
-    { name: "file", filename: "front.jpg", data: await noisyJpeg(1600, 2200) },
-  ]);
-  const photo = (
-    await ctx.app.inject({
-      method: "POST",
-      url: "/v1/photos",
-      headers: { ...bearer(secret), ...form.headers },
-      payload: form.payload,
-    })
-  ).json();
-  campaignId = await draftCampaign(ctx, secret, { recipients: 2, photoId: photo.data[0].id });
+  const photoId = await uploadPhoto(ctx, secret, "front.jpg", await noisyJpeg(1600, 2200));
+  campaignId = await draftCampaign(ctx, secret, { recipients: 2, photoId });
   recipients = (
     await ctx.app.inject({ url: `/v1/campaigns/${campaignId}/recipients`, headers: bearer(secret) })
   ).json().data;
