@@ -1,12 +1,14 @@
 /**
- * Benchmarks run the real processes: the API (`src/server.ts`) and the workers (`workers/main.ts`)
- * as children, in a schema and Redis prefix of their own, and read their peak memory from /proc.
+ * Benchmarks run the real processes, built as `npm start` and `npm run worker` run them, as
+ * children, in a schema and Redis prefix of their own, and read their peak memory from /proc.
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
 import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
 import { ensureDatabase, migrate } from "../../src/db/migrate.ts";
 import {
+  build,
+  ENTRY,
   freePort,
   productionNode,
   startProcess,
@@ -65,8 +67,9 @@ export async function benchEnvironment(name: string) {
 export async function startBenchApi(name: string) {
   const { config, env } = await benchEnvironment(name);
   const port = await freePort();
+  build();
   const api = startProcess(
-    "src/server.ts",
+    ENTRY.api,
     {
       ...env,
       ...productionNode.env,
@@ -86,5 +89,6 @@ export async function startBenchApi(name: string) {
 
 /** `npm run worker` as it runs by default (one worker process per core). */
 export function startBenchWorkers(env: Record<string, string>): ChildProcess {
-  return startProcess("workers/main.ts", { ...env, ...productionNode.env }, productionNode.args);
+  build();
+  return startProcess(ENTRY.worker, { ...env, ...productionNode.env }, productionNode.args);
 }

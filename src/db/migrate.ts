@@ -2,12 +2,12 @@
  * Database set-up: create the database when it is missing, then apply the SQL files in
  * migrations/ with node-pg-migrate (forward only, recorded in the pgmigrations table).
  */
-import { fileURLToPath } from "node:url";
 import { runner } from "node-pg-migrate";
 import pg from "pg";
 import type { Config } from "../config.ts";
+import { packagePath } from "../package-root.ts";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
+export const MIGRATIONS_DIR = packagePath("migrations");
 
 /** Creates the database named in the URL if it does not exist yet (connecting to `postgres`). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {

@@ -5,8 +5,8 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Value } from "@sinclair/typebox/value";
+import { packagePath } from "../package-root.ts";
 import { FONT_KEYS, type FontKey } from "./fonts.ts";
 import { type FaceId, FORMATS, type FormatId } from "./formats.ts";
 import { compileMessage, MessageError } from "./merge.ts";
@@ -53,7 +53,7 @@ const DEFAULT_TEXTS: Record<TextPart, string | undefined> = {
   footer: "{{businessName}}",
 };
 
-const BUILTIN_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
+const BUILTIN_DIR = packagePath("templates");
 const cache = new Map<string, Promise<Template>>();
 
 function isColor(spec: TemplateJson, c: string): boolean {

@@ -1,8 +1,9 @@
 /**
  * Real Node processes for tests and benchmarks: the API and workers started as `npm start` and
- * `npm run worker` start them, their readiness, their peak memory from /proc, a clean stop.
+ * `npm run worker` start them (the built JavaScript in dist/), their readiness, their peak memory
+ * from /proc, a clean stop.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
@@ -14,6 +15,14 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
     });
   });
+}
+
+/** The entry points `npm start` and `npm run worker` run, once {@link build} has compiled them. */
+export const ENTRY = { api: "dist/src/server.js", worker: "dist/workers/main.js" } as const;
+
+/** `npm run build`: compiles src/ and workers/ into dist/ (incremental: about a second when current). */
+export function build(): void {
+  execFileSync("node_modules/.bin/tsc", ["-b", "tsconfig.build.json"], { stdio: "inherit" });
 }
 
 /**
@@ -32,7 +41,7 @@ export function startProcess(
   nodeArgs: string[] = [],
 ): ChildProcess {
   const extra = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, ...extra, "--import", "tsx", script], {
+  const child = spawn(process.execPath, [...nodeArgs, ...extra, script], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });

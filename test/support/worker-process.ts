@@ -1,6 +1,7 @@
-/** Real worker processes for fault tests: `node workers/main.ts` with the test's schema and Redis prefix. */
+/** Real worker processes for fault tests: `npm run worker`'s entry with the test's schema and Redis prefix. */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Config } from "../../src/config.ts";
+import { ENTRY } from "./node-process.ts";
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -10,7 +11,7 @@ export interface WorkerProcess {
 }
 
 export function startWorker(config: Config, env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  const child = spawn(process.execPath, [ENTRY.worker], {
     env: {
       ...process.env,
       DATABASE_URL: config.databaseUrl,

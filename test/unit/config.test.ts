@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.ts";
+import { ENTRY } from "../support/node-process.ts";
 
 const run = promisify(execFile);
 
@@ -34,7 +35,7 @@ describe("configuration", () => {
   });
 
   it("stops the API at start with a message naming DATABASE_URL", async () => {
-    const failure = await run(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    const failure = await run(process.execPath, [ENTRY.api], {
       env: { ...process.env, DATABASE_URL: "mysql://localhost/x" },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 78 });

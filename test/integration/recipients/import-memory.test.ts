@@ -12,7 +12,7 @@ import { migrate } from "../../../src/db/migrate.ts";
 import { createPool } from "../../../src/db/pool.ts";
 import { createAccountsService } from "../../../src/modules/accounts/accounts.service.ts";
 import { recipientsCsv } from "../../support/campaign-fixtures.ts";
-import { freePort, productionNode, waitForHttp } from "../../support/node-process.ts";
+import { ENTRY, freePort, productionNode, waitForHttp } from "../../support/node-process.ts";
 import { bearer, dropSchema, testConfig } from "../../support/test-context.ts";
 
 const ROWS = 100_000;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   await migrate(config);
   const port = await freePort();
   // As `npm start` runs the API: V8 heap capped at HEAP_MB (default 256 MB), two malloc arenas.
-  api = spawn(process.execPath, [...productionNode.args, "--import", "tsx", "src/server.ts"], {
+  api = spawn(process.execPath, [...productionNode.args, ENTRY.api], {
     env: {
       ...process.env,
       ...productionNode.env,
