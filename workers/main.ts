@@ -1,7 +1,8 @@
 /**
  * The worker command. With WORKER_PROCESSES > 1 (default: one per core) it supervises that many
  * worker processes, restarting any that dies; each worker process runs the queue processors.
- * SIGTERM/SIGINT: processors finish or hand back their jobs, then connections close.
+ * SIGTERM/SIGINT: processors finish or hand back their jobs, then connections close; a second
+ * signal stops at once. A worker process whose supervisor has died stops the same way.
  */
 import { fork } from "node:child_process";
 import closeWithGrace from "close-with-grace";
@@ -18,12 +19,21 @@ if (config.worker.processes > 1 && !isChild) {
 } else {
   const deps = createDeps(config, "worker");
   const processors = await startProcessors(deps);
-  closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
-    if (err) deps.logger.error({ err }, "stopping after an error");
-    else deps.logger.info({ signal }, "stopping: finishing jobs in flight");
-    await processors.close();
-    await deps.close();
-  });
+  const shutdown = closeWithGrace(
+    { delay: config.shutdownGraceSeconds * 1000 },
+    async ({ signal, err }) => {
+      if (err) deps.logger.error({ err }, "stopping after an error");
+      else
+        deps.logger.info(
+          { signal: signal ?? "supervisor gone" },
+          "stopping: finishing jobs in flight",
+        );
+      await processors.close();
+      await deps.close();
+    },
+  );
+  // The IPC channel to the supervisor closes when it dies, even by SIGKILL: no orphaned workers.
+  if (isChild) process.once("disconnect", () => shutdown.close());
   deps.logger.info(
     { pid: process.pid, processors: processors.names, concurrency: config.worker.concurrency },
     "worker ready",
@@ -37,6 +47,9 @@ function supervise(count: number) {
     const child = fork(new URL(import.meta.url).pathname, process.argv.slice(2), {
       env: { ...process.env, CARDMERGE_WORKER_CHILD: "1" },
       execArgv: process.execArgv,
+      // A process group of its own: Ctrl-C in a terminal signals the supervisor's group, and a
+      // worker that got it from both the terminal and the supervisor would take it as "stop now".
+      detached: true,
     });
     children.add(child);
     child.on("exit", (code, signal) => {

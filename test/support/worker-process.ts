@@ -10,8 +10,14 @@ export interface WorkerProcess {
   output(): string;
 }
 
-export function startWorker(config: Config, env: Record<string, string> = {}): WorkerProcess {
+/** `detached`: a process group of its own, so a test can signal the group as a terminal's Ctrl-C does. */
+export function startWorker(
+  config: Config,
+  env: Record<string, string> = {},
+  options: { detached?: boolean } = {},
+): WorkerProcess {
   const child = spawn(process.execPath, [ENTRY.worker], {
+    detached: options.detached ?? false,
     env: {
       ...process.env,
       DATABASE_URL: config.databaseUrl,
