@@ -1,7 +1,7 @@
 import type { Pool } from "../../db/pool.ts";
 import type { BatchRow } from "../pipeline/pipeline.repository.ts";
 
-/** Batches a vendor can see: assembled ones (ready or further), newest first. */
+/** Batches a vendor can see: assembled ones (ready or further; not assembling, not failed), newest first. */
 export async function listBatches(
   db: Pool,
   accountId: string,
@@ -9,7 +9,7 @@ export async function listBatches(
 ): Promise<BatchRow[]> {
   const { rows } = await db.query<BatchRow>(
     `SELECT * FROM batches
-      WHERE account_id = $1 AND status <> 'assembling'
+      WHERE account_id = $1 AND ready_at IS NOT NULL
         AND ($2::text IS NULL OR status = $2)
         AND ($3::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM batches WHERE id = $3 AND account_id = $1))
       ORDER BY created_at DESC, id DESC LIMIT $4`,
@@ -24,7 +24,7 @@ export async function findBatch(
   id: string,
 ): Promise<BatchRow | undefined> {
   const { rows } = await db.query<BatchRow>(
-    "SELECT * FROM batches WHERE account_id = $1 AND id = $2 AND status <> 'assembling'",
+    "SELECT * FROM batches WHERE account_id = $1 AND id = $2 AND ready_at IS NOT NULL",
     [accountId, id],
   );
   return rows[0];
@@ -51,7 +51,7 @@ export async function acknowledge(
         downloaded_at = CASE WHEN $5 >= 2 THEN coalesce(downloaded_at, $6) ELSE downloaded_at END,
         printed_at    = CASE WHEN $5 >= 3 THEN coalesce(printed_at, $6) ELSE printed_at END,
         mailed_at     = CASE WHEN $5 >= 4 THEN coalesce(mailed_at, $6) ELSE mailed_at END
-      WHERE account_id = $1 AND id = $2 AND status <> 'assembling'
+      WHERE account_id = $1 AND id = $2 AND ready_at IS NOT NULL
       RETURNING *`,
     [accountId, id, step, ORDER, rank + 1, at],
   );

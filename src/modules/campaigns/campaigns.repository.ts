@@ -27,7 +27,14 @@ export interface CampaignRow {
   failed_at: Date | null;
   recipients: number;
   card_counts?: Record<string, number>;
-  batches?: { id: string; format: string; number: number; cards: number; status: string }[];
+  batches?: {
+    id: string;
+    format: string;
+    number: number;
+    cards: number;
+    status: string;
+    failure: string | null;
+  }[];
 }
 
 export interface CampaignValues {
@@ -46,7 +53,8 @@ const SELECT = `SELECT c.*, (SELECT count(*) FROM recipients r WHERE r.campaign_
     (SELECT coalesce(jsonb_object_agg(s.status, s.n), '{}') FROM
        (SELECT status, count(*) AS n FROM cards WHERE campaign_id = c.id GROUP BY status) s) AS card_counts,
     (SELECT coalesce(jsonb_agg(jsonb_build_object('id', b.id, 'format', b.format, 'number', b.number,
-                                                  'cards', b.card_count, 'status', b.status)
+                                                  'cards', b.card_count, 'status', b.status,
+                                                  'failure', b.failure)
                                ORDER BY b.format, b.number), '[]')
        FROM batches b WHERE b.campaign_id = c.id) AS batches
   FROM campaigns c`;

@@ -116,7 +116,12 @@ export const CampaignSchema = Type.Object({
       format: Type.String(),
       number: Type.Integer(),
       cards: Type.Integer(),
-      status: Type.String(),
+      status: Type.String({
+        description: "assembling, ready, downloaded, printed, mailed, or failed (see failure)",
+      }),
+      failure: Type.Union([Type.String(), Type.Null()], {
+        description: "Why a failed batch could not be assembled.",
+      }),
     }),
   ),
   submitted_at: Type.Union([Type.String(), Type.Null()]),

@@ -3,7 +3,9 @@
  * presorts them and splits them into batches of at most N, in one transaction under the campaign's
  * row lock: each card lands in exactly one batch, and (campaign, format, number) is unique.
  * Assembly then writes each batch's PDF, manifest and ZIP (deterministic keys and bytes, so a
- * retried assembly rewrites the same files) and marks it ready; the last ready batch readies the campaign.
+ * retried assembly rewrites the same files) and marks it ready; the last ready batch readies the
+ * campaign. A batch that fails MAX_BATCH_ATTEMPTS times is failed with its reason, so the campaign
+ * finishes and the business sees which batch needs attention.
  */
 import { PassThrough } from "node:stream";
 import type { Pool } from "../../db/pool.ts";
@@ -20,6 +22,9 @@ import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import * as repo from "./pipeline.repository.ts";
 
+/** Assembly attempts (each after the queue's own retries with backoff) before a batch is failed. */
+export const MAX_BATCH_ATTEMPTS = 5;
+
 export function createAssembleService(deps: {
   pool: Pool;
   storage: Storage;
@@ -30,10 +35,12 @@ export function createAssembleService(deps: {
 }) {
   const { pool, storage, producer } = deps;
 
-  async function readyIfDone(campaignId: string): Promise<void> {
+  /** Once no batch is assembling: ready when any batch can print, failed when none can. */
+  async function finishIfDone(campaignId: string): Promise<void> {
     const batches = await repo.batchesOfCampaign(pool, campaignId);
     if (batches.length > 0 && batches.every((b) => b.status !== "assembling")) {
-      await repo.moveCampaign(pool, campaignId, ["batching"], "ready");
+      const printable = batches.some((b) => b.status !== "failed");
+      await repo.moveCampaign(pool, campaignId, ["batching"], printable ? "ready" : "failed");
     }
   }
 
@@ -93,74 +100,90 @@ export function createAssembleService(deps: {
           "assemble-batch",
           pending.map((b) => ({ campaignId, batchId: b.id })),
         );
-        if (pending.length === 0) await readyIfDone(campaignId);
+        if (pending.length === 0) await finishIfDone(campaignId);
       }
       return outcome;
     },
 
-    async assemble(batchId: string): Promise<"assembled" | "skipped"> {
+    async assemble(batchId: string): Promise<"assembled" | "failed" | "skipped"> {
       const batch = await repo.findBatchById(pool, batchId);
       if (batch?.status !== "assembling") return "skipped";
-      const { rows } = await pool.query<CampaignRow>("SELECT * FROM campaigns WHERE id = $1", [
-        batch.campaign_id,
-      ]);
-      const campaign = rows[0] as CampaignRow;
-      const cards = await repo.batchCards(pool, batchId);
-      const base = `accounts/${batch.account_id}/campaigns/${batch.campaign_id}/batches/${batch.format}-${String(batch.number).padStart(3, "0")}`;
-      const title = `${campaign.name} — ${batch.format} batch ${batch.number}`;
-
-      async function* inputs() {
-        for (const card of cards) yield { ...(await cardInput(deps, campaign, card)), id: card.id };
+      const attempt = await repo.countBatchAttempt(pool, batchId);
+      if (attempt === 0) return "skipped";
+      try {
+        await write(batch);
+      } catch (error) {
+        if (attempt < MAX_BATCH_ATTEMPTS) throw error;
+        const failure = `Assembly failed ${attempt} times; last error: ${(error as Error).message}`;
+        await repo.markBatchFailed(pool, batchId, failure);
+        await finishIfDone(batch.campaign_id);
+        return "failed";
       }
-      const pdfStream = new PassThrough();
-      // If either side fails, the other is stopped: no half-written temp file, no dangling upload.
-      const stopOnError = <T>(p: Promise<T>) =>
-        p.catch((error: unknown) => {
-          pdfStream.destroy(error as Error);
-          throw error;
-        });
-      const [report, pdf] = await Promise.all([
-        stopOnError(renderBatch(inputs(), pdfStream, { sequence: true, title })),
-        stopOnError(storage.put(`${base}.pdf`, pdfStream, { contentType: "application/pdf" })),
-      ]);
-      if (report.failed > 0) {
-        const first = report.outcomes.find((o) => !o.ok);
-        throw new Error(
-          `batch ${batchId}: ${report.failed} card(s) failed to draw (${first?.report.failure?.detail ?? "unknown"})`,
-        );
-      }
-      const lines = [manifestHeader()];
-      for (const outcome of report.outcomes) {
-        const card = cards[outcome.index];
-        if (!card) continue;
-        lines.push(
-          manifestLine({
-            sequence: outcome.index + 1,
-            firstPage: outcome.firstPage ?? 0,
-            pages: outcome.report.pages ?? card.pages ?? 0,
-            cardId: card.id,
-            recipient: card.data,
-            campaign: campaign.name,
-          }),
-        );
-      }
-      const manifest = await storage.put(`${base}.csv`, Buffer.from(lines.join("")), {
-        contentType: "text/csv",
-      });
-      const name = base.split("/").pop() as string;
-      const zip = await storage.put(
-        `${base}.zip`,
-        batchZip([
-          { name: `${name}.pdf`, stream: await storage.get(pdf.key), sha256: pdf.sha256 },
-          { name: `${name}.csv`, stream: await storage.get(manifest.key), sha256: manifest.sha256 },
-        ]),
-        { contentType: "application/zip" },
-      );
-      await repo.markBatchReady(pool, batchId, { pages: report.pages, pdf, manifest, zip });
-      await readyIfDone(batch.campaign_id);
+      await finishIfDone(batch.campaign_id);
       return "assembled";
     },
   };
+
+  /** The batch's PDF, manifest and ZIP, written to storage; then the batch is ready. */
+  async function write(batch: repo.BatchRow): Promise<void> {
+    const batchId = batch.id;
+    const { rows } = await pool.query<CampaignRow>("SELECT * FROM campaigns WHERE id = $1", [
+      batch.campaign_id,
+    ]);
+    const campaign = rows[0] as CampaignRow;
+    const cards = await repo.batchCards(pool, batchId);
+    const base = `accounts/${batch.account_id}/campaigns/${batch.campaign_id}/batches/${batch.format}-${String(batch.number).padStart(3, "0")}`;
+    const title = `${campaign.name} — ${batch.format} batch ${batch.number}`;
+
+    async function* inputs() {
+      for (const card of cards) yield { ...(await cardInput(deps, campaign, card)), id: card.id };
+    }
+    const pdfStream = new PassThrough();
+    // If either side fails, the other is stopped: no half-written temp file, no dangling upload.
+    const stopOnError = <T>(p: Promise<T>) =>
+      p.catch((error: unknown) => {
+        pdfStream.destroy(error as Error);
+        throw error;
+      });
+    const [report, pdf] = await Promise.all([
+      stopOnError(renderBatch(inputs(), pdfStream, { sequence: true, title })),
+      stopOnError(storage.put(`${base}.pdf`, pdfStream, { contentType: "application/pdf" })),
+    ]);
+    if (report.failed > 0) {
+      const first = report.outcomes.find((o) => !o.ok);
+      throw new Error(
+        `batch ${batchId}: ${report.failed} card(s) failed to draw (${first?.report.failure?.detail ?? "unknown"})`,
+      );
+    }
+    const lines = [manifestHeader()];
+    for (const outcome of report.outcomes) {
+      const card = cards[outcome.index];
+      if (!card) continue;
+      lines.push(
+        manifestLine({
+          sequence: outcome.index + 1,
+          firstPage: outcome.firstPage ?? 0,
+          pages: outcome.report.pages ?? card.pages ?? 0,
+          cardId: card.id,
+          recipient: card.data,
+          campaign: campaign.name,
+        }),
+      );
+    }
+    const manifest = await storage.put(`${base}.csv`, Buffer.from(lines.join("")), {
+      contentType: "text/csv",
+    });
+    const name = base.split("/").pop() as string;
+    const zip = await storage.put(
+      `${base}.zip`,
+      batchZip([
+        { name: `${name}.pdf`, stream: await storage.get(pdf.key), sha256: pdf.sha256 },
+        { name: `${name}.csv`, stream: await storage.get(manifest.key), sha256: manifest.sha256 },
+      ]),
+      { contentType: "application/zip" },
+    );
+    await repo.markBatchReady(pool, batchId, { pages: report.pages, pdf, manifest, zip });
+  }
 }
 
 export type AssembleService = ReturnType<typeof createAssembleService>;

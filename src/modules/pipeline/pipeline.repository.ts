@@ -34,7 +34,7 @@ export interface BatchRow {
   format: string;
   number: number;
   card_count: number;
-  status: "assembling" | "ready" | "downloaded" | "printed" | "mailed";
+  status: "assembling" | "ready" | "downloaded" | "printed" | "mailed" | "failed";
   pages: number | null;
   pdf_key: string | null;
   pdf_bytes: number | null;
@@ -49,6 +49,9 @@ export interface BatchRow {
   downloaded_at: Date | null;
   printed_at: Date | null;
   mailed_at: Date | null;
+  attempts: number;
+  failed_at: Date | null;
+  failure: string | null;
   created_at: Date;
 }
 
@@ -234,6 +237,23 @@ export async function batchCards(db: Db, batchId: string): Promise<CardRow[]> {
     [batchId],
   );
   return rows;
+}
+
+/** Counts an assembly attempt; 0 when the batch is no longer assembling. */
+export async function countBatchAttempt(db: Db, id: string): Promise<number> {
+  const { rows } = await db.query<{ attempts: number }>(
+    "UPDATE batches SET attempts = attempts + 1 WHERE id = $1 AND status = 'assembling' RETURNING attempts",
+    [id],
+  );
+  return rows[0]?.attempts ?? 0;
+}
+
+export async function markBatchFailed(db: Db, id: string, failure: string): Promise<void> {
+  await db.query(
+    `UPDATE batches SET status = 'failed', failure = $2, failed_at = now()
+      WHERE id = $1 AND status = 'assembling'`,
+    [id, failure],
+  );
 }
 
 export async function markBatchReady(
