@@ -3,6 +3,7 @@
  * Every default works on a developer machine with PostgreSQL and Redis on localhost.
  * A bad value stops the process with a message that names the variable and what it expects.
  */
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 
@@ -28,6 +29,11 @@ export interface Config {
     secretAccessKey?: string;
     forcePathStyle: boolean;
   };
+  /**
+   * The CJK fallback font: a file (`#PostScriptName` after a .ttc), null for none, undefined to
+   * use the first installed one the renderer knows (CJK_FONT; "none" turns it off).
+   */
+  cjkFont?: string | null;
   /** Largest JSON body accepted, in bytes. */
   bodyLimitBytes: number;
   /** Largest upload (CSV, photo, ZIP) accepted, in bytes. */
@@ -124,6 +130,20 @@ function s3Config(env: Env): Config["s3"] {
   });
 }
 
+/** CJK_FONT, on its own: the command-line renderer needs nothing else of the config. */
+export function cjkFontConfig(env: Env = process.env): string | null | undefined {
+  const value = env.CJK_FONT;
+  if (!value) return undefined;
+  if (value === "none") return null;
+  if (!existsSync(value.split("#")[0] as string)) {
+    throw new ConfigError(
+      "CJK_FONT",
+      `expected a font file (with #PostScriptName for a .ttc) or "none", but ${value} does not exist`,
+    );
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = str(env, "LOG_LEVEL", "info");
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -149,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as Config["logLevel"],
     storageDir: path.resolve(str(env, "STORAGE_DIR", "data")),
     s3: s3Config(env),
+    cjkFont: cjkFontConfig(env),
     bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     uploadLimitBytes: int(env, "UPLOAD_LIMIT_BYTES", 50 * 1024 * 1024, 1024, 2 * 1024 ** 3),
     rateLimit: Object.freeze({

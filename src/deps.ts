@@ -36,6 +36,7 @@ import {
   type TemplatesService,
 } from "./modules/templates/templates.service.ts";
 import { createProducer, type Producer } from "./queue/producer.ts";
+import { useCjkFont } from "./render/index.ts";
 import { createStorage } from "./storage/index.ts";
 import type { Storage } from "./storage/storage.ts";
 
@@ -67,6 +68,7 @@ export function createRedis(config: Pick<Config, "redisUrl">): Redis {
 
 export function createDeps(config: Config, name = "cardmerge"): Deps {
   const logger = createLogger(config, name);
+  if (config.cjkFont !== undefined) useCjkFont(config.cjkFont);
   const pool = createPool(config);
   const redis = createRedis(config);
   const storage = createStorage(config);

@@ -4,7 +4,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { cjkFontConfig } from "../config.ts";
+import { useCjkFont } from "../render/index.ts";
 import { CliError } from "./cli-error.ts";
+import { exitOnConfigError } from "./exit.ts";
 import { type LocalCampaign, renderLocalCampaign } from "./local-render.ts";
 
 const HELP = `Usage: cardmerge render --csv FILE --out DIR [options]
@@ -22,9 +25,14 @@ const HELP = `Usage: cardmerge render --csv FILE --out DIR [options]
   --signature TEXT     the signature line
   --country CC         default country for rows without one (default US)
   --batch-size N       cards per print batch (default 500)
-  --crop-marks         add crop marks (the page grows by a slug)`;
+  --crop-marks         add crop marks (the page grows by a slug)
+
+Names in Chinese or Japanese print with an installed CJK font (fonts-noto-cjk, fonts-droid-fallback)
+or the one CJK_FONT names.`;
 
 export async function renderCommand(args: string[]): Promise<number> {
+  const cjkFont = exitOnConfigError(() => cjkFontConfig());
+  if (cjkFont !== undefined) useCjkFont(cjkFont);
   const { values } = parseArgs({
     args,
     options: {

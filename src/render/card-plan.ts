@@ -22,7 +22,7 @@ import { CardRenderError, type CardReport, emptyReport, type FailureReason } fro
 import type { Template } from "./template-loader.ts";
 import type { Layer, TextStyleJson } from "./template-schema.ts";
 import { type FitResult, type FitStyle, type FittedText, fitBlock, fitName } from "./text-fit.ts";
-import { fallbackUse } from "./text-shape.ts";
+import { fallbackUse, unprintable, unprintableAdvice } from "./text-shape.ts";
 
 /** Print options. */
 export interface RenderOptions {
@@ -187,6 +187,15 @@ export function planCard(input: CardInput): CardPlan {
       boxToPt(layer.box as [number, number, number, number], rects),
       rects.safe,
     );
+    const missing = unprintable(text, style.chain);
+    if (missing) {
+      const advice = unprintableAdvice(missing, style.chain);
+      fail(
+        "unprintable_characters",
+        `The ${kind} has characters no font has (${missing}): ${advice}.`,
+        report,
+      );
+    }
     const fit: FitStyle = {
       chain: style.chain,
       size: style.size,

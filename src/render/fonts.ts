@@ -3,7 +3,7 @@
  * document reuses the same parsed tables and glyph caches; layouts (shaping) are cached per
  * process too, which is what makes one-PDF-per-recipient fast.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import PDFDocument from "pdfkit";
 
@@ -35,6 +35,20 @@ const FALLBACKS: Record<FontKey, FontKey[]> = {
   "noto-sans": ["noto-sans", "noto-serif"],
 };
 
+/**
+ * CJK faces are too large to ship (10–20 MB each), so the last fallback is one installed on the
+ * machine: the first of these Debian packages' files that exists, or the file {@link useCjkFont}
+ * names (config CJK_FONT). A collection (.ttc) needs the face's PostScript name after a `#`.
+ */
+export const CJK_FONT_CANDIDATES: readonly string[] = [
+  "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#NotoSansCJKjp-Regular", // fonts-noto-cjk
+  "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", // fonts-droid-fallback
+  "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc#WenQuanYiMicroHei", // fonts-wqy-microhei
+];
+
+/** A loaded font's key: a shipped face, or the installed CJK face. */
+export type LoadedFontKey = FontKey | "cjk";
+
 /** The slice of fontkit's glyph/run/font API the renderer uses. */
 export interface FkGlyph {
   id: number;
@@ -63,7 +77,7 @@ export interface FkFont {
 
 /** A parsed font plus process-wide caches. */
 export interface LoadedFont {
-  key: FontKey;
+  key: LoadedFontKey;
   /** PostScript name, as pdffonts shows it (after the subset tag). */
   name: string;
   /** Handed to pdfkit's doc.font(); its layout() is cached. */
@@ -88,19 +102,47 @@ export interface CachedRun {
 }
 
 const LAYOUT_CACHE_LIMIT = 50_000;
-const loaded = new Map<FontKey, LoadedFont>();
+const loaded = new Map<LoadedFontKey, LoadedFont>();
+/** The CJK face's file (with `#name` for a collection); undefined until looked up, null if none. */
+let cjkSource: string | null | undefined;
 
-function parseWithPdfkit(bytes: Buffer): FkFont {
+function parseWithPdfkit(bytes: Buffer, postscriptName?: string): FkFont {
   // pdfkit parses with its own fontkit; going through it avoids a second copy of fontkit
   // (which is not a direct dependency). `_font.font` is pdfkit's parsed fontkit object.
   const probe = new PDFDocument({ autoFirstPage: false });
-  probe.font(bytes);
+  probe.font(bytes, postscriptName as string);
   return (probe as unknown as { _font: { font: FkFont } })._font.font;
 }
 
-function createLoadedFont(key: FontKey): LoadedFont {
-  const require = createRequire(import.meta.url);
-  const base = parseWithPdfkit(readFileSync(require.resolve(FONT_FILES[key])));
+function fontSource(key: LoadedFontKey): { path: string; postscriptName?: string } {
+  if (key !== "cjk") return { path: createRequire(import.meta.url).resolve(FONT_FILES[key]) };
+  const [path, postscriptName] = (cjkFontSource() as string).split("#");
+  return { path: path as string, ...(postscriptName ? { postscriptName } : {}) };
+}
+
+/**
+ * Sets the CJK face (a file, `#PostScriptName` for a collection) or none (null), before anything
+ * renders. Without a call the first installed {@link CJK_FONT_CANDIDATES} is used.
+ */
+export function useCjkFont(source: string | null): void {
+  if (source !== null && !existsSync(source.split("#")[0] as string)) {
+    throw new Error(`CJK font ${source} does not exist`);
+  }
+  cjkSource = source;
+  loaded.delete("cjk");
+}
+
+/** The CJK face in use, if any. */
+export function cjkFontSource(): string | null {
+  if (cjkSource === undefined) {
+    cjkSource = CJK_FONT_CANDIDATES.find((c) => existsSync(c.split("#")[0] as string)) ?? null;
+  }
+  return cjkSource;
+}
+
+function createLoadedFont(key: LoadedFontKey): LoadedFont {
+  const { path, postscriptName } = fontSource(key);
+  const base = parseWithPdfkit(readFileSync(path), postscriptName);
   const runs = new Map<string, CachedRun>();
   const glyphCover = new Map<number, boolean>();
 
@@ -175,7 +217,7 @@ function createLoadedFont(key: FontKey): LoadedFont {
 }
 
 /** The font for `key`, parsed on first use and kept for the life of the process. */
-export function getFont(key: FontKey): LoadedFont {
+export function getFont(key: LoadedFontKey): LoadedFont {
   let f = loaded.get(key);
   if (!f) {
     f = createLoadedFont(key);
@@ -184,7 +226,9 @@ export function getFont(key: FontKey): LoadedFont {
   return f;
 }
 
-/** The fallback chain starting at `key`. */
+/** The fallback chain starting at `key`, ending with the installed CJK face when there is one. */
 export function fontChain(key: FontKey): LoadedFont[] {
-  return FALLBACKS[key].map(getFont);
+  const chain = FALLBACKS[key].map(getFont);
+  if (cjkFontSource() !== null) chain.push(getFont("cjk"));
+  return chain;
 }

@@ -4,7 +4,13 @@
  */
 export type { CardData, PostalAddress, Recipient, Sender } from "./card-data.ts";
 export type { CardInput, RenderOptions } from "./card-plan.ts";
-export { FONT_KEYS, type FontKey } from "./fonts.ts";
+export {
+  CJK_FONT_CANDIDATES,
+  cjkFontSource,
+  FONT_KEYS,
+  type FontKey,
+  useCjkFont,
+} from "./fonts.ts";
 export {
   DEFAULT_BLEED_IN,
   type FaceId,

@@ -14,6 +14,7 @@ export type FailureReason =
   | "address_overflow"
   | "format_unsupported"
   | "photo_invalid"
+  | "unprintable_characters"
   | "render_error";
 
 export interface CardFailure {

@@ -170,6 +170,29 @@ function breakWord(word: string, chain: readonly LoadedFont[], maxWidth: number)
 }
 
 /** Which fonts other than the design face drew which characters (for the report). */
+const SKIPPED = /[\s\p{Default_Ignorable_Code_Point}]/u;
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/** Characters of `text` that no font of the chain has: they would print as empty boxes. */
+export function unprintable(text: string, chain: readonly LoadedFont[]): string {
+  let out = "";
+  for (const ch of new Set(text)) {
+    if (SKIPPED.test(ch)) continue;
+    const cp = ch.codePointAt(0) ?? 0;
+    if (!chain.some((f) => f.has(cp))) out += ch;
+  }
+  return out;
+}
+
+/** What to do about characters no font of the chain has, as a sentence. */
+export function unprintableAdvice(chars: string, chain: readonly LoadedFont[]): string {
+  if (!CJK.test(chars)) return "change the text (no font cardmerge has can print them)";
+  const cjk = chain.find((f) => f.key === "cjk");
+  const install =
+    "install a CJK font (Debian: fonts-noto-cjk covers Chinese, Japanese and Korean) or set CJK_FONT to a font file";
+  return cjk ? `the installed CJK font ${cjk.name} lacks them: ${install}` : install;
+}
+
 export function fallbackUse(
   lines: readonly Line[],
   chain: readonly LoadedFont[],

@@ -25,9 +25,15 @@ describe("configuration", () => {
     ["REDIS_URL", "http://localhost", /REDIS_URL/],
     ["PORT", "eighty", /PORT: expected a whole number/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL: expected one of/],
+    ["CJK_FONT", "/no/such/font.ttc#NotoSansCJKjp-Regular", /CJK_FONT: expected a font file/],
   ])("rejects %s=%s naming the variable", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it("takes CJK_FONT=none as no CJK font, and leaves it to the renderer when unset", () => {
+    expect(loadConfig({ CJK_FONT: "none" }).cjkFont).toBeNull();
+    expect(loadConfig({}).cjkFont).toBeUndefined();
   });
 
   it("hides a password in the message", () => {
