@@ -35,6 +35,9 @@ const BatchSchema = Type.Object({
   created_at: Type.String(),
 });
 
+/** The vendor's clock and ours may differ this much; beyond it an acknowledgement's time is a mistake. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 const FILES = {
   pdf: { key: "pdf", type: "application/pdf", ext: "pdf" },
   "manifest.csv": { key: "manifest", type: "text/csv; charset=utf-8", ext: "csv" },
@@ -217,10 +220,20 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; storage: Sto
     async (request) => {
       const { accountId } = authOf(request);
       const at = request.body.at ? new Date(request.body.at) : new Date();
-      if (at.getTime() > Date.now() + 5 * 60_000) {
+      if (at.getTime() > Date.now() + CLOCK_SKEW_MS) {
         throw new AppError("validation", "at is in the future.", {
           errors: [{ field: "body.at", message: "in the future" }],
         });
+      }
+      const batch = await findBatch(pool, accountId, request.params.id);
+      if (!batch) throw notFound("Batch");
+      const readyAt = batch.ready_at as Date;
+      if (at.getTime() < readyAt.getTime() - CLOCK_SKEW_MS) {
+        throw new AppError(
+          "validation",
+          `at (${at.toISOString()}) is before the batch was ready (${readyAt.toISOString()}): send the time it was ${request.body.status}.`,
+          { errors: [{ field: "body.at", message: "before the batch's ready_at" }] },
+        );
       }
       const row = await acknowledge(pool, accountId, request.params.id, request.body.status, at);
       if (!row) throw notFound("Batch");

@@ -197,6 +197,23 @@ describe("a 302-recipient campaign from submit to ready batches", () => {
     expect(campaign.batches.find((b: { id: string }) => b.id === batch.id).status).toBe("printed");
   });
 
+  it("refuses an acknowledgement dated before the batch was ready, saying so", async () => {
+    const { batch } = (await manifests())[0] as Manifest;
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/batches/${batch.id}/acknowledge`,
+      headers: bearer(vendor),
+      payload: { status: "mailed", at: "2020-01-01T00:00:00Z" },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toMatch(
+      /^at \(2020-01-01T00:00:00.000Z\) is before the batch was ready/,
+    );
+    expect(res.json().errors).toEqual([
+      { field: "body.at", message: "before the batch's ready_at" },
+    ]);
+  });
+
   it("serves each rendered card's PDF", async () => {
     const cards = (
       await ctx.app.inject({
