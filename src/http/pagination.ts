@@ -1,9 +1,11 @@
 /**
- * Cursor pagination shared by list endpoints: `limit` (1–100, default 20) and `after` (the id of the
- * last item already seen, as Stripe's starting_after). Repositories fetch limit + 1 rows so
- * `has_more` is known without a count.
+ * Cursor pagination shared by list endpoints: `limit` (1–100, default 20) and `after` (the
+ * `next_after` of the previous page: an opaque cursor that survives the deletion of the item it
+ * follows). Repositories fetch limit + 1 rows so `has_more` is known without a count.
  */
 import { Type } from "typebox";
+import { type Cursor, decodeCursor, encodeCursor, type PageRequest } from "../db/cursor.ts";
+import { AppError } from "../errors.ts";
 
 export const PageQuery = Type.Object({
   limit: Type.Integer({
@@ -14,16 +16,11 @@ export const PageQuery = Type.Object({
   }),
   after: Type.Optional(
     Type.String({
-      maxLength: 64,
-      description: "Return items after the one with this id (the last id of the previous page).",
+      maxLength: 200,
+      description: "The `next_after` of the previous page.",
     }),
   ),
 });
-
-export interface Page {
-  limit: number;
-  after?: string;
-}
 
 export const listOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
   Type.Object({
@@ -31,22 +28,37 @@ export const listOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
     data: Type.Array(item),
     has_more: Type.Boolean(),
     next_after: Type.Union([Type.String(), Type.Null()], {
-      description: "Pass as `after` for the next page.",
+      description: "Pass as `after` for the next page (an opaque cursor).",
     }),
   });
 
-/** Shapes limit + 1 fetched rows into a list answer. */
-export function toList<Row extends { id: string }, Out>(
+/** What a repository fetches for a list query: limit + 1 rows, after the decoded cursor. */
+export function pageOf(query: { limit: number; after?: string }): PageRequest {
+  if (query.after === undefined) return { limit: query.limit + 1 };
+  const after: Cursor | undefined = decodeCursor(query.after);
+  if (!after) {
+    throw new AppError(
+      "validation",
+      "after is not a cursor from this list: pass the next_after of the previous page.",
+      { errors: [{ field: "querystring.after", message: "not a list cursor" }] },
+    );
+  }
+  return { limit: query.limit + 1, after };
+}
+
+/** Shapes limit + 1 fetched rows (each with its sort key) into a list answer. */
+export function toList<Row extends { id: string; sort_key: string }, Out>(
   rows: Row[],
-  page: Page,
+  limit: number,
   render: (row: Row) => Out,
 ) {
-  const hasMore = rows.length > page.limit;
-  const items = hasMore ? rows.slice(0, page.limit) : rows;
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
+  const last = items[items.length - 1];
   return {
     object: "list" as const,
     data: items.map(render),
     has_more: hasMore,
-    next_after: hasMore ? (items[items.length - 1]?.id ?? null) : null,
+    next_after: hasMore && last ? encodeCursor(last.sort_key, last.id) : null,
   };
 }

@@ -1,3 +1,4 @@
+import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import type { Scope } from "./api-key-secret.ts";
 
@@ -90,14 +91,14 @@ export async function touchApiKey(db: Db, id: string): Promise<void> {
 export async function listApiKeys(
   db: Db,
   accountId: string,
-  page: { limit: number; after?: string },
-): Promise<ApiKeyRow[]> {
-  const { rows } = await db.query<ApiKeyRow>(
-    `SELECT ${KEY_COLUMNS} FROM api_keys
+  page: PageRequest,
+): Promise<Listed<ApiKeyRow>[]> {
+  const { rows } = await db.query<Listed<ApiKeyRow>>(
+    `SELECT ${KEY_COLUMNS}, ${timeKey("created_at")} AS sort_key FROM api_keys
       WHERE account_id = $1
-        AND ($2::text IS NULL OR (created_at, id) > (SELECT created_at, id FROM api_keys WHERE id = $2 AND account_id = $1))
-      ORDER BY created_at, id LIMIT $3`,
-    [accountId, page.after ?? null, page.limit],
+        AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::text))
+      ORDER BY created_at, id LIMIT $4`,
+    [accountId, page.after?.key ?? null, page.after?.id ?? null, page.limit],
   );
   return rows;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { authOf } from "../../http/auth.ts";
-import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import {
   AccountSchema,
   ApiKeySchema,
@@ -47,12 +47,8 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       },
     },
     async (request) => {
-      const page = request.query;
-      const rows = await accounts.listKeys(authOf(request).accountId, {
-        ...page,
-        limit: page.limit + 1,
-      });
-      return toList(rows, page, apiKeyJson);
+      const rows = await accounts.listKeys(authOf(request).accountId, pageOf(request.query));
+      return toList(rows, request.query.limit, apiKeyJson);
     },
   );
 

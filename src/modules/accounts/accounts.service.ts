@@ -1,3 +1,4 @@
+import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { notFound, validation } from "../../errors.ts";
@@ -97,8 +98,7 @@ export function createAccountsService(deps: { pool: Pool }) {
 
     createKey,
 
-    listKeys: (accountId: string, page: { limit: number; after?: string }) =>
-      repo.listApiKeys(pool, accountId, page),
+    listKeys: (accountId: string, page: PageRequest) => repo.listApiKeys(pool, accountId, page),
 
     async revokeKey(accountId: string, keyId: string) {
       const key = await repo.revokeApiKey(pool, accountId, keyId);

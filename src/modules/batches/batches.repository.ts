@@ -1,3 +1,4 @@
+import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import type { BatchRow } from "../pipeline/pipeline.repository.ts";
 
@@ -5,15 +6,15 @@ import type { BatchRow } from "../pipeline/pipeline.repository.ts";
 export async function listBatches(
   db: Pool,
   accountId: string,
-  page: { limit: number; after?: string; status?: string },
-): Promise<BatchRow[]> {
-  const { rows } = await db.query<BatchRow>(
-    `SELECT * FROM batches
+  page: PageRequest & { status?: string },
+): Promise<Listed<BatchRow>[]> {
+  const { rows } = await db.query<Listed<BatchRow>>(
+    `SELECT *, ${timeKey("created_at")} AS sort_key FROM batches
       WHERE account_id = $1 AND ready_at IS NOT NULL
         AND ($2::text IS NULL OR status = $2)
-        AND ($3::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM batches WHERE id = $3 AND account_id = $1))
-      ORDER BY created_at DESC, id DESC LIMIT $4`,
-    [accountId, page.status ?? null, page.after ?? null, page.limit],
+        AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
+      ORDER BY created_at DESC, id DESC LIMIT $5`,
+    [accountId, page.status ?? null, page.after?.key ?? null, page.after?.id ?? null, page.limit],
   );
   return rows;
 }

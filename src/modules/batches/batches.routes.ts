@@ -8,7 +8,7 @@ import { Type } from "typebox";
 import type { Pool } from "../../db/pool.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
-import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { sendProblem } from "../../http/problem.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { BatchRow } from "../pipeline/pipeline.repository.ts";
@@ -127,12 +127,9 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; storage: Sto
       },
     },
     async (request) => {
-      const { limit, after, status } = request.query;
-      return toList(
-        await listBatches(pool, authOf(request).accountId, { limit: limit + 1, after, status }),
-        { limit, after },
-        batchJson,
-      );
+      const { limit, status } = request.query;
+      const page = { ...pageOf(request.query), status };
+      return toList(await listBatches(pool, authOf(request).accountId, page), limit, batchJson);
     },
   );
 

@@ -1,3 +1,4 @@
+import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import type { Sender } from "../../render/card-data.ts";
 
@@ -109,16 +110,16 @@ export async function lockCampaign(
 export async function listCampaigns(
   db: Db,
   accountId: string,
-  page: { limit: number; after?: string },
+  page: PageRequest,
   status?: string,
-): Promise<CampaignRow[]> {
-  const { rows } = await db.query<CampaignRow>(
-    `${SELECT}
+): Promise<Listed<CampaignRow>[]> {
+  const { rows } = await db.query<Listed<CampaignRow>>(
+    `SELECT c.*, ${timeKey("c.created_at")} AS sort_key FROM (${SELECT}) c
       WHERE c.account_id = $1
-        AND ($2::text IS NULL OR (c.created_at, c.id) < (SELECT created_at, id FROM campaigns WHERE id = $2 AND account_id = $1))
-        AND ($4::text IS NULL OR c.status = $4)
-      ORDER BY c.created_at DESC, c.id DESC LIMIT $3`,
-    [accountId, page.after ?? null, page.limit, status ?? null],
+        AND ($2::timestamptz IS NULL OR (c.created_at, c.id) < ($2::timestamptz, $3::text))
+        AND ($5::text IS NULL OR c.status = $5)
+      ORDER BY c.created_at DESC, c.id DESC LIMIT $4`,
+    [accountId, page.after?.key ?? null, page.after?.id ?? null, page.limit, status ?? null],
   );
   return rows;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { authOf } from "../../http/auth.ts";
-import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import type { CampaignRow } from "./campaigns.repository.ts";
 import {
   CAMPAIGN_STATUSES,
@@ -88,13 +88,9 @@ export const campaignsRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSe
       },
     },
     async (request) => {
-      const { limit, after, status } = request.query;
-      const rows = await campaigns.list(
-        authOf(request).accountId,
-        { limit: limit + 1, after },
-        status,
-      );
-      return toList(rows, { limit, after }, campaignJson);
+      const { limit, status } = request.query;
+      const rows = await campaigns.list(authOf(request).accountId, pageOf(request.query), status);
+      return toList(rows, limit, campaignJson);
     },
   );
 

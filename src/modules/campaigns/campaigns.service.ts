@@ -1,3 +1,4 @@
+import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
@@ -119,7 +120,7 @@ export function createCampaignsService(deps: { pool: Pool; templates: TemplatesS
       return get(accountId, id);
     },
 
-    list: (accountId: string, page: { limit: number; after?: string }, status?: string) =>
+    list: (accountId: string, page: PageRequest, status?: string) =>
       repo.listCampaigns(pool, accountId, page, status),
 
     async update(accountId: string, id: string, patch: Partial<CampaignInput>) {

@@ -1,3 +1,4 @@
+import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 
 type Db = Pool | PoolClient;
@@ -74,14 +75,14 @@ export async function resolvePhotoNames(
 export async function listPhotos(
   db: Db,
   accountId: string,
-  page: { limit: number; after?: string },
-) {
-  const { rows } = await db.query<PhotoRow>(
-    `SELECT * FROM photos
+  page: PageRequest,
+): Promise<Listed<PhotoRow>[]> {
+  const { rows } = await db.query<Listed<PhotoRow>>(
+    `SELECT *, ${timeKey("created_at")} AS sort_key FROM photos
       WHERE account_id = $1
-        AND ($2::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM photos WHERE id = $2 AND account_id = $1))
-      ORDER BY created_at DESC, id DESC LIMIT $3`,
-    [accountId, page.after ?? null, page.limit],
+        AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::text))
+      ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [accountId, page.after?.key ?? null, page.after?.id ?? null, page.limit],
   );
   return rows;
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
-import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { FORMAT_IDS, type FormatId } from "../../render/formats.ts";
 import { isZip, unzipPhotos } from "./photo-zip.ts";
 import type { PhotoRow } from "./photos.repository.ts";
@@ -120,12 +120,8 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const { limit, after } = request.query;
-      return toList(
-        await photos.list(authOf(request).accountId, { limit: limit + 1, after }),
-        { limit, after },
-        photoJson,
-      );
+      const rows = await photos.list(authOf(request).accountId, pageOf(request.query));
+      return toList(rows, request.query.limit, photoJson);
     },
   );
 

@@ -1,3 +1,4 @@
+import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, type ErrorKind, notFound } from "../../errors.ts";
@@ -132,8 +133,7 @@ export function createPhotosService(deps: { pool: Pool; storage: Storage; maxByt
       }
     },
 
-    list: (accountId: string, page: { limit: number; after?: string }) =>
-      repo.listPhotos(pool, accountId, page),
+    list: (accountId: string, page: PageRequest) => repo.listPhotos(pool, accountId, page),
 
     async preview(accountId: string, id: string) {
       const row = await get(accountId, id);

@@ -1,4 +1,5 @@
 /** SQL of the campaign pipeline (submit → render → batch), each query named for the step that uses it. */
+import type { Listed, PageRequest } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import type { Recipient } from "../../render/card-data.ts";
 import type { CardReport } from "../../render/index.ts";
@@ -317,14 +318,14 @@ export async function listCards(
   db: Db,
   accountId: string,
   campaignId: string,
-  page: { limit: number; after?: string; status?: string },
-): Promise<CardRow[]> {
-  const { rows } = await db.query<CardRow>(
-    `SELECT * FROM cards WHERE account_id = $1 AND campaign_id = $2
+  page: PageRequest & { status?: string },
+): Promise<Listed<CardRow>[]> {
+  const { rows } = await db.query<Listed<CardRow>>(
+    `SELECT *, seq::text AS sort_key FROM cards WHERE account_id = $1 AND campaign_id = $2
         AND ($3::text IS NULL OR status = $3)
-        AND ($4::text IS NULL OR seq > (SELECT seq FROM cards WHERE id = $4 AND campaign_id = $2))
+        AND ($4::bigint IS NULL OR seq > $4::bigint)
       ORDER BY seq LIMIT $5`,
-    [accountId, campaignId, page.status ?? null, page.after ?? null, page.limit],
+    [accountId, campaignId, page.status ?? null, page.after?.key ?? null, page.limit],
   );
   return rows;
 }

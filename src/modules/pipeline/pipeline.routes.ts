@@ -3,7 +3,7 @@ import { Type } from "typebox";
 import type { Pool } from "../../db/pool.ts";
 import { notFound } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
-import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { campaignJson } from "../campaigns/campaigns.routes.ts";
 import { CampaignIdParams, CampaignSchema } from "../campaigns/campaigns.schemas.ts";
@@ -117,13 +117,12 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const { accountId } = authOf(request);
       await campaigns.get(accountId, request.params.id);
-      const { limit, after, status } = request.query;
+      const { limit, status } = request.query;
       const rows = await listCards(pool, accountId, request.params.id, {
-        limit: limit + 1,
-        after,
+        ...pageOf(request.query),
         status,
       });
-      return toList(rows, { limit, after }, cardJson);
+      return toList(rows, limit, cardJson);
     },
   );
 

@@ -1,3 +1,4 @@
+import type { Listed, PageRequest } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import type { Recipient } from "../../render/card-data.ts";
 
@@ -94,14 +95,15 @@ export async function listRecipients(
   db: Db,
   accountId: string,
   campaignId: string,
-  page: { limit: number; after?: string },
-): Promise<RecipientRow[]> {
-  const { rows } = await db.query<RecipientRow>(
-    `SELECT * FROM recipients
+  page: PageRequest,
+): Promise<Listed<RecipientRow>[]> {
+  // seq is unique within a campaign: it alone orders the list.
+  const { rows } = await db.query<Listed<RecipientRow>>(
+    `SELECT *, seq::text AS sort_key FROM recipients
       WHERE account_id = $1 AND campaign_id = $2
-        AND ($3::text IS NULL OR seq > (SELECT seq FROM recipients WHERE id = $3 AND campaign_id = $2))
+        AND ($3::bigint IS NULL OR seq > $3::bigint)
       ORDER BY seq LIMIT $4`,
-    [accountId, campaignId, page.after ?? null, page.limit],
+    [accountId, campaignId, page.after?.key ?? null, page.limit],
   );
   return rows;
 }

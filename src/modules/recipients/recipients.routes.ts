@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
-import { listOf, PageQuery, toList } from "../../http/pagination.ts";
+import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { DEFAULT_LIMITS } from "./csv/index.ts";
 import type { ImportRequest } from "./import-recipients.ts";
 import { jsonRecordsAsCsv } from "./json-records.ts";
@@ -207,12 +207,9 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const { limit, after } = request.query;
-      const rows = await recipients.list(authOf(request).accountId, request.params.id, {
-        limit: limit + 1,
-        after,
-      });
-      return toList(rows, { limit, after }, recipientJson);
+      const page = pageOf(request.query);
+      const rows = await recipients.list(authOf(request).accountId, request.params.id, page);
+      return toList(rows, request.query.limit, recipientJson);
     },
   );
 

@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
@@ -66,7 +67,7 @@ export function createRecipientsService(deps: {
       return storage.get(row.failures_key);
     },
 
-    async list(accountId: string, campaignId: string, page: { limit: number; after?: string }) {
+    async list(accountId: string, campaignId: string, page: PageRequest) {
       await campaigns.get(accountId, campaignId);
       return repo.listRecipients(pool, accountId, campaignId, page);
     },

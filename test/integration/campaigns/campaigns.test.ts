@@ -163,6 +163,38 @@ describe("campaigns", () => {
     expect(ready.data).toEqual([]);
   });
 
+  it("goes on from a cursor whose campaign was deleted meanwhile, and refuses a made-up cursor", async () => {
+    const { secret: own } = await ctx.account();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await post(campaign({ name: `d${i}` }), own)).json().id);
+    const page1 = (
+      await ctx.app.inject({ url: "/v1/campaigns?limit=1", headers: bearer(own) })
+    ).json();
+    expect(page1.data.map((c: { id: string }) => c.id)).toEqual([ids[2]]);
+    await ctx.app.inject({
+      method: "DELETE",
+      url: `/v1/campaigns/${ids[2]}`,
+      headers: bearer(own),
+    });
+    const page2 = (
+      await ctx.app.inject({
+        url: `/v1/campaigns?limit=5&after=${page1.next_after}`,
+        headers: bearer(own),
+      })
+    ).json();
+    expect(page2).toMatchObject({ has_more: false, next_after: null });
+    expect(page2.data.map((c: { id: string }) => c.id)).toEqual([ids[1], ids[0]]);
+
+    const bad = await ctx.app.inject({
+      url: `/v1/campaigns?after=${ids[0]}`,
+      headers: bearer(own),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([
+      { field: "querystring.after", message: "not a list cursor" },
+    ]);
+  });
+
   it("answers 404 for another account's campaign on every route", async () => {
     const { id } = (await post(campaign())).json();
     const { secret: other } = await ctx.account();
