@@ -133,6 +133,15 @@ export async function updateCampaign(db: Db, accountId: string, id: string, v: C
   );
 }
 
+/** Files in storage that belong to the campaign's rows (the imports' failures CSVs). */
+export async function campaignFileKeys(db: Db, campaignId: string): Promise<string[]> {
+  const { rows } = await db.query<{ key: string }>(
+    "SELECT failures_key AS key FROM imports WHERE campaign_id = $1 AND failures_key IS NOT NULL",
+    [campaignId],
+  );
+  return rows.map((r) => r.key);
+}
+
 export async function deleteCampaign(db: Db, accountId: string, id: string): Promise<void> {
   await db.query("DELETE FROM campaigns WHERE account_id = $1 AND id = $2", [accountId, id]);
 }

@@ -4,6 +4,7 @@ import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import type { PostalAddress, Sender } from "../../render/card-data.ts";
+import type { Storage } from "../../storage/storage.ts";
 import { findPhoto } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import { checkDesign } from "./campaign-rules.ts";
@@ -74,8 +75,12 @@ function toInput(row: repo.CampaignRow): CampaignInput {
   };
 }
 
-export function createCampaignsService(deps: { pool: Pool; templates: TemplatesService }) {
-  const { pool, templates } = deps;
+export function createCampaignsService(deps: {
+  pool: Pool;
+  storage: Storage;
+  templates: TemplatesService;
+}) {
+  const { pool, storage, templates } = deps;
 
   async function validate(accountId: string, input: CampaignInput): Promise<repo.CampaignValues> {
     const template = await templates.resolve(accountId, input.template);
@@ -136,7 +141,7 @@ export function createCampaignsService(deps: { pool: Pool; templates: TemplatesS
     },
 
     async remove(accountId: string, id: string) {
-      await withTransaction(pool, async (tx) => {
+      const files = await withTransaction(pool, async (tx) => {
         const row = await repo.lockCampaign(tx, accountId, id);
         if (!row) throw notFound("Campaign");
         if (!["draft", "cancelled"].includes(row.status)) {
@@ -144,8 +149,15 @@ export function createCampaignsService(deps: { pool: Pool; templates: TemplatesS
             `Campaign is ${row.status}: cancel it before deleting, or keep it for its records.`,
           );
         }
+        const keys = await repo.campaignFileKeys(tx, id);
         await repo.deleteCampaign(tx, accountId, id);
+        return keys;
       });
+      // After the commit: a file that fails to go is an orphan on disk, never a dangling row.
+      await Promise.allSettled([
+        ...files.map((key) => storage.delete(key)),
+        storage.deletePrefix(`accounts/${accountId}/campaigns/${id}/`),
+      ]);
     },
 
     /** Locks a draft campaign inside a transaction: imports and recipient edits go through here. */

@@ -142,6 +142,31 @@ describe("campaigns", () => {
     ).toBe(404);
   });
 
+  it("deletes the campaign's files with it (the import's failures CSV)", async () => {
+    const { id } = (await post(campaign())).json();
+    const imported = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/campaigns/${id}/recipients`,
+      headers: { ...bearer(secret), "content-type": "text/csv" },
+      payload:
+        "Name,Street,City,State,Zip,Last Purchase\r\nAnn Lee,1 A St,Boston,MA,02134,boiler\r\nBob Roe,,,,,boiler\r\n",
+    });
+    expect(imported.json()).toMatchObject({ imported: 1, rejected: 1 });
+    const { rows } = await ctx.deps.pool.query(
+      "SELECT failures_key FROM imports WHERE campaign_id = $1",
+      [id],
+    );
+    const key = rows[0].failures_key as string;
+    expect(await ctx.deps.storage.stat(key)).toBeDefined();
+    const del = await ctx.app.inject({
+      method: "DELETE",
+      url: `/v1/campaigns/${id}`,
+      headers: bearer(secret),
+    });
+    expect(del.statusCode).toBe(204);
+    expect(await ctx.deps.storage.stat(key)).toBeUndefined();
+  });
+
   it("lists newest first with cursor pagination and a status filter", async () => {
     const { secret: own } = await ctx.account();
     const ids: string[] = [];
