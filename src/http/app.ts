@@ -18,7 +18,7 @@ import { recipientsRoutes } from "../modules/recipients/recipients.routes.ts";
 import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
 import { healthRoutes } from "./health.routes.ts";
-import { idempotencyPlugin } from "./idempotency.ts";
+import { type IdempotencyOptions, idempotencyPlugin } from "./idempotency.ts";
 import { openApiPlugin } from "./openapi.ts";
 import { registerProblemHandlers } from "./problem.ts";
 import { rateLimitPlugin } from "./rate-limit.ts";
@@ -27,7 +27,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(
   deps: Deps,
-  opts: { logger?: boolean } = {},
+  opts: { logger?: boolean; idempotency?: Omit<IdempotencyOptions, "pool"> } = {},
 ): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
@@ -71,7 +71,7 @@ export async function buildApp(
     max: config.rateLimit.max,
     windowSeconds: config.rateLimit.windowSeconds,
   });
-  await app.register(idempotencyPlugin, { pool: deps.pool });
+  await app.register(idempotencyPlugin, { pool: deps.pool, ...opts.idempotency });
 
   await app.register(healthRoutes, { pool: deps.pool, redis: deps.redis });
   await app.register(accountsRoutes, { accounts: deps.accounts });

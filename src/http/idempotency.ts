@@ -2,7 +2,8 @@
  * Idempotency-Key on POST (Stripe's semantics): the first request with a key runs and its response
  * (2xx/4xx) is kept for 24 hours; the same key and body replays it; the same key with another body
  * is 422; a second request while the first still runs is 409. Keys are per account. 5xx answers are
- * not kept, so a retry after a server fault runs again.
+ * not kept, so a retry after a server fault runs again. A running request keeps its claim alive with
+ * a heartbeat; a claim without one for a minute belonged to a process that died, and is taken over.
  */
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -12,13 +13,18 @@ import { AppError } from "../errors.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
-    idempotency: { accountId: string; key: string } | null;
+    idempotency: { accountId: string; key: string; heartbeat: NodeJS.Timeout } | null;
   }
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-/** A first request that has not answered in this long is taken to have died; its key is reused. */
-const ABANDONED_AFTER = "60 seconds";
+export interface IdempotencyOptions {
+  pool: Pool;
+  /** A claim whose heartbeat is older than this belonged to a request that died; default 60 s. */
+  abandonAfterMs?: number;
+  /** How often a running request renews its claim; default 15 s. */
+  heartbeatMs?: number;
+}
 const REPLAYED_HEADERS = ["content-type", "location"];
 
 /** A parsed JSON body; streamed uploads (text/csv, multipart) arrive as streams or not at all. */
@@ -49,9 +55,29 @@ interface StoredRow {
 }
 
 export const idempotencyPlugin = fp(
-  async (app: FastifyInstance, opts: { pool: Pool }) => {
-    const { pool } = opts;
+  async (app: FastifyInstance, opts: IdempotencyOptions) => {
+    const { pool, abandonAfterMs = 60_000, heartbeatMs = 15_000 } = opts;
     app.decorateRequest("idempotency", null);
+
+    const beat = (accountId: string, key: string) => {
+      const timer = setInterval(() => {
+        pool
+          .query(
+            `UPDATE idempotency_keys SET heartbeat_at = now()
+              WHERE account_id = $1 AND key = $2 AND response_status IS NULL`,
+            [accountId, key],
+          )
+          .catch(() => {}); // a missed beat only risks a retry running early, as before
+      }, heartbeatMs);
+      timer.unref();
+      return timer;
+    };
+    const release = (request: FastifyRequest) => {
+      const claim = request.idempotency;
+      if (claim) clearInterval(claim.heartbeat);
+      request.idempotency = null;
+      return claim;
+    };
 
     app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
       const key = request.headers["idempotency-key"];
@@ -73,15 +99,16 @@ export const idempotencyPlugin = fp(
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (account_id, key) DO UPDATE
             SET request_hash = EXCLUDED.request_hash, method = EXCLUDED.method, path = EXCLUDED.path,
-                response_status = NULL, response_headers = NULL, response_body = NULL, created_at = now()
+                response_status = NULL, response_headers = NULL, response_body = NULL,
+                created_at = now(), heartbeat_at = now()
           WHERE idempotency_keys.created_at < now() - interval '24 hours'
              OR (idempotency_keys.response_status IS NULL
-                 AND idempotency_keys.created_at < now() - interval '${ABANDONED_AFTER}')
+                 AND idempotency_keys.heartbeat_at < now() - make_interval(secs => $6::float8 / 1000))
          RETURNING 1`,
-        [accountId, key, hash, request.method, request.url],
+        [accountId, key, hash, request.method, request.url, abandonAfterMs],
       );
       if (claimed.rowCount) {
-        request.idempotency = { accountId, key };
+        request.idempotency = { accountId, key, heartbeat: beat(accountId, key) };
         return;
       }
       const { rows } = await pool.query<StoredRow>(
@@ -109,10 +136,17 @@ export const idempotencyPlugin = fp(
       return reply.code(row.response_status).send(row.response_body ?? "");
     });
 
+    // A request that ends without a response (the client went away) stops beating too.
+    app.addHook("onResponse", async (request) => {
+      release(request);
+    });
+    app.addHook("onRequestAbort", async (request) => {
+      release(request);
+    });
+
     app.addHook("onSend", async (request, reply, payload) => {
-      const claim = request.idempotency;
+      const claim = release(request);
       if (!claim) return payload;
-      request.idempotency = null;
       const status = reply.statusCode;
       if (
         status >= 500 ||

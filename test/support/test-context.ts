@@ -35,12 +35,15 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export async function createTestContext(
   env: Record<string, string> = {},
-  opts: { extend?: (app: FastifyInstance) => void } = {},
+  opts: {
+    extend?: (app: FastifyInstance) => void;
+    app?: Omit<Parameters<typeof buildApp>[1], "logger">;
+  } = {},
 ): Promise<TestContext> {
   const config = testConfig(env);
   await migrate(config);
   const deps = createDeps(config, "test");
-  const app = await buildApp(deps, { logger: false });
+  const app = await buildApp(deps, { ...opts.app, logger: false });
   opts.extend?.(app);
   await app.ready();
   return {

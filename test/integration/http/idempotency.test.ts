@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
+const ABANDON_MS = 600;
 let ctx: TestContext;
 let release: () => void = () => {};
 let entered: () => void = () => {};
@@ -18,6 +19,8 @@ beforeAll(async () => {
           });
           return reply.code(201).send({ done: true });
         }),
+      // Short times, so a request can outlive the abandonment time within a test.
+      app: { idempotency: { abandonAfterMs: ABANDON_MS, heartbeatMs: 100 } },
     },
   );
 });
@@ -80,6 +83,41 @@ describe("Idempotency-Key on POST", () => {
     });
     expect(third.statusCode).toBe(201);
     expect(third.headers["idempotent-replayed"]).toBe("true");
+  });
+
+  it("keeps a long request's key while it runs: a retry after the abandonment time still gets 409", async () => {
+    const { secret } = await ctx.account();
+    const headers = { ...bearer(secret), "idempotency-key": "long-1" };
+    const started = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const first = ctx.app.inject({ method: "POST", url: "/v1/test/slow", headers, payload: {} });
+    await started;
+    await new Promise((r) => setTimeout(r, ABANDON_MS * 3));
+    const retry = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/test/slow",
+      headers,
+      payload: {},
+    });
+    expect(retry.statusCode, "the retry ran while the first request was alive").toBe(409);
+    release();
+    expect((await first).statusCode).toBe(201);
+  });
+
+  it("takes over a key whose request died without answering", async () => {
+    const { accountId, secret } = await ctx.account();
+    const first = await createKey(secret, "died-1", "Zapier");
+    // As if the process had died mid-request: no response kept, no heartbeat since.
+    await ctx.deps.pool.query(
+      `UPDATE idempotency_keys SET response_status = NULL, response_body = NULL,
+              heartbeat_at = now() - interval '1 minute' WHERE account_id = $1`,
+      [accountId],
+    );
+    const retry = await createKey(secret, "died-1", "Zapier");
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers["idempotent-replayed"]).toBeUndefined();
+    expect(retry.json().id).not.toBe(first.json().id);
   });
 
   it("keeps keys per account: another account's same key runs afresh", async () => {
