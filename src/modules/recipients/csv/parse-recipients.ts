@@ -1,11 +1,11 @@
-import { type CsvError, type Options, type Parser, parse } from "csv-parse";
 import { AppError } from "../../../errors.ts";
 import { countryCode } from "./countries.ts";
 import { type DecodeState, toUtf8 } from "./decode.ts";
 import { DuplicateFinder, dedupeKey } from "./dedupe.ts";
 import { compileMapping, describeTarget, type HeaderPlan, planHeaders } from "./header-map.ts";
 import { CsvImportError } from "./import-error.ts";
-import { type Delimiter, sniffDelimiter } from "./sniff.ts";
+import { RecordReader } from "./record-reader.ts";
+import type { Delimiter } from "./sniff.ts";
 import {
   DEFAULT_LIMITS,
   type HeaderReport,
@@ -18,8 +18,6 @@ import { type RowContext, validateRow } from "./validate-row.ts";
 
 /** Where a/b/yyyy means month/day. Everywhere else a day comes first. */
 const MONTH_FIRST = new Set(["US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM", "MH", "PW"]);
-/** A header line longer than this is not a header: probably not a CSV at all. */
-const MAX_HEADER_BYTES = 1024 * 1024;
 
 /**
  * Streams a CSV upload into recipients, one outcome per data row, without holding the file.
@@ -51,19 +49,7 @@ class ImportSession {
   readonly #mapping: ReturnType<typeof compileMapping>;
   readonly #defaultCountry: string;
   readonly #decode: DecodeState = { encoding: "utf-8", undecided: true, bytesIn: 0 };
-  readonly #chunks: AsyncGenerator<Buffer>;
-  #head: Buffer[] = [];
-  #headLength = 0;
-  #parser: Parser | undefined;
-  #delimiter: Delimiter = ",";
-  /** Records parsed and not handled yet; #next is the first unhandled one. */
-  #records: string[][] = [];
-  #next = 0;
-  /** Spreadsheet row of the last record handed out. */
-  #row = 0;
-  /** Records the parser produced so far (to place a parse error on its row). */
-  #parsed = 0;
-  #ended = false;
+  readonly #reader: RecordReader;
   #header: Promise<HeaderReport> | undefined;
   #plan: HeaderPlan | undefined;
   #valueKeys: string[] = [];
@@ -80,10 +66,9 @@ class ImportSession {
       );
     }
     this.#defaultCountry = country;
-    this.#chunks = toUtf8(
-      input as AsyncIterable<Buffer | string>,
-      this.#decode,
-      this.#limits.maxBytes,
+    this.#reader = new RecordReader(
+      toUtf8(input as AsyncIterable<Buffer | string>, this.#decode, this.#limits.maxBytes),
+      this.#limits,
     );
   }
 
@@ -104,14 +89,15 @@ class ImportSession {
       };
       const duplicates = new DuplicateFinder();
       let dataRows = 0;
+      const reader = this.#reader;
       for (;;) {
-        const record = this.#take();
+        const record = reader.take();
         if (record === undefined) {
-          if (this.#ended) return;
-          await this.#pull();
+          if (reader.ended) return;
+          await reader.pull();
           continue;
         }
-        const row = this.#row;
+        const row = reader.row;
         if (isBlank(record)) continue;
         if (++dataRows > this.#limits.maxRows) {
           throw new CsvImportError(
@@ -123,7 +109,7 @@ class ImportSession {
         yield this.#outcome(record, row, ctx, duplicates);
       }
     } finally {
-      await this.#chunks.return(undefined);
+      await this.#reader.close();
     }
   }
 
@@ -138,7 +124,7 @@ class ImportSession {
     const extra = record.length > width;
     const shifted: RowError = {
       field: "row",
-      message: `The row has ${record.length} values but the header has ${width} columns: a value probably contains a "${printable(this.#delimiter)}" without quotes around it.`,
+      message: `The row has ${record.length} values but the header has ${width} columns: a value probably contains a "${printable(this.#reader.delimiter)}" without quotes around it.`,
     };
     if (extra && record.slice(width).some((v) => v.trim() !== "")) {
       return { kind: "rejected", row, errors: [shifted], values: this.#values(record) };
@@ -173,17 +159,18 @@ class ImportSession {
   }
 
   async #readHeader(): Promise<HeaderReport> {
+    const reader = this.#reader;
     let record: string[] | undefined;
     for (;;) {
-      record = this.#take();
+      record = reader.take();
       if (record === undefined) {
-        if (this.#ended) {
+        if (reader.ended) {
           throw new CsvImportError(
             "empty",
             "The file is empty: it needs a header row (First Name, Last Name, Address, City, State, Zip…) and one row per recipient.",
           );
         }
-        await this.#pull();
+        await reader.pull();
       } else if (!isBlank(record)) break;
     }
     const headers = record.map((h) =>
@@ -196,11 +183,11 @@ class ImportSession {
       throw new CsvImportError(
         "too_many_columns",
         `The header has ${headers.length} columns; at most ${this.#limits.maxColumns} are accepted. Delete the columns the cards do not need.`,
-        { row: this.#row },
+        { row: reader.row },
       );
     }
     const plan = planHeaders(headers, this.#mapping);
-    requireColumns(plan, this.#row);
+    requireColumns(plan, reader.row);
     this.#plan = plan;
     const seen = new Map<string, number>();
     this.#valueKeys = headers.map((h, i) => {
@@ -214,142 +201,9 @@ class ImportSession {
         header,
         field: describeTarget(plan.targets[i] ?? { kind: "ignore" }),
       })),
-      delimiter: this.#delimiter,
+      delimiter: reader.delimiter,
       encoding: this.#decode.encoding,
     };
-  }
-
-  /** Next parsed record, counting its spreadsheet row; undefined when more input is needed. */
-  #take(): string[] | undefined {
-    if (this.#next >= this.#records.length) {
-      if (this.#records.length > 0) {
-        this.#records = [];
-        this.#next = 0;
-      }
-      return undefined;
-    }
-    this.#row++;
-    return this.#records[this.#next++];
-  }
-
-  /** Feeds the next input chunk to the parser (creating it once the header line is known). */
-  async #pull(): Promise<void> {
-    const next = await this.#chunks.next();
-    if (next.done) {
-      if (!this.#parser) this.#startParser(sniffDelimiter(this.#headBytes(), true) ?? ",");
-      await this.#finish(this.#parser as Parser);
-      this.#ended = true;
-      return;
-    }
-    if (this.#parser) {
-      this.#write(this.#parser, next.value);
-      return;
-    }
-    this.#head.push(next.value);
-    this.#headLength += next.value.length;
-    const delimiter = sniffDelimiter(this.#headBytes(), false);
-    if (delimiter) this.#startParser(delimiter);
-    else if (this.#headLength > MAX_HEADER_BYTES) {
-      throw new CsvImportError(
-        "malformed",
-        "The first line is longer than 1 MB: this does not look like a CSV file with a header row.",
-        { row: 1 },
-      );
-    }
-  }
-
-  #headBytes(): Buffer {
-    if (this.#head.length > 1) this.#head = [Buffer.concat(this.#head, this.#headLength)];
-    return this.#head[0] ?? Buffer.alloc(0);
-  }
-
-  #startParser(delimiter: Delimiter): void {
-    this.#delimiter = delimiter;
-    const parser = parse({
-      delimiter,
-      // Mixed line ends happen when rows were appended by another program; old Macs wrote CR.
-      record_delimiter: ["\r\n", "\n", "\r"],
-      relax_column_count: true,
-      // A stray quote inside an unquoted value ("Bob "Bobby" Lee") is text, not a broken file.
-      relax_quotes: true,
-      // Only a pathological row (an unclosed quote swallowing the file) trips this; long values are row errors.
-      max_record_size: Math.max(65_536, this.#limits.maxFieldLength * this.#limits.maxColumns),
-      // Parsed records wait in the readable buffer until #drain takes them, so no back-pressure stall.
-      readableHighWaterMark: 1 << 30,
-      // Not in csv-parse's Options type, but passed through to the Transform stream.
-    } as Options);
-    // Errors are read from parser.errored right after each write; this listener only keeps the
-    // asynchronous 'error' event from being unhandled.
-    parser.on("error", () => {});
-    this.#parser = parser;
-    const head = this.#headBytes();
-    this.#head = [];
-    if (head.length > 0) this.#write(parser, head);
-  }
-
-  /**
-   * Writes synchronously and takes the records at once: csv-parse parses inside write(), and reading
-   * them from its buffer is about three times cheaper than its on_record hook.
-   */
-  #write(parser: Parser, chunk: Buffer): void {
-    parser.write(chunk);
-    this.#drain(parser);
-    if (parser.errored) throw this.#parseError(parser.errored);
-  }
-
-  #drain(parser: Parser): void {
-    for (let record = parser.read() as string[] | null; record !== null; record = parser.read()) {
-      this.#parsed++;
-      this.#records.push(record);
-    }
-  }
-
-  async #finish(parser: Parser): Promise<void> {
-    if (parser.errored) throw this.#parseError(parser.errored);
-    await new Promise<void>((resolve, reject) => {
-      parser.once("finish", resolve);
-      parser.once("error", reject);
-      parser.end();
-    }).catch((error: unknown) => {
-      this.#drain(parser);
-      throw this.#parseError(error);
-    });
-    this.#drain(parser);
-  }
-
-  #parseError(error: unknown): Error {
-    if (error instanceof CsvImportError) return error;
-    const row = this.#parsed + 1;
-    const code = (error as Partial<CsvError>).code;
-    if (code === "CSV_MAX_RECORD_SIZE") {
-      return new CsvImportError(
-        "field_too_long",
-        `Row ${row} never ends: a value that opens with a quote (") is probably not closed. Check that row for a missing quote.`,
-        { row, cause: error },
-      );
-    }
-    if (code === "CSV_QUOTE_NOT_CLOSED") {
-      return new CsvImportError(
-        "malformed",
-        `A value on row ${row} opens with a quote (") that is never closed: add the closing quote.`,
-        { row, cause: error },
-      );
-    }
-    if (code === "CSV_INVALID_CLOSING_QUOTE") {
-      return new CsvImportError(
-        "malformed",
-        `Row ${row} has text right after a closing quote: inside a quoted value write a quote as two quotes ("").`,
-        { row, cause: error },
-      );
-    }
-    return new CsvImportError(
-      "malformed",
-      `Row ${row} could not be read as CSV (${(error as Error).message}).`,
-      {
-        row,
-        cause: error,
-      },
-    );
   }
 }
 
