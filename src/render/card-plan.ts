@@ -18,11 +18,10 @@ import {
 import { parseHex, type Rgb } from "./pdf-ops.ts";
 import { type Photo, type PhotoPlacement, placePhoto } from "./photo.ts";
 import { recipientAddressLines, returnAddressLines } from "./postal.ts";
-import { CardRenderError, type CardReport, emptyReport, type FailureReason } from "./report.ts";
+import { type CardReport, emptyReport } from "./report.ts";
 import type { Template } from "./template-loader.ts";
-import type { Layer, TextStyleJson } from "./template-schema.ts";
-import { type FitResult, type FitStyle, type FittedText, fitBlock, fitName } from "./text-fit.ts";
-import { fallbackUse, unprintable, unprintableAdvice } from "./text-shape.ts";
+import type { TextStyleJson } from "./template-schema.ts";
+import { fail, type PlacedText, type TextStyle, textPlacer } from "./text-place.ts";
 
 /** Print options. */
 export interface RenderOptions {
@@ -45,15 +44,6 @@ export interface CardInput {
   options?: RenderOptions;
 }
 
-export interface PlacedText extends FittedText {
-  box: RectPt;
-  firstBaseline: number;
-  color: Rgb;
-  align: "left" | "center" | "right";
-  /** The text as merged, before line breaking (extracted text of script lines). */
-  source: string;
-}
-
 export type FaceItem =
   | { kind: "art"; art: ArtOps }
   | { kind: "photo"; placement: PhotoPlacement | undefined; slot: RectPt; placeholder: Rgb }
@@ -67,21 +57,6 @@ export interface CardPlan {
 }
 
 const artCache = new WeakMap<Template, Map<string, ArtOps>>();
-
-function fail(reason: FailureReason, detail: string, report: CardReport): never {
-  throw new CardRenderError(reason, detail, report);
-}
-
-function intersect(a: RectPt, b: RectPt): RectPt {
-  const x = Math.max(a.x, b.x);
-  const y = Math.max(a.y, b.y);
-  return {
-    x,
-    y,
-    w: Math.max(0, Math.min(a.x + a.w, b.x + b.w) - x),
-    h: Math.max(0, Math.min(a.y + a.h, b.y + b.h) - y),
-  };
-}
 
 /** Checks every Handlebars source of the card against its data, before anything renders. */
 function checkVariables(
@@ -144,10 +119,7 @@ export function planCard(input: CardInput): CardPlan {
     footer: mergeFunction(template.texts.footer)(ctx).trim(),
   };
   const color = (c: string): Rgb => parseHex(spec.colors[c] ?? c);
-  const styleOf = (
-    name: string,
-    over?: Partial<TextStyleJson>,
-  ): TextStyleJson & { chain: FitStyle["chain"] } => {
+  const styleOf = (name: string, over?: Partial<TextStyleJson>): TextStyle => {
     const base = spec.styles[name] ??
       spec.styles.message ?? { font: "serif", size: 11, color: "#000000" };
     const s = { ...base, ...layout.styles?.[name], ...over } as TextStyleJson;
@@ -163,101 +135,7 @@ export function planCard(input: CardInput): CardPlan {
     artCache.set(template, arts);
   }
 
-  const place = (
-    kind: string,
-    text: string,
-    layer: Layer & { box: readonly number[] },
-    rects: FaceRects,
-    over?: Partial<TextStyleJson>,
-  ): FaceItem | undefined => {
-    if (!text) return undefined;
-    const l = layer as {
-      size?: number;
-      minSize?: number;
-      align?: "left" | "center" | "right";
-      valign?: string;
-    };
-    const style = styleOf(kind, {
-      ...over,
-      ...(l.size ? { size: l.size } : {}),
-      ...(l.minSize ? { minSize: l.minSize } : {}),
-      ...(l.align ? { align: l.align } : {}),
-    });
-    const box = intersect(
-      boxToPt(layer.box as [number, number, number, number], rects),
-      rects.safe,
-    );
-    const missing = unprintable(text, style.chain);
-    if (missing) {
-      const advice = unprintableAdvice(missing, style.chain);
-      fail(
-        "unprintable_characters",
-        `The ${kind} has characters no font has (${missing}): ${advice}.`,
-        report,
-      );
-    }
-    const fit: FitStyle = {
-      chain: style.chain,
-      size: style.size,
-      minSize: Math.min(style.size, style.minSize ?? style.size),
-      lineHeight: style.lineHeight ?? 1.25,
-      maxLines: style.maxLines ?? (kind === "name" ? 2 : 999),
-    };
-    const result: FitResult =
-      kind === "name" ? fitName(text, fit, box) : fitBlock(text, fit, box, kind);
-    if (!result.ok) {
-      const reason: FailureReason =
-        kind === "name"
-          ? "name_overflow"
-          : kind === "message"
-            ? "message_overflow"
-            : kind === "address"
-              ? "address_overflow"
-              : "text_overflow";
-      fail(reason, result.detail, report);
-    }
-    const { fit: f } = result;
-    const head = fit.chain[0];
-    const asc = head ? head.ascent / head.unitsPerEm : 0.9;
-    const desc = head ? head.descent / head.unitsPerEm : -0.25;
-    const blockH = f.lines.length * f.leading;
-    const valign =
-      l.valign ??
-      (kind === "message" || kind === "signature" || kind === "address" ? "top" : "middle");
-    const top =
-      valign === "top"
-        ? box.y
-        : valign === "bottom"
-          ? box.y + box.h - blockH
-          : box.y + (box.h - blockH) / 2;
-    const firstBaseline = top + (f.leading - (asc - desc) * f.size) / 2 + asc * f.size;
-    for (const [font, chars] of fallbackUse(f.lines, fit.chain))
-      report.fallbacks.push({ part: kind, font, chars });
-    if (kind === "name") {
-      report.nameFontSize = f.size;
-      report.nameShrunk = f.shrunk;
-      report.nameLines = f.lines.length;
-      const fonts = new Set<string>();
-      for (const line of f.lines)
-        for (const s of line.segments) if (s.text.trim()) fonts.add(s.font.name);
-      report.nameFonts = [...fonts];
-    } else if (kind === "message") {
-      report.messageFontSize = f.size;
-      report.messageShrunk = f.shrunk;
-      report.messageLines = f.lines.length;
-    }
-    return {
-      kind: "text",
-      text: {
-        ...f,
-        box,
-        firstBaseline,
-        color: color(style.color),
-        align: style.align ?? "left",
-        source: text,
-      },
-    };
-  };
+  const place = textPlacer({ styleOf, color, report });
 
   const pages = format.pages.map((placements) =>
     placements.map((p) => {
