@@ -3,24 +3,23 @@
  * one transaction, and the import's report (counts, first errors, failures CSV) is recorded with it.
  * A fatal problem or a server fault rolls everything back: no half-imported list.
  */
-import { randomBytes } from "node:crypto";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
-import { AppError } from "../../errors.ts";
-import { newId } from "../../ids.ts";
+import { newId, newIds } from "../../ids.ts";
 import { compileMessage } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
-import { resolvePhotoNames } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
-import {
-  DEFAULT_LIMITS,
-  type HeaderReport,
-  type ImportLimits,
-  parseRecipients,
-  type RowOutcome,
-} from "./csv/index.ts";
+import { DEFAULT_LIMITS, type ImportLimits, parseRecipients } from "./csv/index.ts";
 import { FailuresFile } from "./failures-file.ts";
+import {
+  type Accepted,
+  checkChunk,
+  type ImportError,
+  type Pending,
+  requireMergeColumns,
+  valuesOf,
+} from "./import-checks.ts";
 import * as repo from "./recipients.repository.ts";
 import { spoolUpload } from "./spool-upload.ts";
 
@@ -32,31 +31,10 @@ export interface ImportRequest {
   defaultCountry?: string;
 }
 
-export interface ImportError {
-  row: number;
-  field: string;
-  column?: string;
-  message: string;
-}
-
 /** Rows are inserted this many at a time: one round trip per chunk keeps 100,000 rows fast. */
 const CHUNK = 1000;
 /** Errors kept inline on the import; the failures CSV has them all. */
 const INLINE_ERRORS = 100;
-
-type Accepted = Extract<RowOutcome, { kind: "recipient" }>;
-
-/**
- * An accepted row waiting for its chunk's insert, kept compact: the recipient already as JSON text
- * (one string instead of a tree of objects that would outlive the young generation and bloat the
- * heap). The parsed row is held only when the chunk still has to check it (photo, merge fields).
- */
-interface Pending {
-  row: number;
-  dedupeKey: string;
-  json: string;
-  check?: Accepted;
-}
 
 export function createRecipientImport(deps: {
   pool: Pool;
@@ -247,126 +225,4 @@ async function accountCountry(tx: PoolClient, accountId: string): Promise<string
     [accountId],
   );
   return rows[0]?.default_country ?? "US";
-}
-
-/** A message variable the campaign declared must have a column, or every card would print a blank. */
-function requireMergeColumns(header: HeaderReport, mergeFields: string[]): void {
-  const custom = new Set(
-    header.columns.flatMap((c) => (c.field.startsWith("custom:") ? [c.field.slice(7)] : [])),
-  );
-  const missing = mergeFields.filter((f) => !custom.has(f));
-  if (missing.length > 0) {
-    const have = header.columns.map((c) => c.header).join(", ");
-    throw new AppError(
-      "unprocessable",
-      `The campaign's message uses ${missing.map((m) => `{{${m}}}`).join(", ")} but the file has no such column (its columns: ${have}). Add the column, or map one to it with mapping: {"Your Header": "custom:${missing[0]}"}.`,
-      {
-        errors: missing.map((m) => ({ field: m, message: "no column supplies this merge field" })),
-      },
-    );
-  }
-}
-
-/** Per-chunk checks that need the database or the campaign: photo names and required merge fields. */
-async function checkChunk(
-  tx: PoolClient,
-  accountId: string,
-  chunk: Pending[],
-  mergeFields: string[],
-  columns: HeaderReport["columns"],
-  reject: (row: number, problems: ImportError[], values: Record<string, string>) => void,
-): Promise<{ pending: Pending; photoId: string | null }[]> {
-  const names = [
-    ...new Set(chunk.flatMap((p) => (p.check?.recipient.photo ? [p.check.recipient.photo] : []))),
-  ];
-  const photos = await resolvePhotoNames(tx, accountId, names);
-  const good: { pending: Pending; photoId: string | null }[] = [];
-  for (const pending of chunk) {
-    if (!pending.check) {
-      good.push({ pending, photoId: null });
-      continue;
-    }
-    const { row, recipient: r } = pending.check;
-    const problems: ImportError[] = [];
-    const photoId = r.photo ? photos.get(r.photo) : undefined;
-    if (r.photo && !photoId) {
-      problems.push({
-        row,
-        field: "photo",
-        message: `Photo "${r.photo}" was not uploaded: upload it with POST /v1/photos (same file name) or fix the name.`,
-      });
-    }
-    for (const field of mergeFields) {
-      if (!r.custom[field]?.trim()) {
-        problems.push({
-          row,
-          field,
-          message: `${field} is empty but the message uses {{${field}}}: fill it in.`,
-        });
-      }
-    }
-    if (problems.length > 0) reject(row, problems, valuesOf(r, columns));
-    else good.push({ pending, photoId: photoId ?? null });
-  }
-  return good;
-}
-
-/** A row's values by header, rebuilt from the parsed recipient (normalised), for the failures CSV. */
-function valuesOf(
-  r: Accepted["recipient"],
-  columns: HeaderReport["columns"],
-): Record<string, string> {
-  const fields: Record<string, string | undefined> = {
-    firstName: r.firstName,
-    lastName: r.lastName,
-    fullName: r.fullName,
-    company: r.company,
-    email: r.email,
-    phone: r.phone,
-    birthday: r.birthday,
-    anniversary: r.anniversary,
-    photo: r.photo,
-    line1: r.address.line1,
-    line2: r.address.line2,
-    city: r.address.city,
-    region: r.address.region,
-    postalCode: r.address.postalCode,
-    country: r.address.country,
-  };
-  const values: Record<string, string> = {};
-  for (const { header, field } of columns) {
-    const value = field.startsWith("custom:")
-      ? r.custom[field.slice(7)]
-      : fields[field.replace(/^\w+\./, "")];
-    if (value !== undefined) values[header] = value;
-  }
-  return values;
-}
-
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/**
- * `n` ids shaped like {@link newId}'s (prefix, then 20 random base62 characters without modulo
- * bias), drawing the random bytes for a whole chunk at once instead of once per id.
- */
-function newIds(prefix: string, n: number): string[] {
-  const ids: string[] = [];
-  let bytes = randomBytes(n * 24);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    let id = `${prefix}_`;
-    for (let length = 0; length < 20; ) {
-      if (at >= bytes.length) {
-        bytes = randomBytes(256);
-        at = 0;
-      }
-      const byte = bytes[at++] as number;
-      if (byte < 248) {
-        id += BASE62[byte % 62];
-        length++;
-      }
-    }
-    ids.push(id);
-  }
-  return ids;
 }

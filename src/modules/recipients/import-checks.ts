@@ -1,0 +1,123 @@
+/**
+ * The checks of an import that need the campaign or the database: every merge field the message
+ * uses has a column, and per chunk of rows, photo names resolve and printed fields are filled in.
+ */
+import type { PoolClient } from "../../db/pool.ts";
+import { AppError } from "../../errors.ts";
+import { resolvePhotoNames } from "../photos/photos.repository.ts";
+import type { HeaderReport, RowOutcome } from "./csv/index.ts";
+
+export interface ImportError {
+  row: number;
+  field: string;
+  column?: string;
+  message: string;
+}
+
+export type Accepted = Extract<RowOutcome, { kind: "recipient" }>;
+
+/**
+ * An accepted row waiting for its chunk's insert, kept compact: the recipient already as JSON text
+ * (one string instead of a tree of objects that would outlive the young generation and bloat the
+ * heap). The parsed row is held only when the chunk still has to check it (photo, merge fields).
+ */
+export interface Pending {
+  row: number;
+  dedupeKey: string;
+  json: string;
+  check?: Accepted;
+}
+
+/** A message variable the campaign declared must have a column, or every card would print a blank. */
+export function requireMergeColumns(header: HeaderReport, mergeFields: string[]): void {
+  const custom = new Set(
+    header.columns.flatMap((c) => (c.field.startsWith("custom:") ? [c.field.slice(7)] : [])),
+  );
+  const missing = mergeFields.filter((f) => !custom.has(f));
+  if (missing.length > 0) {
+    const have = header.columns.map((c) => c.header).join(", ");
+    throw new AppError(
+      "unprocessable",
+      `The campaign's message uses ${missing.map((m) => `{{${m}}}`).join(", ")} but the file has no such column (its columns: ${have}). Add the column, or map one to it with mapping: {"Your Header": "custom:${missing[0]}"}.`,
+      {
+        errors: missing.map((m) => ({ field: m, message: "no column supplies this merge field" })),
+      },
+    );
+  }
+}
+
+/** Per-chunk checks that need the database or the campaign: photo names and required merge fields. */
+export async function checkChunk(
+  tx: PoolClient,
+  accountId: string,
+  chunk: Pending[],
+  mergeFields: string[],
+  columns: HeaderReport["columns"],
+  reject: (row: number, problems: ImportError[], values: Record<string, string>) => void,
+): Promise<{ pending: Pending; photoId: string | null }[]> {
+  const names = [
+    ...new Set(chunk.flatMap((p) => (p.check?.recipient.photo ? [p.check.recipient.photo] : []))),
+  ];
+  const photos = await resolvePhotoNames(tx, accountId, names);
+  const good: { pending: Pending; photoId: string | null }[] = [];
+  for (const pending of chunk) {
+    if (!pending.check) {
+      good.push({ pending, photoId: null });
+      continue;
+    }
+    const { row, recipient: r } = pending.check;
+    const problems: ImportError[] = [];
+    const photoId = r.photo ? photos.get(r.photo) : undefined;
+    if (r.photo && !photoId) {
+      problems.push({
+        row,
+        field: "photo",
+        message: `Photo "${r.photo}" was not uploaded: upload it with POST /v1/photos (same file name) or fix the name.`,
+      });
+    }
+    for (const field of mergeFields) {
+      if (!r.custom[field]?.trim()) {
+        problems.push({
+          row,
+          field,
+          message: `${field} is empty but the message uses {{${field}}}: fill it in.`,
+        });
+      }
+    }
+    if (problems.length > 0) reject(row, problems, valuesOf(r, columns));
+    else good.push({ pending, photoId: photoId ?? null });
+  }
+  return good;
+}
+
+/** A row's values by header, rebuilt from the parsed recipient (normalised), for the failures CSV. */
+export function valuesOf(
+  r: Accepted["recipient"],
+  columns: HeaderReport["columns"],
+): Record<string, string> {
+  const fields: Record<string, string | undefined> = {
+    firstName: r.firstName,
+    lastName: r.lastName,
+    fullName: r.fullName,
+    company: r.company,
+    email: r.email,
+    phone: r.phone,
+    birthday: r.birthday,
+    anniversary: r.anniversary,
+    photo: r.photo,
+    line1: r.address.line1,
+    line2: r.address.line2,
+    city: r.address.city,
+    region: r.address.region,
+    postalCode: r.address.postalCode,
+    country: r.address.country,
+  };
+  const values: Record<string, string> = {};
+  for (const { header, field } of columns) {
+    const value = field.startsWith("custom:")
+      ? r.custom[field.slice(7)]
+      : fields[field.replace(/^\w+\./, "")];
+    if (value !== undefined) values[header] = value;
+  }
+  return values;
+}
