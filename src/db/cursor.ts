@@ -28,9 +28,27 @@ export function encodeCursor(key: string, id: string): string {
   return Buffer.from(`${key} ${id}`).toString("base64url");
 }
 
-/** The cursor in `token`, or undefined when it is not one this service wrote. */
-export function decodeCursor(token: string): Cursor | undefined {
+/** What a list sorts by: a creation time ({@link timeKey}) or a sequence number. */
+export type SortKind = "time" | "seq";
+
+const TIME_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const SEQ_KEY = /^\d{1,15}$/;
+
+/**
+ * The cursor in `token`, or undefined when it is not one this list wrote: its key must be of the
+ * list's kind and a real time, so nothing a client sends reaches PostgreSQL's casts unchecked.
+ */
+export function decodeCursor(token: string, kind: SortKind): Cursor | undefined {
   const text = Buffer.from(token, "base64url").toString("utf8");
   const match = /^(\S{1,40}) ([A-Za-z0-9_]{1,64})$/.exec(text);
-  return match ? { key: match[1] as string, id: match[2] as string } : undefined;
+  if (!match) return undefined;
+  const key = match[1] as string;
+  const valid = kind === "seq" ? SEQ_KEY.test(key) : TIME_KEY.test(key) && isRealTime(key);
+  return valid ? { key, id: match[2] as string } : undefined;
+}
+
+/** "2020-02-30T…" has the shape but is no time: it must read back as itself. */
+function isRealTime(key: string): boolean {
+  const ms = Date.parse(`${key.slice(0, 23)}Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 23) === key.slice(0, 23);
 }

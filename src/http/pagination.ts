@@ -4,7 +4,13 @@
  * follows). Repositories fetch limit + 1 rows so `has_more` is known without a count.
  */
 import { Type } from "typebox";
-import { type Cursor, decodeCursor, encodeCursor, type PageRequest } from "../db/cursor.ts";
+import {
+  type Cursor,
+  decodeCursor,
+  encodeCursor,
+  type PageRequest,
+  type SortKind,
+} from "../db/cursor.ts";
 import { AppError } from "../errors.ts";
 
 export const PageQuery = Type.Object({
@@ -32,10 +38,13 @@ export const listOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
     }),
   });
 
-/** What a repository fetches for a list query: limit + 1 rows, after the decoded cursor. */
-export function pageOf(query: { limit: number; after?: string }): PageRequest {
+/**
+ * What a repository fetches for a list query: limit + 1 rows, after the decoded cursor. `sort` is
+ * what the list orders by (newest-first lists by time, a campaign's recipients and cards by seq).
+ */
+export function pageOf(query: { limit: number; after?: string }, sort: SortKind): PageRequest {
   if (query.after === undefined) return { limit: query.limit + 1 };
-  const after: Cursor | undefined = decodeCursor(query.after);
+  const after: Cursor | undefined = decodeCursor(query.after, sort);
   if (!after) {
     throw new AppError(
       "validation",

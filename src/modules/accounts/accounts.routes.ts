@@ -47,7 +47,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       },
     },
     async (request) => {
-      const rows = await accounts.listKeys(authOf(request).accountId, pageOf(request.query));
+      const rows = await accounts.listKeys(
+        authOf(request).accountId,
+        pageOf(request.query, "time"),
+      );
       return toList(rows, request.query.limit, apiKeyJson);
     },
   );

@@ -128,7 +128,7 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; storage: Sto
     },
     async (request) => {
       const { limit, status } = request.query;
-      const page = { ...pageOf(request.query), status };
+      const page = { ...pageOf(request.query, "time"), status };
       return toList(await listBatches(pool, authOf(request).accountId, page), limit, batchJson);
     },
   );

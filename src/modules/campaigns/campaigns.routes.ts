@@ -89,7 +89,11 @@ export const campaignsRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSe
     },
     async (request) => {
       const { limit, status } = request.query;
-      const rows = await campaigns.list(authOf(request).accountId, pageOf(request.query), status);
+      const rows = await campaigns.list(
+        authOf(request).accountId,
+        pageOf(request.query, "time"),
+        status,
+      );
       return toList(rows, limit, campaignJson);
     },
   );

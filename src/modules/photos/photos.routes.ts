@@ -120,7 +120,7 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const rows = await photos.list(authOf(request).accountId, pageOf(request.query));
+      const rows = await photos.list(authOf(request).accountId, pageOf(request.query, "time"));
       return toList(rows, request.query.limit, photoJson);
     },
   );

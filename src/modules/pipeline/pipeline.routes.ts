@@ -119,7 +119,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
       await campaigns.get(accountId, request.params.id);
       const { limit, status } = request.query;
       const rows = await listCards(pool, accountId, request.params.id, {
-        ...pageOf(request.query),
+        ...pageOf(request.query, "seq"),
         status,
       });
       return toList(rows, limit, cardJson);

@@ -207,7 +207,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const page = pageOf(request.query);
+      const page = pageOf(request.query, "seq");
       const rows = await recipients.list(authOf(request).accountId, request.params.id, page);
       return toList(rows, request.query.limit, recipientJson);
     },

@@ -210,14 +210,22 @@ describe("campaigns", () => {
     expect(page2).toMatchObject({ has_more: false, next_after: null });
     expect(page2.data.map((c: { id: string }) => c.id)).toEqual([ids[1], ids[0]]);
 
-    const bad = await ctx.app.inject({
-      url: `/v1/campaigns?after=${ids[0]}`,
-      headers: bearer(own),
-    });
-    expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors).toEqual([
-      { field: "querystring.after", message: "not a list cursor" },
-    ]);
+    const forged = (key: string) => Buffer.from(`${key} ${ids[0]}`).toString("base64url");
+    for (const [url, why] of [
+      [`/v1/campaigns?after=${ids[0]}`, "an id, not a cursor"],
+      [`/v1/campaigns?after=${forged("2020-13-45T99:00:00.000000Z")}`, "no such time"],
+      [`/v1/campaigns?after=${forged("12")}`, "a sequence cursor on a list by time"],
+      [
+        `/v1/campaigns/${ids[0]}/recipients?after=${page1.next_after}`,
+        "a time cursor on a list by seq",
+      ],
+    ]) {
+      const bad = await ctx.app.inject({ url: url as string, headers: bearer(own) });
+      expect(bad.statusCode, why).toBe(400);
+      expect(bad.json().errors).toEqual([
+        { field: "querystring.after", message: "not a list cursor" },
+      ]);
+    }
   });
 
   it("answers 404 for another account's campaign on every route", async () => {
