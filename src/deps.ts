@@ -93,7 +93,11 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   });
   const pipeline = { pool, storage, producer, templates, photos: photoLoader };
   const renderCards = createRenderCardsService(pipeline);
-  const assemble = createAssembleService({ ...pipeline, batchSize: config.worker.batchSize });
+  const assemble = createAssembleService({
+    ...pipeline,
+    batchSize: config.worker.batchSize,
+    logger,
+  });
   const reconcile = createReconciler({
     pool,
     producer,

@@ -4,13 +4,15 @@
  * row lock: each card lands in exactly one batch, and (campaign, format, number) is unique.
  * Assembly then writes each batch's PDF, manifest and ZIP (deterministic keys and bytes, so a
  * retried assembly rewrites the same files) and marks it ready; the last ready batch readies the
- * campaign. A batch that fails MAX_BATCH_ATTEMPTS times is failed with its reason, so the campaign
+ * campaign. A batch whose assembly keeps failing (MAX_BATCH_FAILURES times, over at least
+ * GIVE_UP_AFTER_SECONDS, so a passing outage is only waited out) is failed, so the campaign
  * finishes and the business sees which batch needs attention.
  */
 import { PassThrough } from "node:stream";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { newId } from "../../ids.ts";
+import type { Logger } from "../../logger.ts";
 import type { Producer } from "../../queue/producer.ts";
 import { renderBatch } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
@@ -22,8 +24,9 @@ import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import * as repo from "./pipeline.repository.ts";
 
-/** Assembly attempts (each after the queue's own retries with backoff) before a batch is failed. */
-export const MAX_BATCH_ATTEMPTS = 5;
+/** Failed assemblies before a batch is failed, and the least time they must span. */
+export const MAX_BATCH_FAILURES = 5;
+export const GIVE_UP_AFTER_SECONDS = 600;
 
 export function createAssembleService(deps: {
   pool: Pool;
@@ -32,6 +35,7 @@ export function createAssembleService(deps: {
   templates: TemplatesService;
   photos: PhotoLoader;
   batchSize: number;
+  logger: Logger;
 }) {
   const { pool, storage, producer } = deps;
 
@@ -108,14 +112,20 @@ export function createAssembleService(deps: {
     async assemble(batchId: string): Promise<"assembled" | "failed" | "skipped"> {
       const batch = await repo.findBatchById(pool, batchId);
       if (batch?.status !== "assembling") return "skipped";
-      const attempt = await repo.countBatchAttempt(pool, batchId);
-      if (attempt === 0) return "skipped";
       try {
         await write(batch);
       } catch (error) {
-        if (attempt < MAX_BATCH_ATTEMPTS) throw error;
-        const failure = `Assembly failed ${attempt} times; last error: ${(error as Error).message}`;
-        await repo.markBatchFailed(pool, batchId, failure);
+        const count = await repo.countBatchFailure(pool, batchId);
+        if (!count || count.failures < MAX_BATCH_FAILURES || count.seconds < GIVE_UP_AFTER_SECONDS)
+          throw error;
+        // The error itself (paths, storage details) goes to the log, not to the business.
+        deps.logger.error({ batch: batchId, err: error }, "batch failed for good");
+        const minutes = Math.round(count.seconds / 60);
+        await repo.markBatchFailed(
+          pool,
+          batchId,
+          `Assembly failed ${count.failures} times over ${minutes} minutes. Its cards are rendered and kept; the worker log has the error under batch ${batchId}.`,
+        );
         await finishIfDone(batch.campaign_id);
         return "failed";
       }

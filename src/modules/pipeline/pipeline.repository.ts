@@ -50,7 +50,8 @@ export interface BatchRow {
   downloaded_at: Date | null;
   printed_at: Date | null;
   mailed_at: Date | null;
-  attempts: number;
+  failures: number;
+  first_failure_at: Date | null;
   failed_at: Date | null;
   failure: string | null;
   created_at: Date;
@@ -240,13 +241,18 @@ export async function batchCards(db: Db, batchId: string): Promise<CardRow[]> {
   return rows;
 }
 
-/** Counts an assembly attempt; 0 when the batch is no longer assembling. */
-export async function countBatchAttempt(db: Db, id: string): Promise<number> {
-  const { rows } = await db.query<{ attempts: number }>(
-    "UPDATE batches SET attempts = attempts + 1 WHERE id = $1 AND status = 'assembling' RETURNING attempts",
+/** Counts a failed assembly: how many so far, and for how long (seconds since the first). */
+export async function countBatchFailure(
+  db: Db,
+  id: string,
+): Promise<{ failures: number; seconds: number } | undefined> {
+  const { rows } = await db.query<{ failures: number; seconds: number }>(
+    `UPDATE batches SET failures = failures + 1, first_failure_at = coalesce(first_failure_at, now())
+      WHERE id = $1 AND status = 'assembling'
+      RETURNING failures, extract(epoch FROM now() - first_failure_at)::float8 AS seconds`,
     [id],
   );
-  return rows[0]?.attempts ?? 0;
+  return rows[0];
 }
 
 export async function markBatchFailed(db: Db, id: string, failure: string): Promise<void> {

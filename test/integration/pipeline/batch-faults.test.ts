@@ -1,13 +1,18 @@
 /**
  * A batch that cannot be assembled, for a reason that does not pass (here its PDF's place in
- * storage is taken by a folder), is failed with its reason after MAX_BATCH_ATTEMPTS instead of
- * being retried for ever; the campaign finishes and the vendor never sees the failed batch.
- * Services are driven step by step (no queue processors), so each attempt is one call.
+ * storage is taken by a folder), is failed after MAX_BATCH_FAILURES failures spanning
+ * GIVE_UP_AFTER_SECONDS instead of being retried for ever; quick failures alone (a passing outage)
+ * are retried. The campaign finishes and the vendor never sees the failed batch. Services are
+ * driven step by step (no queue processors), so each attempt is one call; time is moved by
+ * backdating the first failure.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_BATCH_ATTEMPTS } from "../../../src/modules/pipeline/assemble-batches.service.ts";
+import {
+  GIVE_UP_AFTER_SECONDS,
+  MAX_BATCH_FAILURES,
+} from "../../../src/modules/pipeline/assemble-batches.service.ts";
 import { batchesOfCampaign } from "../../../src/modules/pipeline/pipeline.repository.ts";
 import { draftCampaign, uploadPhoto } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
@@ -46,6 +51,14 @@ async function planned(secret: string, recipients: number) {
   return { id, batches: await batchesOfCampaign(ctx.deps.pool, id) };
 }
 
+/** As if the batch's first failure had been `seconds` ago. */
+async function failingSince(batchId: string, seconds: number) {
+  await ctx.deps.pool.query(
+    "UPDATE batches SET first_failure_at = now() - make_interval(secs => $2) WHERE id = $1",
+    [batchId, seconds],
+  );
+}
+
 /** A folder with a file in it where the batch's PDF goes: every write of the PDF fails. */
 async function blockPdf(batch: { account_id: string; campaign_id: string; format: string }) {
   const dir = path.join(
@@ -64,9 +77,11 @@ describe("a batch that cannot be assembled", () => {
     if (!first || !second) throw new Error("expected two batches");
     await blockPdf(first);
 
-    for (let attempt = 1; attempt < MAX_BATCH_ATTEMPTS; attempt++) {
+    // Failures in quick succession are a passing outage: the queue retries, the batch stays.
+    for (let attempt = 0; attempt < MAX_BATCH_FAILURES + 1; attempt++) {
       await expect(ctx.deps.assemble.assemble(first.id)).rejects.toThrow();
     }
+    await failingSince(first.id, GIVE_UP_AFTER_SECONDS);
     expect(await ctx.deps.assemble.assemble(first.id)).toBe("failed");
     expect(await ctx.deps.assemble.assemble(first.id), "a failed batch stays failed").toBe(
       "skipped",
@@ -81,7 +96,12 @@ describe("a batch that cannot be assembled", () => {
     expect(campaign.status).toBe("ready");
     const failed = campaign.batches.find((b: { id: string }) => b.id === first.id);
     expect(failed).toMatchObject({ status: "failed", cards: 2 });
-    expect(failed.failure).toMatch(new RegExp(`^Assembly failed ${MAX_BATCH_ATTEMPTS} times`));
+    expect(failed.failure).toMatch(
+      new RegExp(`^Assembly failed ${MAX_BATCH_FAILURES + 2} times over 10 minutes\\.`),
+    );
+    expect(failed.failure, "no storage paths or errors for the business").not.toMatch(
+      /in-the-way|EISDIR|ENOTEMPTY|\//,
+    );
     expect(campaign.batches.find((b: { id: string }) => b.id === second.id)).toMatchObject({
       status: "ready",
       failure: null,
@@ -103,9 +123,10 @@ describe("a batch that cannot be assembled", () => {
     const [only] = batches;
     if (!only) throw new Error("expected a batch");
     await blockPdf(only);
-    for (let attempt = 1; attempt < MAX_BATCH_ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt < MAX_BATCH_FAILURES; attempt++) {
       await ctx.deps.assemble.assemble(only.id).catch(() => {});
     }
+    await failingSince(only.id, GIVE_UP_AFTER_SECONDS);
     expect(await ctx.deps.assemble.assemble(only.id)).toBe("failed");
     const campaign = (
       await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
