@@ -19,6 +19,13 @@ if (config.worker.processes > 1 && !isChild) {
 } else {
   const deps = createDeps(config, "worker");
   const processors = await startProcessors(deps);
+  // One stop, however many reasons arrive (a signal, then the supervisor's channel closing).
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await processors.close();
+      await deps.close();
+    })());
   const shutdown = closeWithGrace(
     { delay: config.shutdownGraceSeconds * 1000 },
     async ({ signal, err }) => {
@@ -28,12 +35,15 @@ if (config.worker.processes > 1 && !isChild) {
           { signal: signal ?? "supervisor gone" },
           "stopping: finishing jobs in flight",
         );
-      await processors.close();
-      await deps.close();
+      await stop();
     },
   );
   // The IPC channel to the supervisor closes when it dies, even by SIGKILL: no orphaned workers.
-  if (isChild) process.once("disconnect", () => shutdown.close());
+  // It may have closed while this process was starting: then stop now.
+  if (isChild) {
+    if (process.connected) process.once("disconnect", () => shutdown.close());
+    else void shutdown.close();
+  }
   deps.logger.info(
     { pid: process.pid, processors: processors.names, concurrency: config.worker.concurrency },
     "worker ready",
