@@ -3,6 +3,7 @@
  * them in order. The API, the workers and the CLI all start here; none reaches for a global.
  */
 import { Redis } from "ioredis";
+import { applyCjkFont } from "./cjk-font-config.ts";
 import type { Config } from "./config.ts";
 import { createPool, type Pool } from "./db/pool.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -36,7 +37,6 @@ import {
   type TemplatesService,
 } from "./modules/templates/templates.service.ts";
 import { createProducer, type Producer } from "./queue/producer.ts";
-import { useCjkFont } from "./render/index.ts";
 import { createStorage } from "./storage/index.ts";
 import type { Storage } from "./storage/storage.ts";
 
@@ -68,7 +68,7 @@ export function createRedis(config: Pick<Config, "redisUrl">): Redis {
 
 export function createDeps(config: Config, name = "cardmerge"): Deps {
   const logger = createLogger(config, name);
-  if (config.cjkFont !== undefined) useCjkFont(config.cjkFont);
+  applyCjkFont(config.cjkFont);
   const pool = createPool(config);
   const redis = createRedis(config);
   const storage = createStorage(config);

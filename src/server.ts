@@ -6,7 +6,7 @@ import { createDeps } from "./deps.ts";
 import { buildApp } from "./http/app.ts";
 
 const config = exitOnConfigError(() => loadConfig());
-const deps = createDeps(config, "api");
+const deps = exitOnConfigError(() => createDeps(config, "api"));
 const app = await buildApp(deps);
 
 closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {

@@ -17,7 +17,7 @@ const isChild = process.env.CARDMERGE_WORKER_CHILD === "1";
 if (config.worker.processes > 1 && !isChild) {
   supervise(config.worker.processes);
 } else {
-  const deps = createDeps(config, "worker");
+  const deps = exitOnConfigError(() => createDeps(config, "worker"));
   const processors = await startProcessors(deps);
   // One stop, however many reasons arrive (a signal, then the supervisor's channel closing).
   let stopped: Promise<void> | undefined;

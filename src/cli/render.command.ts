@@ -4,8 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { applyCjkFont } from "../cjk-font-config.ts";
 import { cjkFontConfig } from "../config.ts";
-import { useCjkFont } from "../render/index.ts";
 import { CliError } from "./cli-error.ts";
 import { exitOnConfigError } from "./exit.ts";
 import { type LocalCampaign, renderLocalCampaign } from "./local-render.ts";
@@ -31,8 +31,7 @@ Names in Chinese or Japanese print with an installed CJK font (fonts-noto-cjk, f
 or the one CJK_FONT names.`;
 
 export async function renderCommand(args: string[]): Promise<number> {
-  const cjkFont = exitOnConfigError(() => cjkFontConfig());
-  if (cjkFont !== undefined) useCjkFont(cjkFont);
+  exitOnConfigError(() => applyCjkFont(cjkFontConfig()));
   const { values } = parseArgs({
     args,
     options: {

@@ -122,14 +122,33 @@ function fontSource(key: LoadedFontKey): { path: string; postscriptName?: string
 
 /**
  * Sets the CJK face (a file, `#PostScriptName` for a collection) or none (null), before anything
- * renders. Without a call the first installed {@link CJK_FONT_CANDIDATES} is used.
+ * renders; the face is read at once, so a wrong file or name stops the process at start instead
+ * of failing cards. Without a call the first installed {@link CJK_FONT_CANDIDATES} is used.
  */
 export function useCjkFont(source: string | null): void {
-  if (source !== null && !existsSync(source.split("#")[0] as string)) {
-    throw new Error(`CJK font ${source} does not exist`);
-  }
   cjkSource = source;
   loaded.delete("cjk");
+  if (source === null) return;
+  try {
+    getFont("cjk");
+  } catch (error) {
+    cjkSource = null;
+    throw new Error(`CJK font ${source} cannot be used: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The CJK face, read on first need (only a text with characters the other faces lack needs it, so
+ * a Latin-only process never holds its megabytes), or null when there is none or it cannot be read.
+ */
+export function cjkFont(): LoadedFont | null {
+  if (cjkFontSource() === null) return null;
+  try {
+    return getFont("cjk");
+  } catch {
+    cjkSource = null; // an installed file that does not parse: as if there were none
+    return null;
+  }
 }
 
 /** The CJK face in use, if any. */
@@ -226,9 +245,7 @@ export function getFont(key: LoadedFontKey): LoadedFont {
   return f;
 }
 
-/** The fallback chain starting at `key`, ending with the installed CJK face when there is one. */
+/** The fallback chain starting at `key` (the CJK face is added by the caller when a text needs it). */
 export function fontChain(key: FontKey): LoadedFont[] {
-  const chain = FALLBACKS[key].map(getFont);
-  if (cjkFontSource() !== null) chain.push(getFont("cjk"));
-  return chain;
+  return FALLBACKS[key].map(getFont);
 }

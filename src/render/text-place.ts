@@ -3,6 +3,7 @@
  * (shrink, then wrap; overflow fails the card), align it, and note fonts and sizes in the report.
  */
 import { boxToPt } from "./art.ts";
+import { cjkFont } from "./fonts.ts";
 import type { FaceRects, RectPt } from "./page-boxes.ts";
 import type { Rgb } from "./pdf-ops.ts";
 import { CardRenderError, type CardReport, type FailureReason } from "./report.ts";
@@ -67,9 +68,15 @@ export function textPlacer(card: {
       boxToPt(layer.box as [number, number, number, number], rects),
       rects.safe,
     );
-    const missing = unprintable(text, style.chain);
+    let chain = style.chain;
+    let missing = unprintable(text, chain);
+    const cjk = missing ? cjkFont() : null;
+    if (cjk) {
+      chain = [...chain, cjk];
+      missing = unprintable(text, chain);
+    }
     if (missing) {
-      const advice = unprintableAdvice(missing, style.chain);
+      const advice = unprintableAdvice(missing, chain);
       fail(
         "unprintable_characters",
         `The ${kind} has characters no font has (${missing}): ${advice}.`,
@@ -77,7 +84,7 @@ export function textPlacer(card: {
       );
     }
     const fit: FitStyle = {
-      chain: style.chain,
+      chain,
       size: style.size,
       minSize: Math.min(style.size, style.minSize ?? style.size),
       lineHeight: style.lineHeight ?? 1.25,

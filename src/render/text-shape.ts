@@ -49,7 +49,8 @@ const wordCache = new Map<string, Segment[]>();
 
 /** Segments for `word` with `chain`, cached per process (names repeat across documents). */
 function wordSegments(word: string, chain: readonly LoadedFont[]): Segment[] {
-  const key = `${chain[0]?.key}\u0000${word}`;
+  // A chain is its design face, plus the CJK face for texts that need it.
+  const key = `${chain[0]?.key}\u0000${chain.length}\u0000${word}`;
   let segs = wordCache.get(key);
   if (!segs) {
     segs = segmentWord(word, chain);
@@ -169,7 +170,6 @@ function breakWord(word: string, chain: readonly LoadedFont[], maxWidth: number)
   return pieces;
 }
 
-/** Which fonts other than the design face drew which characters (for the report). */
 const SKIPPED = /[\s\p{Default_Ignorable_Code_Point}]/u;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
@@ -193,6 +193,7 @@ export function unprintableAdvice(chars: string, chain: readonly LoadedFont[]): 
   return cjk ? `the installed CJK font ${cjk.name} lacks them: ${install}` : install;
 }
 
+/** Which fonts other than the design face drew which characters (for the report). */
 export function fallbackUse(
   lines: readonly Line[],
   chain: readonly LoadedFont[],

@@ -36,6 +36,16 @@ describe("configuration", () => {
     expect(loadConfig({}).cjkFont).toBeUndefined();
   });
 
+  it("stops the API at start when CJK_FONT names a file that is not a font", async () => {
+    const failure = await run(process.execPath, [ENTRY.api], {
+      env: { ...process.env, CJK_FONT: "package.json" },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 78 });
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /configuration error: CJK_FONT: CJK font package.json cannot be used/,
+    );
+  });
+
   it("hides a password in the message", () => {
     expect(() => loadConfig({ DATABASE_URL: "mysql://u:hunter2@h/db" })).toThrow(/u:\*\*\*@h/);
   });

@@ -60,6 +60,12 @@ describe("CJK names", () => {
   });
 });
 
+describe("CJK_FONT", () => {
+  it("is read when set, so a file that is not a font is refused at once, not card by card", () => {
+    expect(() => useCjkFont("package.json")).toThrow(/CJK font package.json cannot be used/);
+  });
+});
+
 describe("characters no font has", () => {
   it("fail the card with the characters and what to do, instead of printing boxes", async () => {
     const error = await failure("Ann 🌸 Lee");
