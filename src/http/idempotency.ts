@@ -13,7 +13,13 @@ import { AppError } from "../errors.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
-    idempotency: { accountId: string; key: string; heartbeat: NodeJS.Timeout } | null;
+    idempotency: {
+      accountId: string;
+      key: string;
+      heartbeat: NodeJS.Timeout;
+      /** The client went away before sending its whole request. */
+      aborted?: boolean;
+    } | null;
   }
 }
 
@@ -140,8 +146,13 @@ export const idempotencyPlugin = fp(
     app.addHook("onResponse", async (request) => {
       release(request);
     });
+    // The client went away mid-request: it never sees an answer, so none is kept for a retry
+    // (onSend forgets the key once the handler is done; until then the claim holds, unrenewed).
     app.addHook("onRequestAbort", async (request) => {
-      release(request);
+      const claim = request.idempotency;
+      if (!claim) return;
+      clearInterval(claim.heartbeat);
+      claim.aborted = true;
     });
 
     app.addHook("onSend", async (request, reply, payload) => {
@@ -149,6 +160,7 @@ export const idempotencyPlugin = fp(
       if (!claim) return payload;
       const status = reply.statusCode;
       if (
+        claim.aborted ||
         status >= 500 ||
         (payload !== null && typeof payload !== "string" && !Buffer.isBuffer(payload))
       ) {

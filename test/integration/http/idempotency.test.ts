@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
-const ABANDON_MS = 600;
+const ABANDON_MS = 2000;
 let ctx: TestContext;
 let release: () => void = () => {};
 let entered: () => void = () => {};
@@ -93,7 +93,7 @@ describe("Idempotency-Key on POST", () => {
     });
     const first = ctx.app.inject({ method: "POST", url: "/v1/test/slow", headers, payload: {} });
     await started;
-    await new Promise((r) => setTimeout(r, ABANDON_MS * 3));
+    await new Promise((r) => setTimeout(r, ABANDON_MS * 2));
     const retry = await ctx.app.inject({
       method: "POST",
       url: "/v1/test/slow",
@@ -197,6 +197,45 @@ describe("Idempotency-Key on streamed uploads, over real HTTP", () => {
       expect(one.status).toBe(422);
       expect(two.status).toBe(422);
       expect(two.headers.get("idempotent-replayed")).toBe("true");
+
+      // A client that goes away mid-upload gets no answer, so none is kept: its retry runs.
+      const { request } = await import("node:http");
+      const { port } = new URL(address);
+      const cut = request({
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: `/v1/campaigns/${id}/recipients`,
+        headers: {
+          authorization: `Bearer ${secret}`,
+          "content-type": "text/csv",
+          "content-length": String(csv.length + 1000),
+          "idempotency-key": "csv-cut",
+        },
+      });
+      cut.on("error", () => {});
+      cut.write(csv.slice(0, 20));
+      const claimed = async () =>
+        (await real.deps.pool.query("SELECT 1 FROM idempotency_keys WHERE key = 'csv-cut'"))
+          .rowCount ?? 0;
+      for (let i = 0; i < 50 && (await claimed()) === 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await claimed(), "the cut request claimed its key").toBe(1);
+      cut.destroy();
+      for (let i = 0; i < 100 && (await claimed()) === 1; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await claimed(), "the key was forgotten once the cut request ended").toBe(0);
+      const retry = await fetch(`${address}/v1/campaigns/${id}/recipients`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${secret}`,
+          "content-type": "text/csv",
+          "idempotency-key": "csv-cut",
+        },
+        body: csv,
+      });
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get("idempotent-replayed")).toBeNull();
     } finally {
       await real.close();
     }
