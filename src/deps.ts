@@ -74,7 +74,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const storage = createStorage(config);
   const accounts = createAccountsService({ pool });
   const templates = createTemplatesService({ pool, storage });
-  const campaigns = createCampaignsService({ pool, storage, templates });
+  const campaigns = createCampaignsService({ pool, storage, templates, logger });
   const photos = createPhotosService({ pool, storage, maxBytes: config.uploadLimitBytes });
   const photoLoader = createPhotoLoader({ storage, findPhoto: (a, id) => findPhoto(pool, a, id) });
   const recipients = createRecipientsService({

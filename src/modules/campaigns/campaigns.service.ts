@@ -3,6 +3,7 @@ import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import type { Logger } from "../../logger.ts";
 import type { PostalAddress, Sender } from "../../render/card-data.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { findPhoto } from "../photos/photos.repository.ts";
@@ -79,6 +80,7 @@ export function createCampaignsService(deps: {
   pool: Pool;
   storage: Storage;
   templates: TemplatesService;
+  logger: Pick<Logger, "warn">;
 }) {
   const { pool, storage, templates } = deps;
 
@@ -154,10 +156,17 @@ export function createCampaignsService(deps: {
         return keys;
       });
       // After the commit: a file that fails to go is an orphan on disk, never a dangling row.
-      await Promise.allSettled([
+      const deleted = await Promise.allSettled([
         ...files.map((key) => storage.delete(key)),
         storage.deletePrefix(`accounts/${accountId}/campaigns/${id}/`),
       ]);
+      for (const result of deleted) {
+        if (result.status === "rejected")
+          deps.logger.warn(
+            { campaign: id, err: result.reason },
+            "a deleted campaign's file stayed",
+          );
+      }
     },
 
     /** Locks a draft campaign inside a transaction: imports and recipient edits go through here. */

@@ -153,11 +153,13 @@ describe("campaigns", () => {
     });
     expect(imported.json()).toMatchObject({ imported: 1, rejected: 1 });
     const { rows } = await ctx.deps.pool.query(
-      "SELECT failures_key FROM imports WHERE campaign_id = $1",
+      "SELECT failures_key, account_id FROM imports WHERE campaign_id = $1",
       [id],
     );
     const key = rows[0].failures_key as string;
     expect(await ctx.deps.storage.stat(key)).toBeDefined();
+    const stray = `accounts/${rows[0].account_id}/campaigns/${id}/stray.pdf`;
+    await ctx.deps.storage.put(stray, Buffer.from("%PDF-"));
     const del = await ctx.app.inject({
       method: "DELETE",
       url: `/v1/campaigns/${id}`,
@@ -165,6 +167,7 @@ describe("campaigns", () => {
     });
     expect(del.statusCode).toBe(204);
     expect(await ctx.deps.storage.stat(key)).toBeUndefined();
+    expect(await ctx.deps.storage.stat(stray), "files under the campaign's prefix").toBeUndefined();
   });
 
   it("lists newest first with cursor pagination and a status filter", async () => {
