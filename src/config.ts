@@ -54,6 +54,8 @@ export interface Config {
     reconcileSeconds: number;
     /** A job whose worker stops renewing its lock for this long is taken up again (BullMQ stalled jobs). */
     lockMs: number;
+    /** How long a card or batch may keep failing for no reason of its own before it is failed. */
+    giveUpSeconds: number;
   };
 }
 
@@ -184,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize: int(env, "BATCH_SIZE", 500, 1, 100_000),
       reconcileSeconds: int(env, "RECONCILE_SECONDS", 60, 1, 3600),
       lockMs: int(env, "WORKER_LOCK_MS", 30_000, 1000, 600_000),
+      giveUpSeconds: int(env, "GIVE_UP_SECONDS", 600, 0, 86_400),
     }),
   });
 }

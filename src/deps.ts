@@ -91,13 +91,17 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     campaigns,
     renderChunkSize: config.worker.renderChunkSize,
   });
-  const pipeline = { pool, storage, producer, templates, photos: photoLoader };
-  const renderCards = createRenderCardsService(pipeline);
-  const assemble = createAssembleService({
-    ...pipeline,
-    batchSize: config.worker.batchSize,
+  const pipeline = {
+    pool,
+    storage,
+    producer,
+    templates,
+    photos: photoLoader,
+    giveUpSeconds: config.worker.giveUpSeconds,
     logger,
-  });
+  };
+  const renderCards = createRenderCardsService(pipeline);
+  const assemble = createAssembleService({ ...pipeline, batchSize: config.worker.batchSize });
   const reconcile = createReconciler({
     pool,
     producer,

@@ -4,8 +4,8 @@
  * row lock: each card lands in exactly one batch, and (campaign, format, number) is unique.
  * Assembly then writes each batch's PDF, manifest and ZIP (deterministic keys and bytes, so a
  * retried assembly rewrites the same files) and marks it ready; the last ready batch readies the
- * campaign. A batch whose assembly keeps failing (MAX_BATCH_FAILURES times, over at least
- * GIVE_UP_AFTER_SECONDS, so a passing outage is only waited out) is failed, so the campaign
+ * campaign. A batch whose assembly keeps failing (MAX_BATCH_FAILURES times, over at least the
+ * config's giveUpSeconds, so a passing outage is only waited out) is failed, so the campaign
  * finishes and the business sees which batch needs attention.
  */
 import { PassThrough } from "node:stream";
@@ -24,9 +24,8 @@ import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import * as repo from "./pipeline.repository.ts";
 
-/** Failed assemblies before a batch is failed, and the least time they must span. */
+/** Failed assemblies before a batch is failed (they must also span giveUpSeconds). */
 export const MAX_BATCH_FAILURES = 5;
-export const GIVE_UP_AFTER_SECONDS = 600;
 
 export function createAssembleService(deps: {
   pool: Pool;
@@ -35,7 +34,8 @@ export function createAssembleService(deps: {
   templates: TemplatesService;
   photos: PhotoLoader;
   batchSize: number;
-  logger: Logger;
+  giveUpSeconds: number;
+  logger: Pick<Logger, "error">;
 }) {
   const { pool, storage, producer } = deps;
 
@@ -116,7 +116,7 @@ export function createAssembleService(deps: {
         await write(batch);
       } catch (error) {
         const count = await repo.countBatchFailure(pool, batchId);
-        if (!count || count.failures < MAX_BATCH_FAILURES || count.seconds < GIVE_UP_AFTER_SECONDS)
+        if (!count || count.failures < MAX_BATCH_FAILURES || count.seconds < deps.giveUpSeconds)
           throw error;
         // The error itself (paths, storage details) goes to the log, not to the business.
         deps.logger.error({ batch: batchId, err: error }, "batch failed for good");

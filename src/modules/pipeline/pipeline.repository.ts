@@ -151,13 +151,18 @@ export async function markFailed(
   );
 }
 
-/** Render: counts one unexpected fault against a pending card; returns its attempts so far. */
-export async function countAttempt(db: Db, id: string): Promise<number> {
-  const { rows } = await db.query<{ attempts: number }>(
-    "UPDATE cards SET attempts = attempts + 1 WHERE id = $1 AND status = 'pending' RETURNING attempts",
+/** Render: counts one unexpected fault against a pending card: how many so far, over how long. */
+export async function countFault(
+  db: Db,
+  id: string,
+): Promise<{ attempts: number; seconds: number } | undefined> {
+  const { rows } = await db.query<{ attempts: number; seconds: number }>(
+    `UPDATE cards SET attempts = attempts + 1, first_fault_at = coalesce(first_fault_at, now())
+      WHERE id = $1 AND status = 'pending'
+      RETURNING attempts, extract(epoch FROM now() - first_fault_at)::float8 AS seconds`,
     [id],
   );
-  return rows[0]?.attempts ?? 0;
+  return rows[0];
 }
 
 export async function countPending(db: Db, campaignId: string): Promise<number> {

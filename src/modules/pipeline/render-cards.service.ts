@@ -5,6 +5,7 @@
  * reason, and does not hold up the campaign; storage or database faults throw so the job retries.
  */
 import type { Pool } from "../../db/pool.ts";
+import type { Logger } from "../../logger.ts";
 import type { Producer } from "../../queue/producer.ts";
 import { CardRenderError, renderCard } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
@@ -13,7 +14,10 @@ import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import * as repo from "./pipeline.repository.ts";
 
-/** Unexpected faults a card may cause before it is failed with reason render_error. */
+/**
+ * Unexpected faults a card may cause before it is failed with reason render_error; they must also
+ * span the config's giveUpSeconds, so a passing outage is waited out.
+ */
 export const MAX_CARD_ATTEMPTS = 4;
 
 export const cardPdfKey = (card: { account_id: string; campaign_id: string; id: string }) =>
@@ -25,6 +29,8 @@ export function createRenderCardsService(deps: {
   producer: Producer;
   templates: TemplatesService;
   photos: PhotoLoader;
+  giveUpSeconds: number;
+  logger: Pick<Logger, "error">;
 }) {
   const { pool, storage, producer } = deps;
 
@@ -63,9 +69,13 @@ export function createRenderCardsService(deps: {
         }
         // Something about this card (a photo gone from storage, a drawing fault on its data) or a
         // passing fault: retry a few times, then fail the card so the campaign is not held up.
-        const attempts = await repo.countAttempt(pool, card.id);
-        if (attempts < MAX_CARD_ATTEMPTS) throw error;
-        const detail = `The card could not be rendered after ${attempts} attempts: ${(error as Error).message}`;
+        const fault = await repo.countFault(pool, card.id);
+        if (!fault || fault.attempts < MAX_CARD_ATTEMPTS || fault.seconds < deps.giveUpSeconds)
+          throw error;
+        // The error itself (paths, storage details) goes to the log, not to the business.
+        deps.logger.error({ card: card.id, err: error }, "card failed for good");
+        const minutes = Math.round(fault.seconds / 60);
+        const detail = `The card could not be rendered after ${fault.attempts} attempts over ${minutes} minutes; the worker log has the error under card ${card.id}.`;
         await repo.markFailed(pool, card.id, { reason: "render_error", detail, report: {} });
         result.failed++;
         continue;

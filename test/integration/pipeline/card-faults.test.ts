@@ -9,7 +9,7 @@ let ctx: TestContext;
 let processors: Awaited<ReturnType<typeof startProcessors>>;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ RENDER_CHUNK_SIZE: "1" });
+  ctx = await createTestContext({ RENDER_CHUNK_SIZE: "1", GIVE_UP_SECONDS: "0" });
   processors = await startProcessors(ctx.deps);
 });
 afterAll(async () => {

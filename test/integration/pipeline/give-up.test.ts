@@ -1,19 +1,16 @@
 /**
- * A batch that cannot be assembled, for a reason that does not pass (here its PDF's place in
- * storage is taken by a folder), is failed after MAX_BATCH_FAILURES failures spanning
- * GIVE_UP_AFTER_SECONDS instead of being retried for ever; quick failures alone (a passing outage)
- * are retried. The campaign finishes and the vendor never sees the failed batch. Services are
- * driven step by step (no queue processors), so each attempt is one call; time is moved by
- * backdating the first failure.
+ * Cards and batches that keep failing for no reason of their own are given up, with a plain
+ * reason, only after MAX_CARD_ATTEMPTS / MAX_BATCH_FAILURES failures spanning GIVE_UP_SECONDS;
+ * quick failures alone (a passing outage) are retried. A failed batch still lets the campaign
+ * finish, and the vendor never sees it. Services are driven step by step (no queue processors), so
+ * each attempt is one call; time is moved by backdating the first failure.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  GIVE_UP_AFTER_SECONDS,
-  MAX_BATCH_FAILURES,
-} from "../../../src/modules/pipeline/assemble-batches.service.ts";
+import { MAX_BATCH_FAILURES } from "../../../src/modules/pipeline/assemble-batches.service.ts";
 import { batchesOfCampaign } from "../../../src/modules/pipeline/pipeline.repository.ts";
+import { MAX_CARD_ATTEMPTS } from "../../../src/modules/pipeline/render-cards.service.ts";
 import { draftCampaign, uploadPhoto } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
@@ -81,7 +78,7 @@ describe("a batch that cannot be assembled", () => {
     for (let attempt = 0; attempt < MAX_BATCH_FAILURES + 1; attempt++) {
       await expect(ctx.deps.assemble.assemble(first.id)).rejects.toThrow();
     }
-    await failingSince(first.id, GIVE_UP_AFTER_SECONDS);
+    await failingSince(first.id, ctx.config.worker.giveUpSeconds);
     expect(await ctx.deps.assemble.assemble(first.id)).toBe("failed");
     expect(await ctx.deps.assemble.assemble(first.id), "a failed batch stays failed").toBe(
       "skipped",
@@ -126,12 +123,59 @@ describe("a batch that cannot be assembled", () => {
     for (let attempt = 1; attempt < MAX_BATCH_FAILURES; attempt++) {
       await ctx.deps.assemble.assemble(only.id).catch(() => {});
     }
-    await failingSince(only.id, GIVE_UP_AFTER_SECONDS);
+    await failingSince(only.id, ctx.config.worker.giveUpSeconds);
     expect(await ctx.deps.assemble.assemble(only.id)).toBe("failed");
     const campaign = (
       await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
     ).json();
     expect(campaign.status).toBe("failed");
     expect(campaign.failed_at).not.toBeNull();
+  }, 60_000);
+});
+
+describe("a card whose photo is gone from storage", () => {
+  it("is retried while the faults are recent, then failed with a plain reason", async () => {
+    const { secret } = await ctx.account();
+    const photoId = await uploadPhoto(ctx, secret, "gone.jpg", await noisyJpeg(1800, 1300));
+    const id = await draftCampaign(ctx, secret, { recipients: 1, photoId });
+    const { rows } = await ctx.deps.pool.query("SELECT master_key FROM photos WHERE id = $1", [
+      photoId,
+    ]);
+    await ctx.deps.storage.delete(rows[0].master_key);
+    await ctx.app.inject({
+      method: "POST",
+      url: `/v1/campaigns/${id}/submit`,
+      headers: bearer(secret),
+    });
+    await ctx.deps.submit.start(id);
+    const { rows: cards } = await ctx.deps.pool.query<{ id: string }>(
+      "SELECT id FROM cards WHERE campaign_id = $1",
+      [id],
+    );
+    const cardId = (cards[0] as { id: string }).id;
+    for (let attempt = 0; attempt < MAX_CARD_ATTEMPTS + 1; attempt++) {
+      await expect(ctx.deps.renderCards(id, [cardId])).rejects.toThrow();
+    }
+    const status = async () =>
+      (
+        await ctx.deps.pool.query(
+          "SELECT status, failure_reason, failure_detail FROM cards WHERE id = $1",
+          [cardId],
+        )
+      ).rows[0];
+    expect(await status(), "quick faults are a passing outage").toMatchObject({
+      status: "pending",
+    });
+
+    await ctx.deps.pool.query(
+      "UPDATE cards SET first_fault_at = now() - make_interval(secs => $2) WHERE id = $1",
+      [cardId, ctx.config.worker.giveUpSeconds],
+    );
+    expect(await ctx.deps.renderCards(id, [cardId])).toMatchObject({ failed: 1 });
+    const failed = await status();
+    expect(failed).toMatchObject({ status: "failed", failure_reason: "render_error" });
+    expect(failed.failure_detail).toBe(
+      `The card could not be rendered after ${MAX_CARD_ATTEMPTS + 2} attempts over 10 minutes; the worker log has the error under card ${cardId}.`,
+    );
   }, 60_000);
 });
