@@ -68,6 +68,15 @@ export async function uploadPhoto(
   return res.json().data[0].id as string;
 }
 
+/** The photo's print master vanishes from storage, as in a storage fault after the upload. */
+export async function losePhotoMaster(ctx: TestContext, photoId: string): Promise<void> {
+  const { rows } = await ctx.deps.pool.query<{ master_key: string }>(
+    "SELECT master_key FROM photos WHERE id = $1",
+    [photoId],
+  );
+  await ctx.deps.storage.delete((rows[0] as { master_key: string }).master_key);
+}
+
 export async function draftCampaign(
   ctx: TestContext,
   secret: string,

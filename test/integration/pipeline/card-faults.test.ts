@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_CARD_ATTEMPTS } from "../../../src/modules/pipeline/render-cards.service.ts";
 import { startProcessors } from "../../../workers/processors/index.ts";
-import { uploadPhoto, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { losePhotoMaster, uploadPhoto, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
@@ -43,10 +43,7 @@ describe("a card that keeps failing for no reason of its design", () => {
       payload: csv,
     });
     // The photo's print master vanishes from storage after the import checked it.
-    const { rows } = await ctx.deps.pool.query("SELECT master_key FROM photos WHERE id = $1", [
-      photoId,
-    ]);
-    await ctx.deps.storage.delete(rows[0].master_key);
+    await losePhotoMaster(ctx, photoId);
 
     await ctx.app.inject({
       method: "POST",

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BATCH_FAILURES } from "../../../src/modules/pipeline/assemble-batches.service.ts";
 import { batchesOfCampaign } from "../../../src/modules/pipeline/pipeline.repository.ts";
 import { MAX_CARD_ATTEMPTS } from "../../../src/modules/pipeline/render-cards.service.ts";
-import { draftCampaign, uploadPhoto } from "../../support/campaign-fixtures.ts";
+import { draftCampaign, losePhotoMaster, uploadPhoto } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
@@ -138,10 +138,7 @@ describe("a card whose photo is gone from storage", () => {
     const { secret } = await ctx.account();
     const photoId = await uploadPhoto(ctx, secret, "gone.jpg", await noisyJpeg(1800, 1300));
     const id = await draftCampaign(ctx, secret, { recipients: 1, photoId });
-    const { rows } = await ctx.deps.pool.query("SELECT master_key FROM photos WHERE id = $1", [
-      photoId,
-    ]);
-    await ctx.deps.storage.delete(rows[0].master_key);
+    await losePhotoMaster(ctx, photoId);
     await ctx.app.inject({
       method: "POST",
       url: `/v1/campaigns/${id}/submit`,
