@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { applyCjkFont } from "../cjk-font-config.ts";
 import { cjkFontConfig } from "../config.ts";
+import { type SenderInput, toSender } from "../modules/campaigns/sender.ts";
 import { CliError } from "./cli-error.ts";
 import { exitOnConfigError } from "./exit.ts";
 import { type LocalCampaign, renderLocalCampaign } from "./local-render.ts";
@@ -75,30 +76,11 @@ export async function renderCommand(args: string[]): Promise<number> {
     template: values.template ?? base.template ?? "",
     format: values.format ?? base.format ?? "",
     message: message ?? base.message ?? null,
-    sender: {
-      businessName: values.business ?? base.sender?.business_name ?? "",
-      ...((values.signature ?? base.sender?.signature)
-        ? { signature: values.signature ?? base.sender?.signature }
-        : {}),
-      ...(base.sender?.return_address
-        ? {
-            returnAddress: {
-              line1: base.sender.return_address.line1,
-              ...(base.sender.return_address.line2
-                ? { line2: base.sender.return_address.line2 }
-                : {}),
-              city: base.sender.return_address.city,
-              ...(base.sender.return_address.region
-                ? { region: base.sender.return_address.region }
-                : {}),
-              ...(base.sender.return_address.postal_code
-                ? { postalCode: base.sender.return_address.postal_code }
-                : {}),
-              country: base.sender.return_address.country,
-            },
-          }
-        : {}),
-    },
+    sender: toSender({
+      business_name: values.business ?? base.sender?.business_name ?? "",
+      signature: values.signature ?? base.sender?.signature,
+      return_address: base.sender?.return_address,
+    }),
   };
   if (!campaign.template)
     throw new CliError("say which design: --template thank-you (or a template folder).", 64);
@@ -128,18 +110,7 @@ interface CampaignFile {
   template?: string;
   format?: string;
   message?: string;
-  sender?: {
-    business_name?: string;
-    signature?: string;
-    return_address?: {
-      line1: string;
-      line2?: string;
-      city: string;
-      region?: string;
-      postal_code?: string;
-      country: string;
-    };
-  };
+  sender?: Partial<SenderInput>;
 }
 
 async function readCampaignFile(file: string): Promise<CampaignFile> {

@@ -10,7 +10,8 @@ import {
   CreateCampaignBody,
   UpdateCampaignBody,
 } from "./campaigns.schemas.ts";
-import { type CampaignsService, senderJson } from "./campaigns.service.ts";
+import type { CampaignsService } from "./campaigns.service.ts";
+import { senderJson } from "./sender.ts";
 
 export function campaignJson(row: CampaignRow) {
   return {

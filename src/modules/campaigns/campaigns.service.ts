@@ -4,21 +4,12 @@ import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import type { Logger } from "../../logger.ts";
-import type { PostalAddress, Sender } from "../../render/card-data.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { findPhoto } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import { checkDesign } from "./campaign-rules.ts";
 import * as repo from "./campaigns.repository.ts";
-
-export interface AddressInput {
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postal_code?: string;
-  country: string;
-}
+import { type SenderInput, senderJson, toSender } from "./sender.ts";
 
 export interface CampaignInput {
   name: string;
@@ -27,40 +18,10 @@ export interface CampaignInput {
   format: string;
   message?: string | null;
   merge_fields?: string[];
-  sender: { business_name: string; signature?: string; return_address?: AddressInput };
+  sender: SenderInput;
   photo_id?: string | null;
   metadata?: Record<string, string>;
 }
-
-const toAddress = (a: AddressInput): PostalAddress => ({
-  line1: a.line1,
-  ...(a.line2 ? { line2: a.line2 } : {}),
-  city: a.city,
-  ...(a.region ? { region: a.region } : {}),
-  ...(a.postal_code ? { postalCode: a.postal_code } : {}),
-  country: a.country,
-});
-
-export const toSender = (s: CampaignInput["sender"]): Sender => ({
-  businessName: s.business_name,
-  ...(s.signature ? { signature: s.signature } : {}),
-  ...(s.return_address ? { returnAddress: toAddress(s.return_address) } : {}),
-});
-
-export const senderJson = (s: Sender) => ({
-  business_name: s.businessName,
-  signature: s.signature ?? null,
-  return_address: s.returnAddress
-    ? {
-        line1: s.returnAddress.line1,
-        line2: s.returnAddress.line2 ?? null,
-        city: s.returnAddress.city,
-        region: s.returnAddress.region ?? null,
-        postal_code: s.returnAddress.postalCode ?? null,
-        country: s.returnAddress.country,
-      }
-    : null,
-});
 
 function toInput(row: repo.CampaignRow): CampaignInput {
   return {
