@@ -45,3 +45,22 @@ export interface CardData {
   sender: Sender;
   campaign?: { name?: string; occasion?: string };
 }
+
+/**
+ * English month names: birthdays and anniversaries are written out with them ("March 14") and
+ * read back with them from CSVs.
+ */
+export const MONTH_NAMES: readonly string[] = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];

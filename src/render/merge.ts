@@ -4,7 +4,7 @@
  * a name the data cannot supply is an error, never a blank on paper.
  */
 import Handlebars from "handlebars";
-import type { CardData } from "./card-data.ts";
+import { type CardData, MONTH_NAMES } from "./card-data.ts";
 
 /** A message (or template text) that does not compile; line and column are 1-based. */
 export class MessageError extends Error {
@@ -20,26 +20,11 @@ export class MessageError extends Error {
 
 const hb = Handlebars.create();
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
 /** "2024-03-14" or "--03-14" → "March 14"; `style` "long" adds the year when known. */
 function formatDate(value: unknown, style?: unknown): string {
   const m = /^(\d{4}|-)-(\d{2})-(\d{2})/.exec(String(value ?? ""));
   if (!m) return String(value ?? "");
-  const month = MONTHS[Number(m[2]) - 1];
+  const month = MONTH_NAMES[Number(m[2]) - 1];
   if (!month) return String(value);
   const day = Number(m[3]);
   return style === "long" && m[1] !== "-" ? `${month} ${day}, ${m[1]}` : `${month} ${day}`;

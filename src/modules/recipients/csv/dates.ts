@@ -1,21 +1,11 @@
+import { MONTH_NAMES } from "../../../render/card-data.ts";
+
 /** A parsed date: ISO `YYYY-MM-DD`, or `--MM-DD` when the year is unknown. */
 export type DateResult = { ok: true; value: string } | { ok: false; reason: string };
 
 const MONTHS = new Map<string, number>();
-[
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-].forEach((name, i) => {
+MONTH_NAMES.forEach((label, i) => {
+  const name = label.toLowerCase();
   MONTHS.set(name, i + 1);
   MONTHS.set(name.slice(0, 3), i + 1);
 });
@@ -91,21 +81,6 @@ function fullYear(digits: string): number {
   return n <= thisYear ? 2000 + n : 1900 + n;
 }
 
-const MONTH_LABEL = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
 function build(yearIn: number | undefined, month: number, day: number): DateResult {
   const year = yearIn === NO_YEAR_SENTINEL ? undefined : yearIn;
   if (month < 1 || month > 12) return { ok: false, reason: `has no month ${month}` };
@@ -113,7 +88,7 @@ function build(yearIn: number | undefined, month: number, day: number): DateResu
     return { ok: false, reason: `has an unlikely year ${year}` };
   const max = daysIn(month, year);
   if (day < 1 || day > max) {
-    const label = MONTH_LABEL[month - 1] ?? "";
+    const label = MONTH_NAMES[month - 1] ?? "";
     return {
       ok: false,
       reason:
