@@ -1,11 +1,16 @@
 /** The default storage: a local directory. Writes go to a temporary name, then rename (atomic). */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { checkKey, type Storage, StorageNotFound, type StoredObject } from "./storage.ts";
+import {
+  checkKey,
+  measuring,
+  type Storage,
+  StorageNotFound,
+  type StoredObject,
+} from "./storage.ts";
 
 export function createLocalStorage(root: string): Storage {
   const fullPath = (key: string) => path.join(root, checkKey(key));
@@ -15,24 +20,15 @@ export function createLocalStorage(root: string): Storage {
       const target = fullPath(key);
       await fs.mkdir(path.dirname(target), { recursive: true });
       const temp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
-      const hash = createHash("sha256");
-      let bytes = 0;
-      const count = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          done(null, chunk);
-        },
-      });
+      const { source, meter, stored } = measuring(body);
       try {
-        const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-        await pipeline(source, count, createWriteStream(temp));
+        await pipeline(source, meter, createWriteStream(temp));
         await fs.rename(temp, target);
       } catch (error) {
         await fs.rm(temp, { force: true });
         throw error;
       }
-      return { key, bytes, sha256: hash.digest("hex") };
+      return stored(key);
     },
 
     async get(key, range) {

@@ -2,8 +2,7 @@
  * S3-compatible storage (AWS S3, MinIO, R2…), for running the API and workers on several machines.
  * A PUT is atomic on S3: readers see the whole object or none.
  */
-import { createHash } from "node:crypto";
-import { Readable, Transform } from "node:stream";
+import type { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -13,7 +12,13 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { checkKey, type Storage, StorageNotFound, type StoredObject } from "./storage.ts";
+import {
+  checkKey,
+  measuring,
+  type Storage,
+  StorageNotFound,
+  type StoredObject,
+} from "./storage.ts";
 
 export interface S3Options {
   bucket: string;
@@ -42,23 +47,14 @@ export function createS3Storage(opts: S3Options): Storage {
 
   return {
     async put(key, body, putOpts = {}): Promise<StoredObject> {
-      const hash = createHash("sha256");
-      let bytes = 0;
-      const count = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          done(null, chunk);
-        },
-      });
-      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-      source.on("error", (error) => count.destroy(error));
-      source.pipe(count);
+      const { source, meter, stored } = measuring(body);
+      source.on("error", (error) => meter.destroy(error));
+      source.pipe(meter);
       await new Upload({
         client,
-        params: { Bucket, Key: checkKey(key), Body: count, ContentType: putOpts.contentType },
+        params: { Bucket, Key: checkKey(key), Body: meter, ContentType: putOpts.contentType },
       }).done();
-      return { key, bytes, sha256: hash.digest("hex") };
+      return stored(key);
     },
 
     async get(key, range) {

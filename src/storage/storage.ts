@@ -3,7 +3,8 @@
  * paths chosen by the caller (deterministic, so a retried job overwrites the same object).
  * A put is atomic: readers see the whole object or none of it.
  */
-import type { Readable } from "node:stream";
+import { createHash } from "node:crypto";
+import { Readable, Transform } from "node:stream";
 
 export interface StoredObject {
   key: string;
@@ -43,4 +44,29 @@ export function checkKey(key: string): string {
     throw new Error(`Unsafe storage key: ${JSON.stringify(key)}`);
   }
   return key;
+}
+
+/**
+ * A put's body as a stream, and a pass-through that hashes and counts what flows through it: every
+ * driver reports bytes and SHA-256 the same way, computed while writing.
+ */
+export function measuring(body: Readable | Buffer): {
+  source: Readable;
+  meter: Transform;
+  stored(key: string): StoredObject;
+} {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return {
+    source: Buffer.isBuffer(body) ? Readable.from([body]) : body,
+    meter,
+    stored: (key) => ({ key, bytes, sha256: hash.digest("hex") }),
+  };
 }
