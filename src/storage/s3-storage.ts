@@ -12,6 +12,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import type { Config } from "../config.ts";
 import {
   checkKey,
   measuring,
@@ -20,14 +21,8 @@ import {
   type StoredObject,
 } from "./storage.ts";
 
-export interface S3Options {
-  bucket: string;
-  region: string;
-  endpoint?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  forcePathStyle: boolean;
-}
+/** STORAGE_DRIVER=s3's settings, as the config reads them. */
+export type S3Options = NonNullable<Config["s3"]>;
 
 const isMissing = (error: unknown) => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -3,28 +3,17 @@
  * campaign's design and sender, the recipient's data and the photo's print master.
  * Used by proofs (API) and by the render workers alike, so a proof is the card that prints.
  */
-import type {
-  CardData,
-  CardInput,
-  FormatId,
-  Photo,
-  Recipient,
-  Sender,
-} from "../../render/index.ts";
+import type { CardData, CardInput, FormatId, Photo, Recipient } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
+import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import type { PhotoRow } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 
-export interface CardDesign {
-  account_id: string;
-  name: string;
-  occasion: string;
-  template_id: string;
-  format: string;
-  message: string | null;
-  sender: Sender;
-  photo_id: string | null;
-}
+/** What of a campaign a card is drawn from. */
+export type CardDesign = Pick<
+  CampaignRow,
+  "account_id" | "name" | "occasion" | "template_id" | "format" | "message" | "sender" | "photo_id"
+>;
 
 export function cardData(design: CardDesign, recipient: Recipient): CardData {
   return {
