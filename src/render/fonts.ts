@@ -40,7 +40,7 @@ const FALLBACKS: Record<FontKey, FontKey[]> = {
  * machine: the first of these Debian packages' files that exists, or the file {@link useCjkFont}
  * names (config CJK_FONT). A collection (.ttc) needs the face's PostScript name after a `#`.
  */
-export const CJK_FONT_CANDIDATES: readonly string[] = [
+const CJK_FONT_CANDIDATES: readonly string[] = [
   "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#NotoSansCJKjp-Regular", // fonts-noto-cjk
   "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", // fonts-droid-fallback
   "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc#WenQuanYiMicroHei", // fonts-wqy-microhei

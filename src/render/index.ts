@@ -5,7 +5,6 @@
 export type { CardData, PostalAddress, Recipient, Sender } from "./card-data.ts";
 export type { CardInput, RenderOptions } from "./card-plan.ts";
 export {
-  CJK_FONT_CANDIDATES,
   cjkFontSource,
   FONT_KEYS,
   type FontKey,
