@@ -20,9 +20,16 @@ export async function freePort(): Promise<number> {
 /** The entry points `npm start` and `npm run worker` run, once {@link build} has compiled them. */
 export const ENTRY = { api: "dist/src/server.js", worker: "dist/workers/main.js" } as const;
 
-/** `npm run build`: compiles src/ and workers/ into dist/ (incremental: about a second when current). */
+let built = false;
+
+/**
+ * `npm run build`: compiles src/ and workers/ into dist/ (incremental: about a second when
+ * current), once per process however many entry points it starts.
+ */
 export function build(): void {
+  if (built) return;
   execFileSync("node_modules/.bin/tsc", ["-b", "tsconfig.build.json"], { stdio: "inherit" });
+  built = true;
 }
 
 /**
