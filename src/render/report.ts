@@ -15,6 +15,12 @@ export type FailureReason =
   | "format_unsupported"
   | "photo_invalid"
   | "unprintable_characters"
+  /** The merged text is longer than a card may carry, whatever the box. */
+  | "message_too_long"
+  /** The design breaks a render bound (time, memory, output bytes) known only while drawing. */
+  | "render_limit"
+  /** Rendering this card killed its process twice: it is not tried a third time. */
+  | "render_crash"
   | "render_error";
 
 export interface CardFailure {
