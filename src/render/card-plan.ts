@@ -7,6 +7,7 @@ import { type ArtOps, artOps, boxToPt } from "./art.ts";
 import type { CardData } from "./card-data.ts";
 import { type FontKey, fontChain } from "./fonts.ts";
 import { type FaceId, FORMATS, type FormatId, type FormatSpec } from "./formats.ts";
+import { MERGED_TEXT_LIMITS } from "./limits.ts";
 import { checkMessageVariables, MessageError, mergeContext, mergeFunction } from "./merge.ts";
 import {
   type FaceRects,
@@ -83,6 +84,26 @@ function checkVariables(
   }
 }
 
+/** A text merged with the card's data, failing the card (before any fitting) when it is too long. */
+function mergeBounded(
+  part: keyof typeof MERGED_TEXT_LIMITS,
+  source: string,
+  ctx: Record<string, string>,
+  report: CardReport,
+): string {
+  const text = mergeFunction(source)(ctx).trim();
+  const limit = MERGED_TEXT_LIMITS[part];
+  if (text.length > limit) {
+    const what = part === "text" ? "a design text" : `the ${part}`;
+    fail(
+      "message_too_long",
+      `${what} is ${text.length.toLocaleString("en-US")} characters once merged; a card carries at most ${limit.toLocaleString("en-US")}: shorten it or the fields it uses`,
+      report,
+    );
+  }
+  return text;
+}
+
 export function planCard(input: CardInput): CardPlan {
   const { template, data } = input;
   const spec = template.spec;
@@ -113,10 +134,10 @@ export function planCard(input: CardInput): CardPlan {
   );
   const ctx = mergeContext(data);
   const merged = {
-    name: mergeFunction(template.texts.name)(ctx).trim(),
-    message: mergeFunction(messageSource)(ctx).trim(),
-    signature: mergeFunction(template.texts.signature)(ctx).trim(),
-    footer: mergeFunction(template.texts.footer)(ctx).trim(),
+    name: mergeBounded("name", template.texts.name, ctx, report),
+    message: mergeBounded("message", messageSource, ctx, report),
+    signature: mergeBounded("signature", template.texts.signature, ctx, report),
+    footer: mergeBounded("footer", template.texts.footer, ctx, report),
   };
   const color = (c: string): Rgb => parseHex(spec.colors[c] ?? c);
   const styleOf = (name: string, over?: Partial<TextStyleJson>): TextStyle => {
@@ -179,7 +200,7 @@ export function planCard(input: CardInput): CardPlan {
           case "text": {
             const item = place(
               layer.style,
-              mergeFunction(layer.text)(ctx).trim(),
+              mergeBounded("text", layer.text, ctx, report),
               { ...layer, type: "text" },
               rects,
               layer.size ? { size: layer.size } : undefined,

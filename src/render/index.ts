@@ -22,6 +22,7 @@ export {
   type Rect,
   SAFE_INSET_IN,
 } from "./formats.ts";
+export { DESIGN_LIMITS, MERGED_TEXT_LIMITS } from "./limits.ts";
 export {
   checkMessageVariables,
   compileMessage,
@@ -45,9 +46,13 @@ export {
   type PhotoReport,
 } from "./report.ts";
 export {
+  DESIGN_FILES,
+  type DesignSource,
   listBuiltinTemplates,
   loadBuiltinTemplate,
   loadTemplate,
+  parseDesign,
+  TEXT_PARTS,
   type Template,
   TemplateError,
   type TemplateSummary,

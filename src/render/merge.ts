@@ -1,10 +1,17 @@
 /**
  * Merge: Handlebars with HTML escaping off (the output is a PDF) and prototype access off,
- * in a private environment with the card helpers. Variables are checked before rendering:
+ * in a private environment with the card helpers only, and the closed language of
+ * merge-language.ts checked before anything compiles. Variables are checked before rendering:
  * a name the data cannot supply is an error, never a blank on paper.
  */
 import Handlebars from "handlebars";
 import { type CardData, MONTH_NAMES } from "./card-data.ts";
+import {
+  BLOCK_HELPERS,
+  checkMergeLanguage,
+  INLINE_HELPERS,
+  UnsupportedConstruct,
+} from "./merge-language.ts";
 
 /** A message (or template text) that does not compile; line and column are 1-based. */
 export class MessageError extends Error {
@@ -52,16 +59,13 @@ hb.registerHelper("possessive", (value: unknown) => {
 });
 hb.registerHelper("upper", (value: unknown) => String(value ?? "").toUpperCase());
 hb.registerHelper("lower", (value: unknown) => String(value ?? "").toLowerCase());
+// Gone from this environment even if a text slipped past the language check: log writes to the
+// service's log, lookup and each walk the context, with re-roots it.
+for (const name of ["log", "lookup", "each", "with"]) hb.unregisterHelper(name);
 
-const HELPERS = new Set([
-  ...Object.keys(hb.helpers),
-  "formatDate",
-  "default",
-  "titleCase",
-  "possessive",
-  "upper",
-  "lower",
-]);
+const HELPERS = new Set<string>([...BLOCK_HELPERS, ...Object.keys(INLINE_HELPERS)]);
+/** Compiled code may call only these helpers; anything else fails to compile. */
+const KNOWN_HELPERS = Object.fromEntries([...HELPERS].map((h) => [h, true]));
 
 /** Merge variables every card has (empty when the recipient lacks the field). */
 export const STANDARD_VARIABLES = [
@@ -115,8 +119,9 @@ function collect(node: unknown, out: Set<string>): void {
 }
 
 function parse(source: string): hbs.AST.Program {
+  let ast: hbs.AST.Program;
   try {
-    return hb.parse(source);
+    ast = hb.parse(source);
   } catch (e) {
     // Parse errors carry the position only in their text: "Parse error on line 2:\n<source>\n---^\n<detail>".
     const err = e as Error & { lineNumber?: number; column?: number };
@@ -131,13 +136,25 @@ function parse(source: string): hbs.AST.Program {
       column,
     );
   }
+  try {
+    checkMergeLanguage(ast);
+  } catch (e) {
+    if (!(e instanceof UnsupportedConstruct)) throw e;
+    const at = e.at ? ` at line ${e.at.line}, column ${e.at.column}` : "";
+    throw new MessageError(
+      `not allowed in card texts${at}: ${e.message}`,
+      e.at?.line,
+      e.at?.column,
+    );
+  }
+  return ast;
 }
 
-const GUARDS = new Set(["if", "unless", "with"]);
+const GUARDS = new Set<string>(BLOCK_HELPERS);
 
 /**
  * Variables the message prints unconditionally: an empty value would leave a blank on paper.
- * A variable tested by {{#if x}} / {{#unless x}} / {{#with x}} around its use, or given a
+ * A variable tested by {{#if x}} / {{#unless x}} around its use, or given a
  * fallback with {{default x "…"}}, may be empty.
  */
 function collectPrinted(node: unknown, guarded: ReadonlySet<string>, out: Set<string>): void {
@@ -238,7 +255,13 @@ export function mergeFunction(source: string): MergeFn {
   let fn = compiled.get(source);
   if (!fn) {
     parse(source);
-    const t = hb.compile(source, { noEscape: true, strict: false });
+    const t = hb.compile(source, {
+      noEscape: true,
+      strict: false,
+      data: false,
+      knownHelpers: KNOWN_HELPERS,
+      knownHelpersOnly: true,
+    });
     fn = (context) =>
       t(context, {
         allowProtoPropertiesByDefault: false,

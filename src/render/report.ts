@@ -15,6 +15,8 @@ export type FailureReason =
   | "format_unsupported"
   | "photo_invalid"
   | "unprintable_characters"
+  /** The card's design no longer passes validation (saved before a rule it breaks). */
+  | "design_invalid"
   /** The merged text is longer than a card may carry, whatever the box. */
   | "message_too_long"
   /** The design breaks a render bound (time, memory, output bytes) known only while drawing. */

@@ -1,27 +1,18 @@
 /**
- * Templates are folders: template.json (validated against TemplateSchema) plus Handlebars
- * files for the name line, message, signature and footer. Loaded templates are cached per
- * process, keyed by folder.
+ * Designs are data: template.json (validated against TemplateSchema and the bounds of limits.ts)
+ * plus Handlebars texts for the name line, message, signature and footer, under fixed part names.
+ * Built-ins are folders in templates/, read by those names and cached per process.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { Value } from "@sinclair/typebox/value";
 import { packagePath } from "../package-root.ts";
-import { FONT_KEYS, type FontKey } from "./fonts.ts";
-import { type FaceId, FORMATS, type FormatId } from "./formats.ts";
+import { checkDesignJson, TemplateError } from "./design-checks.ts";
+import type { FormatId } from "./formats.ts";
+import { DESIGN_LIMITS } from "./limits.ts";
 import { compileMessage, MessageError } from "./merge.ts";
-import { type TemplateJson, TemplateSchema } from "./template-schema.ts";
+import type { TemplateJson } from "./template-schema.ts";
 
-/** A template that is not valid; the message names the file and field at fault. */
-export class TemplateError extends Error {
-  override name = "TemplateError";
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export { TemplateError };
 
 export type TextPart = "name" | "message" | "signature" | "footer";
 
@@ -56,106 +47,59 @@ const DEFAULT_TEXTS: Record<TextPart, string | undefined> = {
 const BUILTIN_DIR = packagePath("templates");
 const cache = new Map<string, Promise<Template>>();
 
-function isColor(spec: TemplateJson, c: string): boolean {
-  return /^#[0-9a-fA-F]{6}$/.test(c) || Object.hasOwn(spec.colors, c);
+/** The parts of a design: template.json and the Handlebars texts, by their fixed names. */
+export const TEXT_PARTS = ["name", "message", "signature", "footer"] as const;
+export const DESIGN_FILES = ["template.json", ...TEXT_PARTS.map((p) => `${p}.hbs`)] as const;
+
+/** A design as data: template.json's content and its texts. Nothing in it is a path. */
+export interface DesignSource {
+  /** template.json, parsed or as text. */
+  json: unknown;
+  texts: Partial<Record<TextPart, string>>;
 }
 
-/** Checks what the schema cannot: colour and style names, font names, faces per format. */
-function checkReferences(spec: TemplateJson): void {
-  for (const [role, key] of Object.entries(spec.fonts)) {
-    if (key !== undefined && !FONT_KEYS.includes(key as FontKey)) {
-      throw new TemplateError(
-        `template.json: /fonts/${role}: unknown font "${key}" (known: ${FONT_KEYS.join(", ")})`,
-        `/fonts/${role}`,
-      );
-    }
-  }
-  for (const name of ["name", "message", "signature", "footer", "address"]) {
-    if (!spec.styles[name])
-      throw new TemplateError(`template.json: /styles/${name}: missing`, `/styles/${name}`);
-  }
-  for (const [name, style] of Object.entries(spec.styles)) {
-    if (!isColor(spec, style.color)) {
-      throw new TemplateError(
-        `template.json: /styles/${name}/color: unknown colour "${style.color}"`,
-        `/styles/${name}/color`,
-      );
-    }
-  }
-  for (const [formatId, layout] of Object.entries(spec.formats)) {
-    const format = FORMATS[formatId as FormatId];
-    const needed = new Set<FaceId>(format.pages.flat().map((p) => p.face));
-    for (const face of needed) {
-      if (!layout.faces[face]) {
-        throw new TemplateError(
-          `template.json: /formats/${formatId}/faces/${face}: missing (the format prints it)`,
-          `/formats/${formatId}/faces/${face}`,
-        );
-      }
-    }
-    for (const [face, def] of Object.entries(layout.faces)) {
-      def?.layers.forEach((layer, i) => {
-        const at = `/formats/${formatId}/faces/${face}/layers/${i}`;
-        const colors: string[] = [];
-        if ("color" in layer && typeof layer.color === "string") colors.push(layer.color);
-        if ("colors" in layer) colors.push(...layer.colors);
-        for (const c of colors) {
-          if (!isColor(spec, c))
-            throw new TemplateError(`template.json: ${at}: unknown colour "${c}"`, at);
-        }
-        if (layer.type === "text" && !spec.styles[layer.style]) {
-          throw new TemplateError(
-            `template.json: ${at}/style: unknown style "${layer.style}"`,
-            `${at}/style`,
-          );
-        }
-      });
-    }
-  }
-}
+const FILES_REFUSED =
+  "template.json: /files: a design names no files; send its texts as name.hbs, message.hbs, signature.hbs and footer.hbs beside template.json";
 
-async function readText(dir: string, file: string): Promise<string | undefined> {
-  try {
-    return (await readFile(join(dir, file), "utf8")).replace(/\s+$/, "");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
-}
-
-async function load(dir: string): Promise<Template> {
-  let raw: string;
-  try {
-    raw = await readFile(join(dir, "template.json"), "utf8");
-  } catch {
-    throw new TemplateError(`template folder has no readable template.json: ${dir}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (e) {
-    throw new TemplateError(`template.json is not JSON: ${(e as Error).message}`);
-  }
-  const first = Value.Errors(TemplateSchema, json).First();
-  if (first) {
-    const field = first.path || "/";
-    throw new TemplateError(`template.json: ${field}: ${first.message}`, field);
-  }
-  const spec = json as TemplateJson;
-  checkReferences(spec);
-  const texts = {} as Record<TextPart, string>;
-  for (const part of ["name", "message", "signature", "footer"] as const) {
-    const file = spec.files?.[part] ?? `${part}.hbs`;
-    const source = (await readText(dir, file)) ?? DEFAULT_TEXTS[part];
-    if (source === undefined)
-      throw new TemplateError(`template has no ${file} (the default ${part})`, file);
+/**
+ * Validates a design and returns it as a Template. Pure and synchronous: the design's texts come
+ * with it, so validating one reads nothing and reveals nothing of the machine. Throws TemplateError.
+ */
+export function parseDesign(source: DesignSource): Template {
+  let json = source.json;
+  if (typeof json === "string") {
     try {
-      compileMessage(source);
+      json = JSON.parse(json);
+    } catch (e) {
+      throw new TemplateError(
+        `template.json is not JSON: ${(e as Error).message}`,
+        "template.json",
+      );
+    }
+  }
+  // Designs once named their text files here; the service no longer reads a name from a design.
+  if (json && typeof json === "object" && Object.hasOwn(json, "files"))
+    throw new TemplateError(FILES_REFUSED, "/files");
+  const spec = checkDesignJson(json);
+  const texts = {} as Record<TextPart, string>;
+  for (const part of TEXT_PARTS) {
+    const file = `${part}.hbs`;
+    const given = source.texts[part]?.replace(/\s+$/, "");
+    const text = given || DEFAULT_TEXTS[part];
+    if (text === undefined)
+      throw new TemplateError(`${file}: missing (a design needs its ${part} text)`, file);
+    if (text.length > DESIGN_LIMITS.textSourceChars)
+      throw new TemplateError(
+        `${file}: longer than ${DESIGN_LIMITS.textSourceChars} characters`,
+        file,
+      );
+    try {
+      compileMessage(text);
     } catch (e) {
       if (e instanceof MessageError) throw new TemplateError(`${file}: ${e.message}`, file);
       throw e;
     }
-    texts[part] = source;
+    texts[part] = text;
   }
   const formats = Object.keys(spec.formats) as FormatId[];
   if (formats.length === 0)
@@ -171,12 +115,33 @@ async function load(dir: string): Promise<Template> {
   };
 }
 
-/** Loads and validates the template in `dir` (cached per process). Throws TemplateError. */
+/**
+ * Reads a design folder by the fixed part names only (template.json, name.hbs, …): the built-ins,
+ * and the CLI's designs on the operator's own disk. Never a name taken from the design.
+ */
+export async function readDesignFolder(dir: string): Promise<DesignSource> {
+  const read = (file: string) =>
+    readFile(join(dir, file), "utf8").catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return undefined;
+      throw e;
+    });
+  const json = await read("template.json");
+  if (json === undefined)
+    throw new TemplateError("the design folder has no template.json", "template.json");
+  const texts: DesignSource["texts"] = {};
+  for (const part of TEXT_PARTS) {
+    const text = await read(`${part}.hbs`);
+    if (text !== undefined) texts[part] = text;
+  }
+  return { json, texts };
+}
+
+/** Loads and validates the design folder `dir` (cached per process). Throws TemplateError. */
 export function loadTemplate(dir: string): Promise<Template> {
   const key = resolve(dir);
   let p = cache.get(key);
   if (!p) {
-    p = load(key);
+    p = readDesignFolder(key).then(parseDesign);
     p.catch(() => cache.delete(key));
     cache.set(key, p);
   }

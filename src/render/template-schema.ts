@@ -2,17 +2,19 @@
  * The schema of a template's template.json. Boxes are [x, y, w, h] in inches from the
  * face's trim corner (negative or past the edge reaches into the bleed); "full" is the
  * face's full-bleed rectangle. Colours are #rrggbb or a name from `colors`.
+ * A design is data: nothing in it names a file. Every number and list is bounded (limits.ts).
  */
 import { type Static, Type } from "@sinclair/typebox";
+import { DESIGN_LIMITS as L } from "./limits.ts";
 
-const Box = Type.Tuple([
-  Type.Number(),
-  Type.Number(),
-  Type.Number({ minimum: 0 }),
-  Type.Number({ minimum: 0 }),
-]);
+const Inches = Type.Number({ minimum: -L.reachIn, maximum: L.reachIn });
+const Extent = Type.Number({ minimum: 0, maximum: L.reachIn });
+/** Line widths in points. */
+const Stroke = Type.Number({ minimum: 0, maximum: 72 });
+const Box = Type.Tuple([Inches, Inches, Extent, Extent]);
 const BoxOrFull = Type.Union([Type.Literal("full"), Box]);
-const Color = Type.String({ minLength: 1 });
+const Name = Type.String({ pattern: "^[A-Za-z][A-Za-z0-9_-]{0,31}$" });
+const Color = Type.String({ minLength: 1, maxLength: 32 });
 const Opacity = Type.Optional(Type.Number({ minimum: 0, maximum: 1 }));
 const FontRole = Type.Union([
   Type.Literal("script"),
@@ -57,7 +59,7 @@ export const LayerSchema = Type.Union([
       color: Color,
       box: Type.Optional(BoxOrFull),
       opacity: Opacity,
-      radius: Type.Optional(Type.Number({ minimum: 0 })),
+      radius: Type.Optional(Extent),
     },
     { additionalProperties: false },
   ),
@@ -66,19 +68,19 @@ export const LayerSchema = Type.Union([
       type: Type.Literal("frame"),
       box: Box,
       color: Color,
-      width: Type.Number({ minimum: 0 }),
+      width: Stroke,
       opacity: Opacity,
-      radius: Type.Optional(Type.Number({ minimum: 0 })),
+      radius: Type.Optional(Extent),
     },
     { additionalProperties: false },
   ),
   Type.Object(
     {
       type: Type.Literal("rule"),
-      from: Type.Tuple([Type.Number(), Type.Number()]),
-      to: Type.Tuple([Type.Number(), Type.Number()]),
+      from: Type.Tuple([Inches, Inches]),
+      to: Type.Tuple([Inches, Inches]),
       color: Color,
-      width: Type.Number({ minimum: 0 }),
+      width: Stroke,
       opacity: Opacity,
     },
     { additionalProperties: false },
@@ -87,7 +89,9 @@ export const LayerSchema = Type.Union([
     {
       type: Type.Literal("photo"),
       box: BoxOrFull,
-      frame: Type.Optional(Type.Object({ color: Color, width: Type.Number({ minimum: 0 }) })),
+      frame: Type.Optional(
+        Type.Object({ color: Color, width: Stroke }, { additionalProperties: false }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -101,11 +105,16 @@ export const LayerSchema = Type.Union([
       ]),
       box: BoxOrFull,
       count: Type.Integer({ minimum: 1, maximum: 400 }),
-      seed: Type.Integer(),
-      colors: Type.Array(Color, { minItems: 1 }),
-      size: Type.Optional(Type.Tuple([Type.Number({ minimum: 0 }), Type.Number({ minimum: 0 })])),
+      seed: Type.Integer({ minimum: -2147483648, maximum: 2147483647 }),
+      colors: Type.Array(Color, { minItems: 1, maxItems: L.layerColors }),
+      size: Type.Optional(
+        Type.Tuple([
+          Type.Number({ minimum: 0, maximum: 3 }),
+          Type.Number({ minimum: 0, maximum: 3 }),
+        ]),
+      ),
       opacity: Opacity,
-      avoid: Type.Optional(Type.Array(Box)),
+      avoid: Type.Optional(Type.Array(Box, { maxItems: L.avoidBoxes })),
     },
     { additionalProperties: false },
   ),
@@ -113,8 +122,8 @@ export const LayerSchema = Type.Union([
     {
       type: Type.Literal("text"),
       box: Box,
-      text: Type.String(),
-      style: Type.String(),
+      text: Type.String({ maxLength: L.layerTextChars }),
+      style: Name,
       size: Type.Optional(Type.Number({ minimum: 4, maximum: 144 })),
       align: Type.Optional(Align),
     },
@@ -127,13 +136,16 @@ export const LayerSchema = Type.Union([
   Type.Object({ type: Type.Literal("address") }, { additionalProperties: false }),
 ]);
 
-const Face = Type.Object({ layers: Type.Array(LayerSchema) }, { additionalProperties: false });
+const Face = Type.Object(
+  { layers: Type.Array(LayerSchema, { maxItems: L.layersPerFace }) },
+  { additionalProperties: false },
+);
 
 export const TemplateSchema = Type.Object(
   {
     // Built-ins are kebab-case folder names; an account's uploaded design carries its API id (tmpl_…).
     id: Type.String({ pattern: "^([a-z0-9][a-z0-9-]*|tmpl_[A-Za-z0-9]{20})$" }),
-    name: Type.String({ minLength: 1 }),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
     occasion: Type.Union([
       Type.Literal("thank_you"),
       Type.Literal("birthday"),
@@ -141,17 +153,20 @@ export const TemplateSchema = Type.Object(
       Type.Literal("anniversary"),
       Type.Literal("custom"),
     ]),
-    description: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
     fonts: Type.Object(
       {
-        script: Type.String(),
-        serif: Type.String(),
-        sans: Type.String(),
-        serifItalic: Type.Optional(Type.String()),
+        script: Type.String({ maxLength: 64 }),
+        serif: Type.String({ maxLength: 64 }),
+        sans: Type.String({ maxLength: 64 }),
+        serifItalic: Type.Optional(Type.String({ maxLength: 64 })),
       },
       { additionalProperties: false },
     ),
-    colors: Type.Record(Type.String(), Type.String({ pattern: "^#[0-9a-fA-F]{6}$" })),
+    colors: Type.Record(Name, Type.String({ pattern: "^#[0-9a-fA-F]{6}$" }), {
+      maxProperties: L.colors,
+      additionalProperties: false,
+    }),
     photo: Type.Object(
       {
         fit: Type.Union([Type.Literal("cover"), Type.Literal("contain")]),
@@ -162,18 +177,10 @@ export const TemplateSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    styles: Type.Record(Type.String(), TextStyle),
-    files: Type.Optional(
-      Type.Object(
-        {
-          name: Type.Optional(Type.String()),
-          message: Type.Optional(Type.String()),
-          signature: Type.Optional(Type.String()),
-          footer: Type.Optional(Type.String()),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    styles: Type.Record(Name, TextStyle, {
+      maxProperties: L.styles,
+      additionalProperties: false,
+    }),
     formats: Type.Partial(
       Type.Record(
         Type.Union([
@@ -188,7 +195,12 @@ export const TemplateSchema = Type.Object(
             faces: Type.Partial(
               Type.Object({ front: Face, back: Face, inside_left: Face, inside_right: Face }),
             ),
-            styles: Type.Optional(Type.Record(Type.String(), Type.Partial(TextStyle))),
+            styles: Type.Optional(
+              Type.Record(Name, Type.Partial(TextStyle), {
+                maxProperties: L.styles,
+                additionalProperties: false,
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -3,7 +3,15 @@
  * campaign's design and sender, the recipient's data and the photo's print master.
  * Used by proofs (API) and by the render workers alike, so a proof is the card that prints.
  */
-import type { CardData, CardInput, FormatId, Photo, Recipient } from "../../render/index.ts";
+import {
+  type CardData,
+  type CardInput,
+  CardRenderError,
+  type FormatId,
+  type Photo,
+  type Recipient,
+  TemplateError,
+} from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import type { PhotoRow } from "../photos/photos.repository.ts";
@@ -63,7 +71,18 @@ export async function cardInput(
   design: CardDesign,
   recipient: { data: Recipient; photo_id: string | null },
 ): Promise<CardInput> {
-  const template = await deps.templates.get(design.account_id, design.template_id);
+  const template = await deps.templates
+    .get(design.account_id, design.template_id)
+    .catch((error) => {
+      // A stored design that today's rules refuse is the card's fault, not a passing one: no retry.
+      if (error instanceof TemplateError)
+        throw new CardRenderError(
+          "design_invalid",
+          `The card's design cannot be used: ${error.message}. Upload the design again, fixed.`,
+          {},
+        );
+      throw error;
+    });
   const photoId = recipient.photo_id ?? design.photo_id;
   const photo = photoId ? await deps.photos(design.account_id, photoId) : undefined;
   return {

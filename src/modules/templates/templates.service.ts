@@ -1,19 +1,19 @@
 /**
  * Card designs an account can use: the built-ins in templates/ (shared by every account) and the
- * account's own, uploaded as a template folder's files (template.json + Handlebars texts).
- * An upload is validated exactly like a built-in (the same loader, from a temporary folder) and
- * stored whole before its row exists; processes that render it keep a local copy of the folder.
+ * account's own, uploaded as template.json plus its Handlebars texts. A design is data: its parts are
+ * stored under keys this service chooses (the design's id and the fixed part names) and validated in
+ * memory exactly like a built-in; nothing a customer sends is ever used as a path.
  */
-import { mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { Pool } from "../../db/pool.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import {
+  DESIGN_FILES,
+  type DesignSource,
   listBuiltinTemplates,
   loadBuiltinTemplate,
-  loadTemplate,
+  parseDesign,
+  TEXT_PARTS,
   type Template,
   TemplateError,
   type TemplateSummary,
@@ -21,77 +21,92 @@ import {
 import { type Storage, StorageNotFound } from "../../storage/storage.ts";
 import * as repo from "./templates.repository.ts";
 
-const FILE_NAME = /^[a-z0-9_-]{1,40}\.(json|hbs)$/;
 const MAX_FILE_BYTES = 256 * 1024;
-const MAX_FILES = 12;
-/** Local copies of accounts' templates, one folder per template id (they never change once stored). */
-const CACHE_DIR = path.join(tmpdir(), "cardmerge-templates");
+/** Stored designs kept parsed in memory (they never change once stored). */
+const CACHE_SIZE = 200;
 
-/** The files with template.json's id set to the API id: the stored design answers to it, whatever its author wrote. */
-function stampId(files: Map<string, Buffer>, id: string): Map<string, Buffer> {
-  const json = files.get("template.json")?.toString("utf8") ?? "";
-  let spec: unknown;
+const PART_OF_FILE = new Map<string, (typeof TEXT_PARTS)[number]>(
+  TEXT_PARTS.map((p) => [`${p}.hbs`, p]),
+);
+
+/** Upload parts → a design, refusing any part name but the fixed ones. */
+function designOf(files: Map<string, Buffer>, id: string): DesignSource {
+  const errors = [...files.entries()].flatMap(([name, data]) => {
+    if (!(DESIGN_FILES as readonly string[]).includes(name))
+      return [
+        { field: name.slice(0, 80), message: `not a design part; send ${DESIGN_FILES.join(", ")}` },
+      ];
+    if (data.length > MAX_FILE_BYTES)
+      return [{ field: name, message: `larger than ${MAX_FILE_BYTES / 1024} KB` }];
+    return [];
+  });
+  if (!files.has("template.json"))
+    errors.push({ field: "template.json", message: "missing: a design needs its template.json" });
+  if (errors.length)
+    throw new AppError("validation", errors.map((e) => `${e.field}: ${e.message}`).join("; "), {
+      errors,
+    });
+  let json: unknown;
   try {
-    spec = JSON.parse(json);
+    json = JSON.parse(files.get("template.json")?.toString("utf8") ?? "");
   } catch (error) {
     throw new AppError("validation", `template.json is not JSON: ${(error as Error).message}`, {
       errors: [{ field: "template.json", message: "not JSON" }],
     });
   }
-  return new Map([
-    ...files,
-    ["template.json", Buffer.from(JSON.stringify({ ...(spec as object), id }, null, 2))],
-  ]);
+  // The stored design answers to its API id, whatever its author wrote.
+  if (json && typeof json === "object" && !Array.isArray(json)) json = { ...json, id };
+  const texts: DesignSource["texts"] = {};
+  for (const [name, data] of files) {
+    const part = PART_OF_FILE.get(name);
+    if (part) texts[part] = data.toString("utf8");
+  }
+  return { json, texts };
 }
 
 export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
   const { pool, storage } = deps;
+  const cache = new Map<string, Promise<Template>>();
 
-  async function localCopy(row: repo.TemplateRow): Promise<string> {
-    const dir = path.join(CACHE_DIR, row.id);
-    if (
-      await stat(path.join(dir, "template.json")).then(
-        () => true,
-        () => false,
-      )
-    )
-      return dir;
-    const temp = await mkdtemp(path.join(tmpdir(), "cardmerge-tmpl-"));
-    try {
-      // template.json must arrive; a text file may be absent (the loader has defaults). Any other
-      // fault throws, so a half copy never lands in the cache.
-      await writeFile(
-        path.join(temp, "template.json"),
-        await storage.getBuffer(`${row.storage_prefix}/template.json`),
-      );
-      for (const name of ["name.hbs", "message.hbs", "signature.hbs", "footer.hbs"]) {
-        const data = await storage
-          .getBuffer(`${row.storage_prefix}/${name}`)
-          .catch((error: unknown) => {
-            if (error instanceof StorageNotFound) return undefined;
-            throw error;
-          });
-        if (data) await writeFile(path.join(temp, name), data);
-      }
-      await mkdir(CACHE_DIR, { recursive: true });
-      await rename(temp, dir);
-    } catch (error) {
-      await rm(temp, { recursive: true, force: true });
-      // Another process put the same copy in place first: use it.
-      if (
-        (error as NodeJS.ErrnoException).code !== "ENOTEMPTY" &&
-        (error as NodeJS.ErrnoException).code !== "EEXIST"
-      )
+  /** A stored design's parts, read by the keys the service chose when it stored them. */
+  async function readStored(row: repo.TemplateRow): Promise<Template> {
+    const read = (name: string) =>
+      storage.getBuffer(`${row.storage_prefix}/${name}`).catch((error: unknown) => {
+        if (error instanceof StorageNotFound) return undefined;
         throw error;
+      });
+    const json = await read("template.json");
+    if (!json)
+      throw new TemplateError(`design ${row.id} has lost its template.json`, "template.json");
+    const texts: DesignSource["texts"] = {};
+    for (const part of TEXT_PARTS) {
+      const text = await read(`${part}.hbs`);
+      if (text) texts[part] = text.toString("utf8");
     }
-    return dir;
+    // Stored designs are checked again against today's rules: a design saved before a bound
+    // existed fails its cards with the reason (design_invalid) rather than rendering unbounded.
+    return parseDesign({ json: json.toString("utf8"), texts });
+  }
+
+  function stored(row: repo.TemplateRow): Promise<Template> {
+    let hit = cache.get(row.id);
+    if (!hit) {
+      hit = readStored(row);
+      // A storage fault is not the design's: the next read tries again.
+      hit.catch((error: unknown) => {
+        if (!(error instanceof TemplateError)) cache.delete(row.id);
+      });
+      cache.set(row.id, hit);
+      while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+    return hit;
   }
 
   async function get(accountId: string, id: string): Promise<Template> {
     if (id.startsWith("tmpl_")) {
       const row = await repo.findTemplate(pool, accountId, id);
       if (!row) throw notFound(`Template "${id}"`);
-      return loadTemplate(await localCopy(row));
+      return stored(row);
     }
     try {
       return await loadBuiltinTemplate(id);
@@ -106,19 +121,22 @@ export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
     async list(accountId: string): Promise<(TemplateSummary & { builtin: boolean })[]> {
       const builtins = (await listBuiltinTemplates()).map((t) => ({ ...t, builtin: true }));
       const own = await Promise.all(
-        (await repo.listTemplates(pool, accountId)).map((row) => get(accountId, row.id)),
+        (await repo.listTemplates(pool, accountId)).map(async (row) => {
+          const t = await stored(row).catch((error: unknown) => {
+            if (error instanceof TemplateError) return undefined;
+            throw error;
+          });
+          return {
+            id: row.id,
+            name: row.name,
+            occasion: row.occasion ?? "custom",
+            description: t?.description ?? "",
+            formats: (t?.formats ?? row.formats) as Template["formats"],
+            builtin: false,
+          };
+        }),
       );
-      return [
-        ...builtins,
-        ...own.map(({ id, name, occasion, description, formats }) => ({
-          id,
-          name,
-          occasion,
-          description,
-          formats,
-          builtin: false,
-        })),
-      ];
+      return [...builtins, ...own];
     },
 
     get,
@@ -140,32 +158,11 @@ export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
 
     /** Validates and stores an account's own design. Files: template.json and the *.hbs texts. */
     async create(accountId: string, files: Map<string, Buffer>): Promise<Template> {
-      const errors = [...files.entries()].flatMap(([name, data]) => {
-        if (!FILE_NAME.test(name))
-          return [{ field: name, message: "file names are like template.json or message.hbs" }];
-        if (data.length > MAX_FILE_BYTES)
-          return [{ field: name, message: `larger than ${MAX_FILE_BYTES / 1024} KB` }];
-        return [];
-      });
-      if (!files.has("template.json"))
-        errors.push({
-          field: "template.json",
-          message: "missing: a design needs its template.json",
-        });
-      if (files.size > MAX_FILES)
-        errors.push({ field: "files", message: `at most ${MAX_FILES} files` });
-      if (errors.length)
-        throw new AppError("validation", errors.map((e) => `${e.field}: ${e.message}`).join("; "), {
-          errors,
-        });
-
       const id = newId("tmpl");
-      const stamped = stampId(files, id);
-      const check = await mkdtemp(path.join(tmpdir(), "cardmerge-tmpl-check-"));
+      const source = designOf(files, id);
       let template: Template;
       try {
-        for (const [name, data] of stamped) await writeFile(path.join(check, name), data);
-        template = await loadTemplate(check);
+        template = parseDesign(source);
       } catch (error) {
         if (error instanceof TemplateError) {
           throw new AppError("validation", error.message, {
@@ -173,11 +170,17 @@ export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
           });
         }
         throw error;
-      } finally {
-        await rm(check, { recursive: true, force: true });
       }
       const prefix = `accounts/${accountId}/templates/${id}`;
-      for (const [name, data] of stamped) await storage.put(`${prefix}/${name}`, data);
+      // Stored whole before its row exists: a row always has its parts.
+      await storage.put(
+        `${prefix}/template.json`,
+        Buffer.from(JSON.stringify(source.json, null, 2)),
+      );
+      for (const part of TEXT_PARTS) {
+        const text = source.texts[part];
+        if (text !== undefined) await storage.put(`${prefix}/${part}.hbs`, Buffer.from(text));
+      }
       await repo.insertTemplate(pool, {
         id,
         account_id: accountId,
@@ -186,7 +189,7 @@ export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
         formats: template.formats,
         storage_prefix: prefix,
       });
-      return get(accountId, id);
+      return template;
     },
   };
 }

@@ -1,0 +1,165 @@
+/**
+ * What template.json must be, beyond its schema's shape: names that resolve (colours, styles,
+ * fonts, faces a format prints), work bounded per face (limits.ts), fixed texts in the merge
+ * language. Errors name the field at fault.
+ */
+import { Value } from "@sinclair/typebox/value";
+import { FONT_KEYS, type FontKey } from "./fonts.ts";
+import { type FaceId, FORMATS, type FormatId } from "./formats.ts";
+import { DESIGN_LIMITS } from "./limits.ts";
+import { compileMessage, MessageError } from "./merge.ts";
+import { LayerSchema, type TemplateJson, TemplateSchema } from "./template-schema.ts";
+
+/** A template that is not valid; the message names the file and field at fault. */
+export class TemplateError extends Error {
+  override name = "TemplateError";
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+function isColor(spec: TemplateJson, c: string): boolean {
+  return /^#[0-9a-fA-F]{6}$/.test(c) || Object.hasOwn(spec.colors, c);
+}
+
+/** Checks what the schema cannot: colour and style names, font names, faces per format. */
+function checkReferences(spec: TemplateJson): void {
+  for (const [role, key] of Object.entries(spec.fonts)) {
+    if (key !== undefined && !FONT_KEYS.includes(key as FontKey)) {
+      throw new TemplateError(
+        `template.json: /fonts/${role}: unknown font "${key}" (known: ${FONT_KEYS.join(", ")})`,
+        `/fonts/${role}`,
+      );
+    }
+  }
+  for (const name of ["name", "message", "signature", "footer", "address"]) {
+    if (!spec.styles[name])
+      throw new TemplateError(`template.json: /styles/${name}: missing`, `/styles/${name}`);
+  }
+  for (const [name, style] of Object.entries(spec.styles)) {
+    if (!isColor(spec, style.color)) {
+      throw new TemplateError(
+        `template.json: /styles/${name}/color: unknown colour "${style.color}"`,
+        `/styles/${name}/color`,
+      );
+    }
+  }
+  for (const [formatId, layout] of Object.entries(spec.formats)) {
+    const format = FORMATS[formatId as FormatId];
+    const needed = new Set<FaceId>(format.pages.flat().map((p) => p.face));
+    for (const face of needed) {
+      if (!layout.faces[face]) {
+        throw new TemplateError(
+          `template.json: /formats/${formatId}/faces/${face}: missing (the format prints it)`,
+          `/formats/${formatId}/faces/${face}`,
+        );
+      }
+    }
+    for (const [face, def] of Object.entries(layout.faces)) {
+      def?.layers.forEach((layer, i) => {
+        const at = `/formats/${formatId}/faces/${face}/layers/${i}`;
+        const colors: string[] = [];
+        if ("color" in layer && typeof layer.color === "string") colors.push(layer.color);
+        if ("colors" in layer) colors.push(...layer.colors);
+        for (const c of colors) {
+          if (!isColor(spec, c))
+            throw new TemplateError(`template.json: ${at}: unknown colour "${c}"`, at);
+        }
+        if (layer.type === "text" && !spec.styles[layer.style]) {
+          throw new TemplateError(
+            `template.json: ${at}/style: unknown style "${layer.style}"`,
+            `${at}/style`,
+          );
+        }
+      });
+    }
+  }
+}
+
+/** Counts what the schema cannot: work per face, summed over its layers. */
+function checkBounds(spec: TemplateJson): void {
+  for (const [formatId, layout] of Object.entries(spec.formats)) {
+    for (const [face, def] of Object.entries(layout.faces)) {
+      const layers = def?.layers ?? [];
+      const at = `/formats/${formatId}/faces/${face}/layers`;
+      const count = (type: string) => layers.filter((l) => l.type === type).length;
+      const scatter = layers.reduce((n, l) => n + ("count" in l ? l.count : 0), 0);
+      const over = (what: string, limit: number) => {
+        throw new TemplateError(`template.json: ${at}: at most ${limit} ${what} on a face`, at);
+      };
+      if (count("photo") > DESIGN_LIMITS.photosPerFace)
+        over("photo layers", DESIGN_LIMITS.photosPerFace);
+      if (count("text") > DESIGN_LIMITS.textLayersPerFace)
+        over("text layers", DESIGN_LIMITS.textLayersPerFace);
+      if (scatter > DESIGN_LIMITS.scatterPerFace)
+        over(
+          "scattered shapes (the counts of its confetti, leaves, balloons and stars)",
+          DESIGN_LIMITS.scatterPerFace,
+        );
+      layers.forEach((layer, i) => {
+        if (layer.type !== "text") return;
+        try {
+          compileMessage(layer.text);
+        } catch (e) {
+          if (e instanceof MessageError)
+            throw new TemplateError(
+              `template.json: ${at}/${i}/text: ${e.message}`,
+              `${at}/${i}/text`,
+            );
+          throw e;
+        }
+      });
+    }
+  }
+}
+
+/**
+ * The first schema error, said of the field at fault: a layer that fails is checked against the
+ * layer kind its `type` names, so the answer is "/layers/3/box/2: …", not "expected union value".
+ */
+function firstSchemaError(json: unknown): { path: string; message: string } | undefined {
+  const first = Value.Errors(TemplateSchema, json).First();
+  if (!first) return undefined;
+  const layerAt = /^\/formats\/[^/]+\/faces\/[^/]+\/layers\/\d+$/.exec(first.path)?.[0];
+  if (layerAt) {
+    const type = (first.value as { type?: unknown } | null)?.type;
+    const kind = LayerSchema.anyOf.find(
+      (k) =>
+        (k.properties.type as { const?: unknown; anyOf?: { const: unknown }[] }).const === type ||
+        (k.properties.type as { anyOf?: { const: unknown }[] }).anyOf?.some(
+          (t) => t.const === type,
+        ),
+    );
+    if (!kind) {
+      const kinds = LayerSchema.anyOf.flatMap((k) => {
+        const t = k.properties.type as { const?: string; anyOf?: { const: string }[] };
+        return t.const ? [t.const] : (t.anyOf ?? []).map((a) => a.const);
+      });
+      return {
+        path: `${layerAt}/type`,
+        message: `unknown layer type; one of: ${kinds.join(", ")}`,
+      };
+    }
+    const inner = Value.Errors(kind, first.value).First();
+    if (inner?.path.endsWith("/box"))
+      return {
+        path: `${layerAt}${inner.path}`,
+        message: `a box is "full" or [x, y, width, height] in inches, within ±${DESIGN_LIMITS.reachIn}`,
+      };
+    if (inner) return { path: `${layerAt}${inner.path}`, message: inner.message };
+  }
+  return { path: first.path || "/", message: first.message };
+}
+
+/** template.json checked whole: its schema, references and bounds. Throws TemplateError. */
+export function checkDesignJson(json: unknown): TemplateJson {
+  const first = firstSchemaError(json);
+  if (first) throw new TemplateError(`template.json: ${first.path}: ${first.message}`, first.path);
+  const spec = json as TemplateJson;
+  checkReferences(spec);
+  checkBounds(spec);
+  return spec;
+}
