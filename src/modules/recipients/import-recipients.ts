@@ -5,8 +5,9 @@
  */
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
+import { AppError } from "../../errors.ts";
 import { newId, newIds } from "../../ids.ts";
-import { compileMessage } from "../../render/index.ts";
+import { compileMessage, MessageError } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
@@ -74,10 +75,8 @@ export function createRecipientImport(deps: {
         const header = await parsed.header;
         requireMergeColumns(header, campaign.merge_fields);
         // Only fields the message prints unconditionally must be filled in ({{#if spouse}} may be empty).
-        const template = await deps.templates.get(accountId, campaign.template_id);
-        const printed = new Set(
-          compileMessage(campaign.message ?? template.texts.message).required,
-        );
+        const template = await deps.templates.show(accountId, campaign.template_id);
+        const printed = new Set(requiredVariables(campaign.message ?? template.texts.message));
         const requiredFields = campaign.merge_fields.filter((f) => printed.has(f));
         failures = new FailuresFile(header.columns.map((c) => c.header));
         const failed = failures;
@@ -225,4 +224,18 @@ async function accountCountry(tx: PoolClient, accountId: string): Promise<string
     [accountId],
   );
   return rows[0]?.default_country ?? "US";
+}
+
+/** Variables the message prints unconditionally; a message saved before today's rules is a 422. */
+function requiredVariables(message: string): string[] {
+  try {
+    return compileMessage(message).required;
+  } catch (error) {
+    if (!(error instanceof MessageError)) throw error;
+    throw new AppError(
+      "unprocessable",
+      `The campaign's message cannot be used: ${error.message}. Change the message (PATCH the campaign), then import.`,
+      { errors: [{ field: "message", message: error.message }] },
+    );
+  }
 }

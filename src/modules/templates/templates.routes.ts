@@ -82,7 +82,7 @@ export const templatesRoutes: FastifyPluginAsyncTypebox<{ templates: TemplatesSe
       },
     },
     async (request) => {
-      const template = await templates.get(authOf(request).accountId, request.params.id);
+      const template = await templates.show(authOf(request).accountId, request.params.id);
       return {
         ...summary(template),
         default_message: template.texts.message,

@@ -117,6 +117,20 @@ export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
     }
   }
 
+  /** Like get, for API answers: a stored design that today's rules refuse is a 422 naming the rule. */
+  async function show(accountId: string, id: string): Promise<Template> {
+    try {
+      return await get(accountId, id);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      throw new AppError(
+        "unprocessable",
+        `Design "${id}" no longer passes validation: ${error.message}. Upload it again, fixed.`,
+        { errors: [{ field: error.field ?? "template.json", message: error.message }] },
+      );
+    }
+  }
+
   return {
     async list(accountId: string): Promise<(TemplateSummary & { builtin: boolean })[]> {
       const builtins = (await listBuiltinTemplates()).map((t) => ({ ...t, builtin: true }));
@@ -139,12 +153,14 @@ export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
       return [...builtins, ...own];
     },
 
+    /** The design, for rendering: a stored design that today's rules refuse throws TemplateError. */
     get,
+    show,
 
-    /** Like get, but as a 400 naming the field, for a campaign that refers to a template. */
+    /** Like show, but as a 400 naming the field, for a campaign that refers to a template. */
     async resolve(accountId: string, id: string, field = "template"): Promise<Template> {
       try {
-        return await get(accountId, id);
+        return await show(accountId, id);
       } catch (error) {
         if (error instanceof AppError && error.kind === "not_found") {
           const known = (await this.list(accountId)).map((t) => t.id).join(", ");
