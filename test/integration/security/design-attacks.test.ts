@@ -356,6 +356,24 @@ describe("finding 7: a helper that does not exist", () => {
     expect((await jsonOf(res)).detail).toContain("signature.hbs");
   });
 
+  it("an unknown variable in a design's own text is refused when a campaign is saved with it", async () => {
+    const uploaded = await post("/v1/templates", {
+      files: { ...birthday(), "footer.hbs": "{{nosuchField}}" },
+    });
+    expect(uploaded.status).toBe(201);
+    const res = await campaign("Dear {{firstName}}", {
+      template: (await jsonOf(uploaded)).id,
+      format: "postcard_4x6",
+    });
+    expect(res.status).toBe(400);
+    expect((await jsonOf(res)).errors).toEqual([
+      expect.objectContaining({
+        field: "template.footer",
+        message: expect.stringContaining("{{nosuchField}}"),
+      }),
+    ]);
+  });
+
   it("saved before the rules: the proof is a 422, not a 500; the card fails at its first attempt, not its 61st", async () => {
     const id = await legacyCampaign("Dear {{nosuch firstName}}", 2);
     const proof = await api.request(
