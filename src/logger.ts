@@ -34,3 +34,13 @@ export function createLogger(config: Pick<Config, "logLevel">, name: string) {
 }
 
 export type Logger = ReturnType<typeof createLogger>;
+
+/**
+ * A production process running as root is told so once at start: a process that renders
+ * customers' designs needs no privilege, and one it does not have cannot leak (the Docker image
+ * runs as the unprivileged user `node`).
+ */
+export function warnIfRoot(logger: Pick<Logger, "warn">, env = process.env): void {
+  if (env.NODE_ENV === "production" && process.getuid?.() === 0)
+    logger.warn("running as root: run cardmerge as an unprivileged user (the Docker image does)");
+}

@@ -4,10 +4,12 @@ import { exitOnConfigError } from "./cli/exit.ts";
 import { loadConfig } from "./config.ts";
 import { createDeps } from "./deps.ts";
 import { buildApp } from "./http/app.ts";
+import { warnIfRoot } from "./logger.ts";
 
 const config = exitOnConfigError(() => loadConfig());
 const deps = exitOnConfigError(() => createDeps(config, "api"));
 const app = await buildApp(deps);
+warnIfRoot(deps.logger);
 
 closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, "stopping after an error");
