@@ -22,6 +22,7 @@ import { type IdempotencyOptions, idempotencyPlugin } from "./idempotency.ts";
 import { openApiPlugin } from "./openapi.ts";
 import { registerProblemHandlers } from "./problem.ts";
 import { rateLimitPlugin } from "./rate-limit.ts";
+import { storableInputPlugin } from "./storable-input.ts";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -59,6 +60,7 @@ export async function buildApp(
       request.body = {};
   });
   registerProblemHandlers(app);
+  await app.register(storableInputPlugin);
 
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: 100, fields: 50, fieldSize: 1024 * 1024 },

@@ -4,6 +4,7 @@ import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
+import { requireStorable } from "../shared/storable-text.ts";
 import { DEFAULT_LIMITS } from "./csv/index.ts";
 import type { ImportRequest } from "./import-recipients.ts";
 import { jsonRecordsAsCsv } from "./json-records.ts";
@@ -97,6 +98,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
             "validation",
             "The multipart body has no file: attach the CSV as a file field.",
           );
+        requireStorable(file.filename, "file.filename");
         const field = (name: string) => {
           const f = file.fields[name];
           return f && !Array.isArray(f) && f.type === "field" ? String(f.value) : undefined;

@@ -124,6 +124,20 @@ describe("rejected rows", () => {
     ]);
   });
 
+  it("a NUL byte in a cell is a row error naming the row and column, not a refused file", async () => {
+    const rows = [HEADER, ["Zoë", "Quill\0", "1 Elm St", "Austin", "TX", "78701", "", ""], ann];
+    const { outcomes } = await runImport(csvText(rows));
+    expect(outcomes[0]).toMatchObject({
+      kind: "rejected",
+      row: 2,
+      errors: [{ field: "lastName", column: "Last Name", message: expect.stringMatching(/NUL/) }],
+    });
+    expect((outcomes[0] as { errors: { message: string }[] }).errors[0]?.message).toMatch(
+      /^Last Name contains a NUL character .*: delete it/,
+    );
+    expect(summary(outcomes.slice(1))).toEqual([[3, "ok"]]);
+  });
+
   it("a row with more values than headers is rejected (an unquoted delimiter)", async () => {
     const text = `${HEADER.join(",")}\nAnn,Lee,1 Elm St, Apt 2,Austin,TX,78701,,note\nBo,Ray,2 Elm St,Austin,TX,78701,,,,\n`;
     const { outcomes } = await runImport(text);
@@ -285,6 +299,12 @@ describe("fatal problems refuse the whole file", () => {
     expect(error.message).toMatch(/row 3, column "Note" is too long/);
     expect(error.message).toMatch(/at most 1,000 characters/);
     expect(error.message).not.toMatch(/quote/);
+  });
+
+  it("a NUL byte in the header row", async () => {
+    const error = await fatal(csvText([["First Name", "Last\0Name", ...HEADER.slice(2)], ann]));
+    expect(error).toMatchObject({ code: "malformed", row: 1, column: "Column 2", status: 422 });
+    expect(error.message).toMatch(/NUL character/);
   });
 
   it("an Excel workbook instead of a CSV", async () => {
