@@ -17,6 +17,7 @@ import { proofsRoutes } from "../modules/recipients/proofs.routes.ts";
 import { recipientsRoutes } from "../modules/recipients/recipients.routes.ts";
 import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
+import { createAuthFailureLimiter } from "./auth-failure-limit.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { type IdempotencyOptions, idempotencyPlugin } from "./idempotency.ts";
 import { openApiPlugin } from "./openapi.ts";
@@ -66,7 +67,15 @@ export async function buildApp(
     limits: { fileSize: config.uploadLimitBytes, files: 100, fields: 50, fieldSize: 1024 * 1024 },
   });
   await app.register(openApiPlugin);
-  await app.register(authPlugin, { accounts: deps.accounts });
+  await app.register(authPlugin, {
+    accounts: deps.accounts,
+    failures: createAuthFailureLimiter({
+      redis: deps.redis,
+      prefix: config.redisPrefix,
+      max: config.authFailureLimitMax,
+      windowSeconds: config.rateLimit.windowSeconds,
+    }),
+  });
   await app.register(rateLimitPlugin, {
     redis: deps.redis,
     prefix: config.redisPrefix,
