@@ -101,7 +101,7 @@ export async function buildApp(
   await app.register(batchesRoutes, { pool: deps.pool, storage: deps.storage });
   await app.register(recipientsRoutes, {
     recipients: deps.recipients,
-    uploadLimitBytes: config.uploadLimitBytes,
+    jsonImportLimitBytes: config.jsonImportLimitBytes,
   });
   await app.register(proofsRoutes, { recipients: deps.recipients });
   return app;

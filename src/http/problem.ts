@@ -102,6 +102,10 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // Refused before the whole body arrived (an upload over a limit): the client may still be
+    // sending it. Closing the connection after the answer spares reading the rest, as Fastify
+    // itself does when a body parser fails.
+    if (request.raw.complete === false) reply.header("connection", "close");
     if (error instanceof AppError) {
       return sendProblem(reply, error.status, error.message, {
         title: error.title,
