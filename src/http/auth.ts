@@ -2,7 +2,7 @@
  * Bearer API keys for everything under /v1. A route may name the scope it needs in its config
  * (`config: { scope: "campaigns" }`); `admin` keys may do everything.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { AppError } from "../errors.ts";
 import type { AccountsService, AuthContext } from "../modules/accounts/accounts.service.ts";
@@ -38,11 +38,10 @@ export const authPlugin = fp(
     app.decorateRequest("auth", null);
 
     /** A refused request counts against its address; past the limit it is told to wait instead. */
-    const refuse = async (request: FastifyRequest, reply: FastifyReply, unauthorized: AppError) => {
+    const refuse = async (request: FastifyRequest, unauthorized: AppError) => {
       const counted = await opts.failures?.hit(request.ip);
       if (!counted?.limited) return unauthorized;
       const { max, windowSeconds } = opts.failures as AuthFailureLimiter;
-      reply.header("retry-after", String(counted.retryAfter));
       return new AppError(
         "rate_limited",
         `Too many requests without a valid API key from this address (at most ${max} per ${windowSeconds} s). Retry after ${counted.retryAfter} s with a valid key.`,
@@ -59,7 +58,6 @@ export const authPlugin = fp(
         reply.header("www-authenticate", 'Bearer realm="cardmerge"');
         throw await refuse(
           request,
-          reply,
           new AppError("unauthorized", "Send your API key as 'Authorization: Bearer <key>'."),
         );
       }
@@ -68,7 +66,6 @@ export const authPlugin = fp(
         reply.header("www-authenticate", 'Bearer realm="cardmerge", error="invalid_token"');
         throw await refuse(
           request,
-          reply,
           new AppError("unauthorized", "This API key is unknown or has been revoked."),
         );
       }

@@ -107,6 +107,9 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     // itself does when a body parser fails.
     if (request.raw.complete === false) reply.header("connection", "close");
     if (error instanceof AppError) {
+      // Domain code cannot set headers: a wait it asks for (429, 503) becomes Retry-After here.
+      const retryAfter = error.extra.retry_after;
+      if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
       return sendProblem(reply, error.status, error.message, {
         title: error.title,
         ...(error.errors.length ? { errors: error.errors } : {}),
