@@ -39,6 +39,15 @@ export interface Config {
   /** Largest upload (CSV, photo, ZIP) accepted, in bytes. */
   uploadLimitBytes: number;
   rateLimit: { max: number; windowSeconds: number };
+  /**
+   * Hostile-input bounds (issue 8): requests with a missing or wrong API key per client address per
+   * rate-limit window; the bytes of a JSON recipient import (counted while it streams); what a ZIP
+   * of photos may inflate to in all; photo uploads unzipped and decoded at once per process.
+   */
+  authFailureLimitMax: number;
+  jsonImportLimitBytes: number;
+  zipInflatedLimitBytes: number;
+  photoUploadConcurrency: number;
   /** Seconds a process waits for work in flight when asked to stop. */
   shutdownGraceSeconds: number;
   worker: {
@@ -178,6 +187,22 @@ export function loadConfig(env: Env = process.env): Config {
       max: int(env, "RATE_LIMIT_MAX", 600, 1, 1_000_000),
       windowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     }),
+    authFailureLimitMax: int(env, "AUTH_FAILURE_LIMIT_MAX", 30, 1, 1_000_000),
+    jsonImportLimitBytes: int(
+      env,
+      "JSON_IMPORT_LIMIT_BYTES",
+      50 * 1024 * 1024,
+      1024,
+      2 * 1024 ** 3,
+    ),
+    zipInflatedLimitBytes: int(
+      env,
+      "ZIP_INFLATED_LIMIT_BYTES",
+      100 * 1024 * 1024,
+      1024,
+      8 * 1024 ** 3,
+    ),
+    photoUploadConcurrency: int(env, "PHOTO_UPLOAD_CONCURRENCY", 2, 1, 64),
     shutdownGraceSeconds: int(env, "SHUTDOWN_GRACE_SECONDS", 30, 1, 3600),
     worker: Object.freeze({
       processes: int(env, "WORKER_PROCESSES", availableParallelism(), 1, 64),

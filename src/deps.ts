@@ -75,7 +75,13 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const accounts = createAccountsService({ pool });
   const templates = createTemplatesService({ pool, storage });
   const campaigns = createCampaignsService({ pool, storage, templates, logger });
-  const photos = createPhotosService({ pool, storage, maxBytes: config.uploadLimitBytes });
+  const photos = createPhotosService({
+    pool,
+    storage,
+    maxBytes: config.uploadLimitBytes,
+    zipInflatedLimitBytes: config.zipInflatedLimitBytes,
+    concurrency: config.photoUploadConcurrency,
+  });
   const photoLoader = createPhotoLoader({ storage, findPhoto: (a, id) => findPhoto(pool, a, id) });
   const recipients = createRecipientsService({
     pool,

@@ -17,11 +17,13 @@ import { proofsRoutes } from "../modules/recipients/proofs.routes.ts";
 import { recipientsRoutes } from "../modules/recipients/recipients.routes.ts";
 import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
+import { createAuthFailureLimiter } from "./auth-failure-limit.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { type IdempotencyOptions, idempotencyPlugin } from "./idempotency.ts";
 import { openApiPlugin } from "./openapi.ts";
 import { registerProblemHandlers } from "./problem.ts";
 import { rateLimitPlugin } from "./rate-limit.ts";
+import { storableInputPlugin } from "./storable-input.ts";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -59,12 +61,21 @@ export async function buildApp(
       request.body = {};
   });
   registerProblemHandlers(app);
+  await app.register(storableInputPlugin);
 
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: 100, fields: 50, fieldSize: 1024 * 1024 },
   });
   await app.register(openApiPlugin);
-  await app.register(authPlugin, { accounts: deps.accounts });
+  await app.register(authPlugin, {
+    accounts: deps.accounts,
+    failures: createAuthFailureLimiter({
+      redis: deps.redis,
+      prefix: config.redisPrefix,
+      max: config.authFailureLimitMax,
+      windowSeconds: config.rateLimit.windowSeconds,
+    }),
+  });
   await app.register(rateLimitPlugin, {
     redis: deps.redis,
     prefix: config.redisPrefix,
@@ -90,7 +101,7 @@ export async function buildApp(
   await app.register(batchesRoutes, { pool: deps.pool, storage: deps.storage });
   await app.register(recipientsRoutes, {
     recipients: deps.recipients,
-    uploadLimitBytes: config.uploadLimitBytes,
+    jsonImportLimitBytes: config.jsonImportLimitBytes,
   });
   await app.register(proofsRoutes, { recipients: deps.recipients });
   return app;

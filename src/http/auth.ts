@@ -7,6 +7,7 @@ import fp from "fastify-plugin";
 import { AppError } from "../errors.ts";
 import type { AccountsService, AuthContext } from "../modules/accounts/accounts.service.ts";
 import type { Scope } from "../modules/accounts/api-key-secret.ts";
+import type { AuthFailureLimiter } from "./auth-failure-limit.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -30,8 +31,24 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 export const authPlugin = fp(
-  async (app: FastifyInstance, opts: { accounts: AccountsService }) => {
+  async (
+    app: FastifyInstance,
+    opts: { accounts: AccountsService; failures?: AuthFailureLimiter },
+  ) => {
     app.decorateRequest("auth", null);
+
+    /** A refused request counts against its address; past the limit it is told to wait instead. */
+    const refuse = async (request: FastifyRequest, unauthorized: AppError) => {
+      const counted = await opts.failures?.hit(request.ip);
+      if (!counted?.limited) return unauthorized;
+      const { max, windowSeconds } = opts.failures as AuthFailureLimiter;
+      return new AppError(
+        "rate_limited",
+        `Too many requests without a valid API key from this address (at most ${max} per ${windowSeconds} s). Retry after ${counted.retryAfter} s with a valid key.`,
+        { extra: { retry_after: counted.retryAfter } },
+      );
+    };
+
     app.addHook("onRequest", async (request, reply) => {
       // Only the versioned API is authenticated; unknown routes fall through to 404. The matched
       // route, not the raw URL, decides: /%761/account reaches /v1/account too.
@@ -39,12 +56,18 @@ export const authPlugin = fp(
       const secret = bearer(request.headers.authorization);
       if (!secret) {
         reply.header("www-authenticate", 'Bearer realm="cardmerge"');
-        throw new AppError("unauthorized", "Send your API key as 'Authorization: Bearer <key>'.");
+        throw await refuse(
+          request,
+          new AppError("unauthorized", "Send your API key as 'Authorization: Bearer <key>'."),
+        );
       }
       const auth = await opts.accounts.authenticate(secret);
       if (!auth) {
         reply.header("www-authenticate", 'Bearer realm="cardmerge", error="invalid_token"');
-        throw new AppError("unauthorized", "This API key is unknown or has been revoked.");
+        throw await refuse(
+          request,
+          new AppError("unauthorized", "This API key is unknown or has been revoked."),
+        );
       }
       request.auth = auth;
       const needed = request.routeOptions.config.scope;

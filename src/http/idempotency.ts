@@ -4,12 +4,18 @@
  * is 422; a second request while the first still runs is 409. Keys are per account. 5xx answers are
  * not kept, so a retry after a server fault runs again. A running request keeps its claim alive with
  * a heartbeat; a claim without one for a minute belonged to a process that died, and is taken over.
+ *
+ * Streamed bodies (CSV, JSON imports, multipart) are compared by a hash of their bytes, taken while
+ * the route reads them (body-digest.ts): the first request's hash is kept with its answer, and a
+ * retry reads its body through the same hash before it is told replay or 422. An answer given
+ * before the body was read to its end is not kept (its body's hash is unknown): a retry runs again.
  */
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Pool } from "../db/pool.ts";
 import { AppError } from "../errors.ts";
+import { type BodyDigest, digestBody, digestBytes } from "./body-digest.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -19,6 +25,8 @@ declare module "fastify" {
       heartbeat: NodeJS.Timeout;
       /** The client went away before sending its whole request. */
       aborted?: boolean;
+      /** A streamed body's hash, known once the route has read it to the end. */
+      digest?: BodyDigest;
     } | null;
   }
 }
@@ -40,18 +48,25 @@ function isParsed(body: unknown): boolean {
   return Array.isArray(body) || Object.getPrototypeOf(body) === Object.prototype;
 }
 
-function requestHash(request: FastifyRequest): string {
-  const hash = createHash("sha256").update(`${request.method} ${request.url}\n`);
-  if (isParsed(request.body)) {
-    hash.update(JSON.stringify(request.body));
-  } else {
-    // Streamed uploads are not read here: their media type (without the multipart boundary,
-    // which changes on every retry) and length stand for them.
-    const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-    hash.update(`${type};${request.headers["content-length"] ?? ""}`);
-  }
-  return hash.digest("hex");
+function parsedBodyHash(request: FastifyRequest): string {
+  return createHash("sha256")
+    .update(`${request.method} ${request.url}\n`)
+    .update(JSON.stringify(request.body))
+    .digest("hex");
 }
+
+/** Starts hashing a streamed body: method, URL and media type, then its bytes as they are read. */
+function streamedBodyDigest(request: FastifyRequest): BodyDigest {
+  const [type = "", ...params] = (request.headers["content-type"] ?? "").split(";");
+  const boundary = params
+    .map((p) => /^\s*boundary="?([^";]+)"?\s*$/i.exec(p)?.[1])
+    .find((b) => b !== undefined);
+  const prefix = `${request.method} ${request.url}\n${type.trim().toLowerCase()}\n`;
+  return digestBody(request.raw, prefix, boundary);
+}
+
+/** Stored while a streamed request runs: its hash is not known until its body has been read. */
+const STREAMING = "streaming";
 
 interface StoredRow {
   request_hash: string;
@@ -98,7 +113,9 @@ export const idempotencyPlugin = fp(
         );
       }
       const accountId = request.auth.accountId;
-      const hash = requestHash(request);
+      const streamed = !isParsed(request.body);
+      const digest = streamed ? streamedBodyDigest(request) : undefined;
+      const hash = digest ? STREAMING : parsedBodyHash(request);
       // Claim the key: a fresh row, or one that expired (24 h) or whose request died mid-flight.
       const claimed = await pool.query(
         `INSERT INTO idempotency_keys (account_id, key, request_hash, method, path)
@@ -114,7 +131,7 @@ export const idempotencyPlugin = fp(
         [accountId, key, hash, request.method, request.url, abandonAfterMs],
       );
       if (claimed.rowCount) {
-        request.idempotency = { accountId, key, heartbeat: beat(accountId, key) };
+        request.idempotency = { accountId, key, heartbeat: beat(accountId, key), digest };
         return;
       }
       const { rows } = await pool.query<StoredRow>(
@@ -125,17 +142,24 @@ export const idempotencyPlugin = fp(
       const row = rows[0];
       if (!row)
         throw new AppError("conflict", "This Idempotency-Key is being reused right now; retry.");
-      if (row.request_hash !== hash) {
-        throw new AppError(
+      const differs = () =>
+        new AppError(
           "unprocessable",
           "This Idempotency-Key was already used with a different request. Use a new key for a new request.",
         );
-      }
+      if (!digest && row.request_hash !== hash) throw differs();
       if (row.response_status === null) {
         throw new AppError(
           "conflict",
           "A request with this Idempotency-Key is still being processed. Retry after it finishes.",
         );
+      }
+      if (digest) {
+        // Read this body through the hash, no further than the stored one's length, then compare.
+        const storedBytes = digestBytes(row.request_hash);
+        if (storedBytes === undefined) throw differs();
+        const whole = await digest.readToEnd(storedBytes);
+        if (!whole || digest.value() !== row.request_hash) throw differs();
       }
       reply.headers(row.response_headers ?? {});
       reply.header("idempotent-replayed", "true");
@@ -159,9 +183,16 @@ export const idempotencyPlugin = fp(
       const claim = release(request);
       if (!claim) return payload;
       const status = reply.statusCode;
+      // The whole body arrived but the route stopped reading early: the rest is already buffered,
+      // so read it into the hash and keep the answer. A body still arriving is not waited for.
+      if (claim.digest && !claim.digest.ended && request.raw.complete !== false) {
+        await claim.digest.readToEnd(Number.POSITIVE_INFINITY);
+      }
+      const requestHash = claim.digest ? claim.digest.value() : undefined;
       if (
         claim.aborted ||
         status >= 500 ||
+        (claim.digest && requestHash === undefined) ||
         (payload !== null && typeof payload !== "string" && !Buffer.isBuffer(payload))
       ) {
         await pool.query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2", [
@@ -176,9 +207,17 @@ export const idempotencyPlugin = fp(
         if (value !== undefined) headers[name] = String(value);
       }
       await pool.query(
-        `UPDATE idempotency_keys SET response_status = $3, response_headers = $4, response_body = $5
+        `UPDATE idempotency_keys SET response_status = $3, response_headers = $4, response_body = $5,
+                request_hash = COALESCE($6, request_hash)
           WHERE account_id = $1 AND key = $2`,
-        [claim.accountId, claim.key, status, headers, payload === null ? "" : payload.toString()],
+        [
+          claim.accountId,
+          claim.key,
+          status,
+          headers,
+          payload === null ? "" : payload.toString(),
+          requestHash ?? null,
+        ],
       );
       return payload;
     });

@@ -72,7 +72,24 @@ function schemaErrors(error: FastifyError): FieldError[] {
   });
 }
 
-function isPgError(error: unknown): error is { code: string; constraint?: string } {
+/** 22021 invalid byte sequence (NUL in text), 22P05 untranslatable (\u0000 in jsonb), 22P02 on a lone surrogate in jsonb. */
+function isUnstorableText(error: { code: string; detail?: string }): boolean {
+  return (
+    error.code === "22021" ||
+    error.code === "22P05" ||
+    (error.code === "22P02" && /surrogate/i.test(error.detail ?? ""))
+  );
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+function isPgError(
+  error: unknown,
+): error is { code: string; constraint?: string; detail?: string } {
   return (
     typeof (error as { code?: unknown })?.code === "string" &&
     /^[0-9A-Z]{5}$/.test((error as { code: string }).code)
@@ -85,7 +102,14 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // Refused before the whole body arrived (an upload over a limit): the client may still be
+    // sending it. Closing the connection after the answer spares reading the rest, as Fastify
+    // itself does when a body parser fails.
+    if (request.raw.complete === false) reply.header("connection", "close");
     if (error instanceof AppError) {
+      // Domain code cannot set headers: a wait it asks for (429, 503) becomes Retry-After here.
+      const retryAfter = error.extra.retry_after;
+      if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
       return sendProblem(reply, error.status, error.message, {
         title: error.title,
         ...(error.errors.length ? { errors: error.errors } : {}),
@@ -104,9 +128,26 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     if (isPgError(error) && error.code === "23505") {
       return sendProblem(reply, 409, "This conflicts with an existing resource.");
     }
+    // A backstop: inputs are checked for such text where they enter (storable-text.ts), but a
+    // value that slips through is still the client's text, not a server fault.
+    if (isPgError(error) && isUnstorableText(error)) {
+      return sendProblem(
+        reply,
+        400,
+        "The request holds text that cannot be stored: a NUL character (U+0000, %00) or an unpaired UTF-16 surrogate. Remove it and retry.",
+      );
+    }
     const status = typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status === 413) {
-      return sendProblem(reply, 413, "The request body is larger than this endpoint accepts.");
+      const limit = request.routeOptions.bodyLimit;
+      return sendProblem(
+        reply,
+        413,
+        error.code === "FST_ERR_CTP_BODY_TOO_LARGE" && limit
+          ? `The request body is larger than the ${formatBytes(limit)} this endpoint accepts (BODY_LIMIT_BYTES for JSON bodies).`
+          : "The request body is larger than this endpoint accepts.",
+        { limit_bytes: limit },
+      );
     }
     if (status >= 400 && status < 500) {
       return sendProblem(reply, status, error.message);

@@ -1,12 +1,16 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { FORMAT_IDS, type FormatId } from "../../render/formats.ts";
-import { isZip, unzipPhotos } from "./photo-zip.ts";
+import { requireStorable } from "../shared/storable-text.ts";
 import type { PhotoRow } from "./photos.repository.ts";
 import type { PhotosService, UploadedFile } from "./photos.service.ts";
+import { spoolPart } from "./spool-part.ts";
 
 const PhotoSchema = Type.Object({
   object: Type.Literal("photo"),
@@ -78,33 +82,23 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{
           "Send photos as multipart/form-data (curl -F file=@photo.jpg).",
         );
       }
-      const files: UploadedFile[] = [];
-      // Bounded per request, not only per file: the parts together, and what ZIPs inflate to.
-      let total = 0;
-      for await (const part of request.files({ limits: { files: MAX_FILES } })) {
-        const data = await part.toBuffer();
-        total += data.length;
-        if (total > uploadLimitBytes) {
-          throw new AppError(
-            "payload_too_large",
-            `The upload is over ${Math.round(uploadLimitBytes / 1048576)} MB in all: send the photos in several requests.`,
-          );
+      const dir = await mkdtemp(path.join(tmpdir(), "cardmerge-photos-"));
+      try {
+        const files: UploadedFile[] = [];
+        // Bounded per request, not only per file; what ZIPs inflate to is bounded by the service.
+        const budget = { left: uploadLimitBytes, limit: uploadLimitBytes };
+        for await (const part of request.files({ limits: { files: MAX_FILES } })) {
+          const filename = part.filename || part.fieldname;
+          requireStorable(filename, "file.filename");
+          const file = path.join(dir, `part-${files.length}`);
+          await spoolPart(part.file, file, budget);
+          files.push({ filename, path: file });
         }
-        const filename = part.filename || part.fieldname;
-        if (isZip(filename, data)) {
-          const inflatedSoFar = files.reduce((n, f) => n + f.data.length, 0);
-          files.push(
-            ...(await unzipPhotos(filename, data, {
-              fileBytes: uploadLimitBytes,
-              totalBytes: 2 * uploadLimitBytes - inflatedSoFar,
-            })),
-          );
-        } else {
-          files.push({ filename, data });
-        }
+        const rows = await photos.upload(authOf(request).accountId, files, request.query.format);
+        return reply.code(201).send({ object: "list" as const, data: rows.map(photoJson) });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
-      const rows = await photos.upload(authOf(request).accountId, files, request.query.format);
-      return reply.code(201).send({ object: "list" as const, data: rows.map(photoJson) });
     },
   );
 

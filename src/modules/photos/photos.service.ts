@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
@@ -11,11 +14,14 @@ import {
 } from "../../images/index.ts";
 import { DEFAULT_BLEED_IN, FORMATS, type FormatId } from "../../render/formats.ts";
 import type { Storage } from "../../storage/storage.ts";
+import { isZip, unzipPhotos } from "./photo-zip.ts";
 import * as repo from "./photos.repository.ts";
+import { createUploadSlots } from "./upload-slots.ts";
 
+/** An uploaded file, spooled to local disk by the route (photos are never held whole in memory). */
 export interface UploadedFile {
   filename: string;
-  data: Buffer;
+  path: string;
 }
 
 const KIND: Record<ImageErrorCode, ErrorKind> = {
@@ -37,12 +43,24 @@ function frontSlot(format: FormatId) {
   };
 }
 
+type Failure = { field: string; message: string; code: ImageErrorCode };
+
 const photoKey = (accountId: string, photoId: string, name: string) =>
   `accounts/${accountId}/photos/${photoId}/${name}`;
 
 /** Photos: uploads turned into print masters (sharp, in images/), stored, and recorded. */
-export function createPhotosService(deps: { pool: Pool; storage: Storage; maxBytes: number }) {
+export function createPhotosService(deps: {
+  pool: Pool;
+  storage: Storage;
+  /** Largest photo, as uploaded or unzipped (UPLOAD_LIMIT_BYTES). */
+  maxBytes: number;
+  /** What the upload's ZIPs may inflate to together (ZIP_INFLATED_LIMIT_BYTES). */
+  zipInflatedLimitBytes: number;
+  /** Uploads unzipped and decoded at once in this process (PHOTO_UPLOAD_CONCURRENCY). */
+  concurrency: number;
+}) {
   const { pool, storage } = deps;
+  const slots = createUploadSlots(deps.concurrency);
 
   async function get(accountId: string, id: string) {
     const row = await repo.findPhoto(pool, accountId, id);
@@ -50,12 +68,54 @@ export function createPhotosService(deps: { pool: Pool; storage: Storage; maxByt
     return row;
   }
 
+  /** Prepares and stores one photo; a refusal is recorded, and once one is, nothing more is stored. */
+  async function intake(
+    accountId: string,
+    file: UploadedFile,
+    format: FormatId,
+    outcome: { rows: Omit<repo.PhotoRow, "created_at">[]; failures: Failure[] },
+  ): Promise<void> {
+    let photo: PreparedPhoto;
+    try {
+      photo = await preparePhoto(file.path, {
+        maxBytes: deps.maxBytes,
+        slots: [frontSlot(format)],
+      });
+    } catch (error) {
+      if (!(error instanceof ImageError)) throw error;
+      outcome.failures.push({ field: file.filename, message: error.message, code: error.code });
+      return;
+    }
+    if (outcome.failures.length > 0) return;
+    const id = newId("photo");
+    const masterKey = photoKey(accountId, id, "master.jpg");
+    const previewKey = photoKey(accountId, id, "preview.jpg");
+    // Recorded before the writes, so a failed write is cleaned up with the rest.
+    outcome.rows.push({
+      id,
+      account_id: accountId,
+      filename: file.filename,
+      source_format: photo.source.format,
+      width: photo.masterWidth,
+      height: photo.masterHeight,
+      bytes: photo.master.length,
+      sha256: photo.sha256,
+      master_key: masterKey,
+      preview_key: previewKey,
+      warnings: photo.warnings,
+    });
+    await storage.put(masterKey, photo.master, { contentType: "image/jpeg" });
+    await storage.put(previewKey, photo.preview, { contentType: "image/jpeg" });
+  }
+
   return {
     get,
 
     /**
-     * Checks every file first and stores none unless all are good: a rejected upload leaves
-     * nothing behind. Each refusal names the file and what to do about it.
+     * Checks every file and stores none unless all are good: a rejected upload leaves nothing
+     * behind. Each refusal names the file and what to do about it. Photos are stored as they are
+     * prepared (one in memory at a time) and deleted again if a later one is refused. ZIPs are
+     * unzipped into a temporary folder of their own, removed after.
      */
     async upload(
       accountId: string,
@@ -71,66 +131,52 @@ export function createPhotosService(deps: { pool: Pool; storage: Storage; maxByt
           },
         );
       }
-      const prepared: { file: UploadedFile; photo: PreparedPhoto }[] = [];
-      const failures: { field: string; message: string; code: ImageErrorCode }[] = [];
-      for (const file of files) {
+      return slots.run(async () => {
+        const outcome = {
+          rows: [] as Omit<repo.PhotoRow, "created_at">[],
+          failures: [] as Failure[],
+        };
+        const inflated = { bytes: 0 };
+        const limits = { fileBytes: deps.maxBytes, totalBytes: deps.zipInflatedLimitBytes };
+        let unzipped: string | undefined;
+        let count = 0;
         try {
-          prepared.push({
-            file,
-            photo: await preparePhoto(file.data, {
-              maxBytes: deps.maxBytes,
-              slots: [frontSlot(format)],
-            }),
-          });
+          for (const file of files) {
+            let members = [file];
+            if (await isZip(file)) {
+              unzipped ??= await mkdtemp(path.join(tmpdir(), "cardmerge-unzipped-"));
+              members = await unzipPhotos(file, unzipped, limits, inflated);
+            }
+            for (const member of members) {
+              count++;
+              await intake(accountId, member, format, outcome);
+            }
+          }
+          const { failures } = outcome;
+          if (failures.length > 0) {
+            const first = failures[0] as Failure;
+            const detail =
+              failures.length === 1
+                ? `${first.field}: ${first.message}`
+                : `${failures.length} of ${count} files were refused; nothing was stored.`;
+            throw new AppError(KIND[first.code], detail, {
+              errors: failures.map(({ field, message }) => ({ field, message })),
+              extra: { codes: failures.map((f) => f.code) },
+            });
+          }
+          // Files exist before the database says so (DESIGN.md §5).
+          return await withTransaction(pool, async (tx) =>
+            Promise.all(outcome.rows.map((r) => repo.insertPhoto(tx, r))),
+          );
         } catch (error) {
-          if (!(error instanceof ImageError)) throw error;
-          failures.push({ field: file.filename, message: error.message, code: error.code });
+          await Promise.all(
+            outcome.rows.map((r) => storage.deletePrefix(`accounts/${accountId}/photos/${r.id}`)),
+          );
+          throw error;
+        } finally {
+          if (unzipped) await rm(unzipped, { recursive: true, force: true });
         }
-      }
-      if (failures.length > 0) {
-        const first = failures[0] as (typeof failures)[number];
-        const detail =
-          failures.length === 1
-            ? `${first.field}: ${first.message}`
-            : `${failures.length} of ${files.length} files were refused; nothing was stored.`;
-        throw new AppError(KIND[first.code], detail, {
-          errors: failures.map(({ field, message }) => ({ field, message })),
-          extra: { codes: failures.map((f) => f.code) },
-        });
-      }
-
-      const rows: Omit<repo.PhotoRow, "created_at">[] = [];
-      try {
-        for (const { file, photo } of prepared) {
-          const id = newId("photo");
-          const masterKey = photoKey(accountId, id, "master.jpg");
-          const previewKey = photoKey(accountId, id, "preview.jpg");
-          await storage.put(masterKey, photo.master, { contentType: "image/jpeg" });
-          await storage.put(previewKey, photo.preview, { contentType: "image/jpeg" });
-          rows.push({
-            id,
-            account_id: accountId,
-            filename: file.filename,
-            source_format: photo.source.format,
-            width: photo.masterWidth,
-            height: photo.masterHeight,
-            bytes: photo.master.length,
-            sha256: photo.sha256,
-            master_key: masterKey,
-            preview_key: previewKey,
-            warnings: photo.warnings,
-          });
-        }
-        // Files exist before the database says so (DESIGN.md §5).
-        return await withTransaction(pool, async (tx) =>
-          Promise.all(rows.map((r) => repo.insertPhoto(tx, r))),
-        );
-      } catch (error) {
-        await Promise.all(
-          rows.map((r) => storage.deletePrefix(`accounts/${accountId}/photos/${r.id}`)),
-        );
-        throw error;
-      }
+      });
     },
 
     list: (accountId: string, page: PageRequest) => repo.listPhotos(pool, accountId, page),

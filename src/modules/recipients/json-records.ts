@@ -8,7 +8,7 @@ import { AppError } from "../../errors.ts";
 
 type Json = Record<string, unknown>;
 
-function flatten(record: Json): Record<string, string> {
+export function flatten(record: Json): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(record)) {
     if (
@@ -37,8 +37,14 @@ export function* jsonRecordsAsCsv(records: unknown[]): Generator<Buffer> {
     return flatten(r as Json);
   });
   const headers = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const line = (values: string[]) =>
-    `${values.map((v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(",")}\r\n`;
-  yield Buffer.from(line(headers));
-  for (const row of rows) yield Buffer.from(line(headers.map((h) => row[h] ?? "")));
+  yield Buffer.from(csvRecordLine(headers));
+  for (const row of rows) yield Buffer.from(csvRecordLine(headers.map((h) => row[h] ?? "")));
+}
+
+/**
+ * One CSV line for the importer. Any delimiter it may sniff from the header (tab ; | ,) is quoted
+ * too, so a key like "a;b" cannot make it read the file as semicolon-separated.
+ */
+export function csvRecordLine(values: string[]): string {
+  return `${values.map((v) => (/[",;|\t\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(",")}\r\n`;
 }

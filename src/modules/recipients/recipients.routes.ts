@@ -1,12 +1,16 @@
-import { Readable } from "node:stream";
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { Readable } from "node:stream";
+import type {
+  FastifyPluginAsyncTypebox,
+  TypeBoxTypeProvider,
+} from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
+import { requireStorable } from "../shared/storable-text.ts";
 import { DEFAULT_LIMITS } from "./csv/index.ts";
 import type { ImportRequest } from "./import-recipients.ts";
-import { jsonRecordsAsCsv } from "./json-records.ts";
+import { type SpooledJsonImport, spoolJsonImport } from "./json-import.ts";
 import {
   ImportQuery,
   ImportSchema,
@@ -66,89 +70,88 @@ function parseMapping(raw: unknown): Record<string, string> | undefined {
 
 export const recipientsRoutes: FastifyPluginAsyncTypebox<{
   recipients: RecipientsService;
-  uploadLimitBytes: number;
-}> = async (app, { recipients, uploadLimitBytes }) => {
+  jsonImportLimitBytes: number;
+}> = async (app, { recipients, jsonImportLimitBytes }) => {
   // CSV bodies stream straight into the import; the importer enforces its own byte limit (413).
   app.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
 
-  app.post(
-    "/v1/campaigns/:id/recipients",
-    {
-      config,
-      bodyLimit: uploadLimitBytes,
-      schema: {
-        tags,
-        summary: "Import recipients: a CSV (text/csv body or multipart file) or a JSON array",
-        description:
-          "Streams the file, detects encoding (UTF-8, UTF-16, Windows-1252) and delimiter, maps the headers of Excel, Google Contacts, Outlook, Mailchimp, HubSpot and Salesforce exports, validates every row and skips duplicates. Atomic: a fatal problem imports nothing. Multipart: send `mapping` and `default_country` fields before the file.",
-        params: CampaignParams,
-        querystring: ImportQuery,
-        response: { 201: ImportSchema },
+  // The import route alone takes JSON as a stream (its own limits, counted as bytes arrive); every
+  // other route, PATCH of a recipient included, keeps the parsed JSON and BODY_LIMIT_BYTES.
+  await app.register(async (scope) => {
+    const imports = scope.withTypeProvider<TypeBoxTypeProvider>();
+    imports.removeContentTypeParser("application/json");
+    imports.addContentTypeParser("application/json", (_request, payload, done) =>
+      done(null, payload),
+    );
+
+    imports.post(
+      "/v1/campaigns/:id/recipients",
+      {
+        config,
+        schema: {
+          tags,
+          summary: "Import recipients: a CSV (text/csv body or multipart file) or a JSON array",
+          description: `Streams the file, detects encoding (UTF-8, UTF-16, Windows-1252) and delimiter, maps the headers of Excel, Google Contacts, Outlook, Mailchimp, HubSpot and Salesforce exports, validates every row and skips duplicates. Atomic: a fatal problem imports nothing. Multipart: send \`mapping\` and \`default_country\` fields before the file. JSON: an array of recipients or {"recipients": [...], "mapping": {...}}, at most ${DEFAULT_LIMITS.maxRows.toLocaleString("en-US")} recipients and ${jsonImportLimitBytes.toLocaleString("en-US")} bytes (413 as soon as either is passed).`,
+          params: CampaignParams,
+          querystring: ImportQuery,
+          response: { 201: ImportSchema },
+        },
       },
-    },
-    async (request, reply) => {
-      const { accountId } = authOf(request);
-      const type = request.headers["content-type"] ?? "";
-      let req: ImportRequest;
-      if (request.isMultipart()) {
-        const file = await request.file();
-        if (!file)
-          throw new AppError(
-            "validation",
-            "The multipart body has no file: attach the CSV as a file field.",
-          );
-        const field = (name: string) => {
-          const f = file.fields[name];
-          return f && !Array.isArray(f) && f.type === "field" ? String(f.value) : undefined;
-        };
-        req = {
-          source: "csv",
-          filename: file.filename,
-          body: file.file,
-          mapping: parseMapping(field("mapping") ?? request.query.mapping),
-          defaultCountry: (
-            field("default_country") ?? request.query.default_country
-          )?.toUpperCase(),
-        };
-      } else if (type.startsWith("application/json")) {
-        const body = request.body as unknown;
-        const records = Array.isArray(body) ? body : (body as { recipients?: unknown })?.recipients;
-        if (!Array.isArray(records)) {
-          throw new AppError(
-            "validation",
-            'Send a JSON array of recipients, or {"recipients": [...]}.',
-            {
-              errors: [{ field: "body", message: "expected an array" }],
-            },
-          );
+      async (request, reply) => {
+        const { accountId } = authOf(request);
+        const type = request.headers["content-type"] ?? "";
+        const defaultCountry = request.query.default_country;
+        let req: ImportRequest;
+        let spooled: SpooledJsonImport | undefined;
+        if (request.isMultipart()) {
+          const file = await request.file();
+          if (!file)
+            throw new AppError(
+              "validation",
+              "The multipart body has no file: attach the CSV as a file field.",
+            );
+          requireStorable(file.filename, "file.filename");
+          const field = (name: string) => {
+            const f = file.fields[name];
+            return f && !Array.isArray(f) && f.type === "field" ? String(f.value) : undefined;
+          };
+          req = {
+            source: "csv",
+            filename: file.filename,
+            body: file.file,
+            mapping: parseMapping(field("mapping") ?? request.query.mapping),
+            defaultCountry: (field("default_country") ?? defaultCountry)?.toUpperCase(),
+          };
+        } else if (type.startsWith("application/json")) {
+          spooled = await spoolJsonImport(request.body as Readable, {
+            maxBytes: jsonImportLimitBytes,
+          });
+          req = {
+            source: "json",
+            body: spooled.csv(),
+            mapping: parseMapping(spooled.mapping ?? request.query.mapping),
+            defaultCountry: defaultCountry?.toUpperCase(),
+          };
+        } else {
+          req = {
+            source: "csv",
+            body: request.body as NodeJS.ReadableStream,
+            mapping: parseMapping(request.query.mapping),
+            defaultCountry: defaultCountry?.toUpperCase(),
+          };
         }
-        if (records.length > DEFAULT_LIMITS.maxRows) {
-          throw new AppError(
-            "payload_too_large",
-            `At most ${DEFAULT_LIMITS.maxRows.toLocaleString("en-US")} recipients per import: split the list.`,
-          );
+        try {
+          const result = await recipients.import(accountId, request.params.id, req);
+          return reply
+            .code(201)
+            .header("location", `/v1/campaigns/${result.campaign_id}/imports/${result.id}`)
+            .send(importJson(result));
+        } finally {
+          await spooled?.remove();
         }
-        req = {
-          source: "json",
-          body: Readable.from(jsonRecordsAsCsv(records)),
-          mapping: parseMapping((body as { mapping?: unknown }).mapping ?? request.query.mapping),
-          defaultCountry: request.query.default_country?.toUpperCase(),
-        };
-      } else {
-        req = {
-          source: "csv",
-          body: request.body as NodeJS.ReadableStream,
-          mapping: parseMapping(request.query.mapping),
-          defaultCountry: request.query.default_country?.toUpperCase(),
-        };
-      }
-      const result = await recipients.import(accountId, request.params.id, req);
-      return reply
-        .code(201)
-        .header("location", `/v1/campaigns/${result.campaign_id}/imports/${result.id}`)
-        .send(importJson(result));
-    },
-  );
+      },
+    );
+  });
 
   app.get(
     "/v1/campaigns/:id/imports/:iid",

@@ -241,3 +241,98 @@ describe("Idempotency-Key on streamed uploads, over real HTTP", () => {
     }
   });
 });
+
+describe("Idempotency-Key on streamed uploads compares their bytes (issue 8)", () => {
+  it("refuses with 422 another CSV of the same length, and replays the same bytes", async () => {
+    const { draftCampaign, recipientsCsv } = await import("../../support/campaign-fixtures.ts");
+    const { secret } = await ctx.account();
+    const id = await draftCampaign(ctx, secret, { recipients: 0 });
+    const csv = recipientsCsv(3);
+    // Same length, another person: the attack the old type-and-length comparison replayed.
+    const other = csv.replace("Zoë", "Ann");
+    expect(Buffer.byteLength(other)).not.toBe(Buffer.byteLength(csv));
+    const sameLength = csv.replace("Springfield", "Springfeald");
+    expect(Buffer.byteLength(sameLength)).toBe(Buffer.byteLength(csv));
+    const send = (body: string) =>
+      ctx.app.inject({
+        method: "POST",
+        url: `/v1/campaigns/${id}/recipients`,
+        headers: { ...bearer(secret), "content-type": "text/csv", "idempotency-key": "csv-len" },
+        payload: body,
+      });
+    const first = await send(csv);
+    expect(first.statusCode, first.body).toBe(201);
+    const changed = await send(sameLength);
+    expect(changed.statusCode).toBe(422);
+    expect(changed.json().detail).toMatch(/different request/);
+    expect((await send(other)).statusCode).toBe(422);
+    const again = await send(csv);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.json().id).toBe(first.json().id);
+    const { rows } = await ctx.deps.pool.query(
+      "SELECT count(*)::int AS n FROM imports WHERE campaign_id = $1 AND id <> $2",
+      [id, first.json().id],
+    );
+    expect(rows[0].n, "only draftCampaign's own import besides the first").toBe(1);
+  });
+
+  it("refuses with 422 another multipart file of the same size; the same file with a new boundary replays", async () => {
+    const { draftCampaign, recipientsCsv } = await import("../../support/campaign-fixtures.ts");
+    const { multipart } = await import("../../support/multipart.ts");
+    const { secret } = await ctx.account();
+    const id = await draftCampaign(ctx, secret, { recipients: 0 });
+    const csv = recipientsCsv(3);
+    const send = (data: string) => {
+      // multipart() draws a new boundary each time, as browsers and curl do.
+      const form = multipart([
+        { name: "file", filename: "list.csv", contentType: "text/csv", data },
+      ]);
+      return ctx.app.inject({
+        method: "POST",
+        url: `/v1/campaigns/${id}/recipients`,
+        headers: { ...bearer(secret), ...form.headers, "idempotency-key": "form-len" },
+        payload: form.payload,
+      });
+    };
+    const first = await send(csv);
+    expect(first.statusCode, first.body).toBe(201);
+    expect((await send(csv.replace("Springfield", "Springfeald"))).statusCode).toBe(422);
+    const again = await send(csv);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.json().id).toBe(first.json().id);
+  });
+
+  it("compares a streamed JSON import by its bytes too", async () => {
+    const { draftCampaign } = await import("../../support/campaign-fixtures.ts");
+    const { secret } = await ctx.account();
+    const id = await draftCampaign(ctx, secret, { recipients: 0 });
+    const list = (city: string) =>
+      JSON.stringify([
+        {
+          first_name: "Ann",
+          last_name: "Lee",
+          address: { street: "1 Elm St", city, state: "IL", postal_code: "62701" },
+          custom: { last_purchase: "boiler" },
+        },
+      ]);
+    const send = (body: string) =>
+      ctx.app.inject({
+        method: "POST",
+        url: `/v1/campaigns/${id}/recipients`,
+        headers: {
+          ...bearer(secret),
+          "content-type": "application/json",
+          "idempotency-key": "json-1",
+        },
+        payload: body,
+      });
+    const first = await send(list("Springfield"));
+    expect(first.statusCode, first.body).toBe(201);
+    expect((await send(list("Springfeald"))).statusCode).toBe(422);
+    const again = await send(list("Springfield"));
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.json().id).toBe(first.json().id);
+  });
+});

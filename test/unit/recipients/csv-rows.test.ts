@@ -124,6 +124,20 @@ describe("rejected rows", () => {
     ]);
   });
 
+  it("a NUL byte in a cell is a row error naming the row and column, not a refused file", async () => {
+    const rows = [HEADER, ["Zoë", "Quill\0", "1 Elm St", "Austin", "TX", "78701", "", ""], ann];
+    const { outcomes } = await runImport(csvText(rows));
+    expect(outcomes[0]).toMatchObject({
+      kind: "rejected",
+      row: 2,
+      errors: [{ field: "lastName", column: "Last Name", message: expect.stringMatching(/NUL/) }],
+    });
+    expect((outcomes[0] as { errors: { message: string }[] }).errors[0]?.message).toMatch(
+      /^Last Name contains a NUL character .*: delete it/,
+    );
+    expect(summary(outcomes.slice(1))).toEqual([[3, "ok"]]);
+  });
+
   it("a row with more values than headers is rejected (an unquoted delimiter)", async () => {
     const text = `${HEADER.join(",")}\nAnn,Lee,1 Elm St, Apt 2,Austin,TX,78701,,note\nBo,Ray,2 Elm St,Austin,TX,78701,,,,\n`;
     const { outcomes } = await runImport(text);
@@ -268,10 +282,29 @@ describe("fatal problems refuse the whole file", () => {
     expect(await fatal(text)).toMatchObject({ code: "malformed", row: 3 });
   });
 
-  it("a quote that swallows the rest of a large file", async () => {
+  it("a quote that swallows the rest of a large file is blamed on the quote", async () => {
     const rows = Array.from({ length: 10_000 }, () => ann.join(","));
     const text = `${HEADER.join(",")}\nBo,"Ray,x\n${rows.join("\n")}\n`;
-    expect(await fatal(text)).toMatchObject({ code: "field_too_long", row: 2 });
+    const error = await fatal(text);
+    expect(error).toMatchObject({ code: "malformed", row: 2, column: "Last Name", status: 422 });
+    expect(error.message).toMatch(/row 2, column "Last Name" opens with a quote .* not closed/);
+    expect(error.errors).toEqual([{ row: 2, field: "Last Name", message: error.message }]);
+  });
+
+  it("a 20 MB value without quotes is blamed on its length, not on a quote", async () => {
+    const huge = "x".repeat(20 * 1024 * 1024);
+    const text = `${HEADER.join(",")}\n${ann.join(",")}\nBo,Ray,2 Elm St,Austin,TX,78701,,${huge}\n`;
+    const error = await fatal(text);
+    expect(error).toMatchObject({ code: "field_too_long", row: 3, column: "Note", status: 422 });
+    expect(error.message).toMatch(/row 3, column "Note" is too long/);
+    expect(error.message).toMatch(/at most 1,000 characters/);
+    expect(error.message).not.toMatch(/quote/);
+  });
+
+  it("a NUL byte in the header row", async () => {
+    const error = await fatal(csvText([["First Name", "Last\0Name", ...HEADER.slice(2)], ann]));
+    expect(error).toMatchObject({ code: "malformed", row: 1, column: "Column 2", status: 422 });
+    expect(error.message).toMatch(/NUL character/);
   });
 
   it("an Excel workbook instead of a CSV", async () => {

@@ -186,6 +186,15 @@ class ImportSession {
         { row: reader.row },
       );
     }
+    const nul = headers.findIndex((h) => h.includes("\0"));
+    if (nul >= 0) {
+      const column = `Column ${nul + 1}`;
+      throw new CsvImportError(
+        "malformed",
+        `${column} of the header row contains a NUL character (an invisible byte 0x00, often left by a damaged export): delete it, or export the file again as "CSV UTF-8".`,
+        { row: reader.row, column },
+      );
+    }
     const plan = planHeaders(headers, this.#mapping);
     requireColumns(plan, reader.row);
     this.#plan = plan;

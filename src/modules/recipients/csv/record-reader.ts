@@ -26,6 +26,8 @@ export class RecordReader {
   /** Records the parser produced so far (to place a parse error on its row). */
   #parsed = 0;
   #ended = false;
+  /** The first non-blank record (the header), to name a column in a parse error. */
+  #headerRecord: string[] | undefined;
 
   constructor(
     chunks: AsyncGenerator<Buffer>,
@@ -109,7 +111,7 @@ export class RecordReader {
       // A stray quote inside an unquoted value ("Bob "Bobby" Lee") is text, not a broken file.
       relax_quotes: true,
       // Only a pathological row (an unclosed quote swallowing the file) trips this; long values are row errors.
-      max_record_size: Math.max(65_536, this.#limits.maxFieldLength * this.#limits.maxColumns),
+      max_record_size: this.#maxRecordBytes(),
       // Parsed records wait in the readable buffer until #drain takes them, so no back-pressure stall.
       readableHighWaterMark: 1 << 30,
       // Not in csv-parse's Options type, but passed through to the Transform stream.
@@ -137,6 +139,7 @@ export class RecordReader {
     for (let record = parser.read() as string[] | null; record !== null; record = parser.read()) {
       this.#parsed++;
       this.#records.push(record);
+      if (!this.#headerRecord && record.some((v) => v.trim() !== "")) this.#headerRecord = record;
     }
   }
 
@@ -153,17 +156,45 @@ export class RecordReader {
     this.#drain(parser);
   }
 
+  /**
+   * The parser gave up on a row over the record size. Two different faults look alike here: a value
+   * that opens with a quote and never closes it swallows the rest of the file, while a value
+   * without quotes is simply far too long (a pasted document, a binary file). Whether the parser
+   * was inside quotes tells them apart.
+   */
+  #recordTooLong(error: CsvError, row: number): CsvImportError {
+    const index = typeof error.column === "number" ? error.column : undefined;
+    const column =
+      index === undefined
+        ? undefined
+        : this.#headerRecord?.[index]?.trim() || `Column ${index + 1}`;
+    const where = column ? `row ${row}, column "${column}"` : `row ${row}`;
+    const size = this.#maxRecordBytes().toLocaleString("en-US");
+    // csv-parse keeps its parse state on the stream (not in its types): `quoting` is true inside "…".
+    const state = (this.#parser as unknown as { state?: { quoting?: boolean } } | undefined)?.state;
+    if (state?.quoting === true) {
+      return new CsvImportError(
+        "malformed",
+        `A value on ${where} opens with a quote (") that is not closed within ${size} bytes: add the closing quote, or remove the opening one.`,
+        { row, column, cause: error },
+      );
+    }
+    return new CsvImportError(
+      "field_too_long",
+      `A value on ${where} is too long: the row passes ${size} bytes there, and a value may hold at most ${this.#limits.maxFieldLength.toLocaleString("en-US")} characters. Shorten it, or check that the file really is a CSV.`,
+      { row, column, cause: error },
+    );
+  }
+
+  #maxRecordBytes(): number {
+    return Math.max(65_536, this.#limits.maxFieldLength * this.#limits.maxColumns);
+  }
+
   #parseError(error: unknown): Error {
     if (error instanceof CsvImportError) return error;
     const row = this.#parsed + 1;
     const code = (error as Partial<CsvError>).code;
-    if (code === "CSV_MAX_RECORD_SIZE") {
-      return new CsvImportError(
-        "field_too_long",
-        `Row ${row} never ends: a value that opens with a quote (") is probably not closed. Check that row for a missing quote.`,
-        { row, cause: error },
-      );
-    }
+    if (code === "CSV_MAX_RECORD_SIZE") return this.#recordTooLong(error as CsvError, row);
     if (code === "CSV_QUOTE_NOT_CLOSED") {
       return new CsvImportError(
         "malformed",

@@ -24,13 +24,20 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
   const warnings: RowError[] = [];
 
   for (let i = 0; i < values.length && i < plan.headers.length; i++) {
-    const length = (values[i] as string).length;
-    if (length > ctx.maxFieldLength) {
-      const header = plan.headers[i] ?? "";
+    const value = values[i] as string;
+    const header = plan.headers[i] ?? "";
+    if (value.length > ctx.maxFieldLength) {
       errors.push({
         field: fieldOf(plan, i),
         column: header,
-        message: `${header || `Column ${i + 1}`} is ${length} characters long: shorten it to at most ${ctx.maxFieldLength}.`,
+        message: `${header || `Column ${i + 1}`} is ${value.length} characters long: shorten it to at most ${ctx.maxFieldLength}.`,
+      });
+    } else if (value.includes("\0")) {
+      // PostgreSQL cannot store U+0000; it is never meant as text (a damaged export, a binary paste).
+      errors.push({
+        field: fieldOf(plan, i),
+        column: header,
+        message: `${header || `Column ${i + 1}`} contains a NUL character (an invisible byte 0x00, often left by a damaged export): delete it in the file, or export the file again.`,
       });
     }
   }
