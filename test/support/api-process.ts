@@ -17,7 +17,19 @@ export interface ApiProcess {
   alive(): boolean;
   /** Resident memory now and at its peak (VmRSS, VmHWM), in MB. */
   memoryMb(): { rss: number; peak: number };
+  /** fetch against the process, with the key's bearer header and a JSON or raw body. */
+  request(path: string, init?: RequestOptions): Promise<Response>;
+  /** Milliseconds /healthz took to answer 200; throws when the process is gone or does not answer. */
+  health(): Promise<number>;
   stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  method?: string;
+  secret?: string;
+  json?: unknown;
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
 }
 
 export async function startApi(
@@ -54,11 +66,29 @@ export async function startApi(
     throw new Error(`${error.message}: ${output}`);
   });
   const pid = child.pid as number;
+  const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     base,
     pid,
     log: () => output,
-    alive: () => child.exitCode === null && child.signalCode === null,
+    alive,
+    request(path, init = {}) {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.secret) headers.authorization = `Bearer ${init.secret}`;
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers["content-type"] = "application/json";
+        body = JSON.stringify(init.json);
+      }
+      return fetch(`${base}${path}`, { method: init.method ?? "GET", headers, body });
+    },
+    async health() {
+      if (!alive()) throw new Error(`the API process is gone: ${output.slice(-2000)}`);
+      const started = performance.now();
+      const res = await fetch(`${base}/healthz`);
+      if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+      return performance.now() - started;
+    },
     memoryMb() {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       const mb = (field: string) =>
@@ -70,4 +100,10 @@ export async function startApi(
       await exited;
     },
   };
+}
+
+/** A JSON answer, for assertions on its fields. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape; expect() checks them.
+export async function jsonOf(res: Response): Promise<any> {
+  return res.json();
 }

@@ -11,18 +11,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../../src/ids.ts";
+import { type ApiProcess, jsonOf, startApi } from "../../support/api-process.ts";
 import { recipientsCsv } from "../../support/campaign-fixtures.ts";
 import { multipart } from "../../support/multipart.ts";
 import { pdfText } from "../../support/preflight.ts";
-import {
-  type ApiProcess,
-  isAlive,
-  jsonOf,
-  startApi,
-  startLoggingWorker,
-} from "../../support/service-processes.ts";
 import { createTestContext, type TestContext } from "../../support/test-context.ts";
-import { stopWorker, type WorkerProcess } from "../../support/worker-process.ts";
+import { startWorker, stopWorker, type WorkerProcess } from "../../support/worker-process.ts";
 
 let ctx: TestContext;
 let api: ApiProcess;
@@ -40,12 +34,12 @@ beforeAll(async () => {
   ctx = await createTestContext();
   ({ secret, accountId } = await ctx.account());
   api = await startApi(ctx.config);
-  worker = startLoggingWorker(ctx.config, { RENDER_CHUNK_SIZE: "5" });
+  worker = startWorker(ctx.config, { LOG_LEVEL: "info", RENDER_CHUNK_SIZE: "5" });
 }, 60_000);
 
 afterEach(async () => {
   // After every attack both processes are alive and the API answers at once.
-  expect(isAlive(worker), worker.output().slice(-2000)).toBe(true);
+  expect(worker.child.exitCode ?? worker.child.signalCode, worker.output().slice(-2000)).toBeNull();
   expect(await api.health()).toBeLessThan(200);
 });
 
@@ -334,7 +328,7 @@ describe("finding 5: {{log}} writes tenant text into the service log", () => {
     });
     const cards = await submitAndSettle(id);
     expect(cards.every((c) => c.failure_reason === "message_syntax")).toBe(true);
-    for (const log of [api.output(), worker.output()]) {
+    for (const log of [api.log(), worker.output()]) {
       expect(log).not.toContain("forged by a tenant");
       expect(log).not.toContain("100 Main Street");
       expect(log).not.toMatch(/"level":60/);
