@@ -41,6 +41,20 @@ export interface Config {
   rateLimit: { max: number; windowSeconds: number };
   /** Seconds a process waits for work in flight when asked to stop. */
   shutdownGraceSeconds: number;
+  /**
+   * The render sandbox: every customer's card (proofs, the recipient's report, the render step) is
+   * drawn in a worker thread with these bounds, so a runaway card fails alone (render_limit).
+   */
+  render: {
+    /** Render threads per process (API and each worker process). */
+    threads: number;
+    /** V8 heap cap of each render thread, MB. */
+    heapMb: number;
+    /** Wall time one card may take to draw, ms (also bounds a proof picture's rasterizing). */
+    timeoutMs: number;
+    /** PDF bytes one card may write. */
+    maxPdfBytes: number;
+  };
   worker: {
     /** Worker processes `npm run worker` starts (default: one per core). */
     processes: number;
@@ -179,6 +193,14 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     }),
     shutdownGraceSeconds: int(env, "SHUTDOWN_GRACE_SECONDS", 30, 1, 3600),
+    render: Object.freeze({
+      threads: int(env, "RENDER_THREADS", 1, 1, 32),
+      // A card needs about 45 MB of heap (every design and format, a CJK name); room to spare.
+      heapMb: int(env, "RENDER_HEAP_MB", 128, 16, 4096),
+      timeoutMs: int(env, "RENDER_TIMEOUT_MS", 10_000, 1, 600_000),
+      // The largest photo master (3375 px, even pure noise) is 12 MB; a design adds kilobytes.
+      maxPdfBytes: int(env, "RENDER_MAX_PDF_BYTES", 16 * 1024 * 1024, 64 * 1024, 1024 ** 3),
+    }),
     worker: Object.freeze({
       processes: int(env, "WORKER_PROCESSES", availableParallelism(), 1, 64),
       concurrency: int(env, "WORKER_CONCURRENCY", 2, 1, 64),

@@ -37,6 +37,7 @@ import {
   type TemplatesService,
 } from "./modules/templates/templates.service.ts";
 import { createProducer, type Producer } from "./queue/producer.ts";
+import { createRenderPool, type RenderPool } from "./render-sandbox/render-pool.ts";
 import { createStorage } from "./storage/index.ts";
 import type { Storage } from "./storage/storage.ts";
 
@@ -52,6 +53,8 @@ export interface Deps {
   photos: PhotosService;
   recipients: RecipientsService;
   producer: Producer;
+  /** The render sandbox every customer's card is drawn in (threads start on first use). */
+  renderPool: RenderPool;
   submit: SubmitService;
   renderCards: RenderCardsService;
   assemble: AssembleService;
@@ -77,12 +80,15 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const campaigns = createCampaignsService({ pool, storage, templates, logger });
   const photos = createPhotosService({ pool, storage, maxBytes: config.uploadLimitBytes });
   const photoLoader = createPhotoLoader({ storage, findPhoto: (a, id) => findPhoto(pool, a, id) });
+  const renderPool = createRenderPool({ ...config.render, cjkFont: config.cjkFont });
   const recipients = createRecipientsService({
     pool,
     storage,
     campaigns,
     templates,
     photos: photoLoader,
+    renderPool,
+    rasterizeTimeoutMs: config.render.timeoutMs,
   });
   const producer = createProducer(config);
   const submit = createSubmitService({
@@ -97,6 +103,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     producer,
     templates,
     photos: photoLoader,
+    renderPool,
     giveUpSeconds: config.worker.giveUpSeconds,
     logger,
   };
@@ -120,11 +127,13 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     photos,
     recipients,
     producer,
+    renderPool,
     submit,
     renderCards,
     assemble,
     reconcile,
     async close() {
+      await renderPool.close();
       await producer.close();
       redis.disconnect();
       await pool.end();

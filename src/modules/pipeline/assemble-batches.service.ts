@@ -134,7 +134,12 @@ export function createAssembleService(deps: {
     },
   };
 
-  /** The batch's PDF, manifest and ZIP, written to storage; then the batch is ready. */
+  /**
+   * The batch's PDF, manifest and ZIP, written to storage; then the batch is ready. The batch is
+   * drawn here in the worker, not in the render sandbox: every card in it has already rendered
+   * alone in the sandbox, within its bounds, from the same frozen inputs (the renderer is
+   * deterministic), and a batch streams page by page with flat memory.
+   */
   async function write(batch: repo.BatchRow): Promise<void> {
     const batchId = batch.id;
     const { rows } = await pool.query<CampaignRow>("SELECT * FROM campaigns WHERE id = $1", [

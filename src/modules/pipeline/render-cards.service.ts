@@ -3,11 +3,13 @@
  * in PostgreSQL. Idempotent: a rendered or failed card is skipped, and a re-render writes the same
  * bytes to the same key. A card that cannot render (overflowing message…) fails once, with its
  * reason, and does not hold up the campaign; storage or database faults throw so the job retries.
+ * Cards render in the render sandbox (threads with memory, time and output caps).
  */
 import type { Pool } from "../../db/pool.ts";
 import type { Logger } from "../../logger.ts";
 import type { Producer } from "../../queue/producer.ts";
-import { CardRenderError, renderCard } from "../../render/index.ts";
+import { CardRenderError, type RenderResult } from "../../render/index.ts";
+import type { RenderPool } from "../../render-sandbox/render-pool.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
@@ -29,6 +31,8 @@ export function createRenderCardsService(deps: {
   producer: Producer;
   templates: TemplatesService;
   photos: PhotoLoader;
+  /** Cards draw in the render sandbox: a runaway card fails with render_limit, the worker goes on. */
+  renderPool: Pick<RenderPool, "render">;
   giveUpSeconds: number;
   logger: Pick<Logger, "error">;
 }) {
@@ -54,9 +58,9 @@ export function createRenderCardsService(deps: {
         result.skipped++;
         continue;
       }
-      let rendered: Awaited<ReturnType<typeof renderCard>>;
+      let rendered: RenderResult;
       try {
-        rendered = await renderCard(await cardInput(deps, campaign, card));
+        rendered = await deps.renderPool.render(await cardInput(deps, campaign, card));
       } catch (error) {
         if (error instanceof CardRenderError) {
           await repo.markFailed(pool, card.id, {
