@@ -16,6 +16,7 @@ import {
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
 import { createPhotoLoader } from "./modules/cards/card-input.ts";
+import { createRasterizer } from "./modules/cards/rasterize-pdf.ts";
 import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
@@ -88,7 +89,10 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     templates,
     photos: photoLoader,
     renderPool,
-    rasterizeTimeoutMs: config.render.timeoutMs,
+    rasterize: createRasterizer({
+      concurrency: config.render.threads,
+      timeoutMs: config.render.timeoutMs,
+    }),
   });
   const producer = createProducer(config);
   const submit = createSubmitService({

@@ -52,6 +52,8 @@ export interface RenderPool {
    * (its own reasons, or `render_limit`), with RenderThreadError when the thread failed otherwise.
    */
   render(input: CardInput): Promise<RenderResult>;
+  /** Starts the threads now (at process start), so the first card does not wait for one. */
+  warm(): void;
   /** Threads started so far and the heap limit each running thread reported (for tests and logs). */
   stats(): { started: number; heapLimitsMb: number[] };
   /** Stops every thread; cards still waiting are rejected. */
@@ -239,6 +241,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     if (message.type === "ready") {
       slot.ready = true;
       slot.heapLimitMb = message.heapLimitMb;
+      // An idle thread does not keep the process alive.
+      if (queue.length === 0) slot.worker?.unref();
       pump();
       return;
     }
@@ -318,6 +322,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
         queue.push({ id: ++jobs, input, resolve, reject, chunks: [], bytes: 0 });
         pump();
       });
+    },
+    warm() {
+      if (closed) return;
+      for (const slot of slots) if (!slot.worker) start(slot);
     },
     stats() {
       return {

@@ -4,6 +4,7 @@
  * per-template caches hit) and the last few photos between cards. Its memory cap and time limit are
  * the pool's to enforce: it is terminated from outside when a card goes too far.
  */
+import { setPriority } from "node:os";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { FONT_KEYS, getFont } from "../render/fonts.ts";
@@ -26,12 +27,26 @@ import {
 /** Bytes gathered before they are sent on: few messages per card, little held per thread. */
 const FLUSH_BYTES = 1024 * 1024;
 
+/**
+ * This thread's nice value, below the process's event loop (0): when CPU is short, the API answers
+ * requests and a worker renews its job locks before drawing goes on. On Linux a nice value belongs
+ * to a thread; elsewhere it would lower the whole process, so it is left alone there.
+ */
+const RENDER_NICE = 10;
+
 const port = parentPort;
 if (!port) throw new Error("render-thread runs as a worker thread of a render pool");
 const setup = workerData as ThreadSetup;
 const post = (message: ThreadMessage, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
 
+if (process.platform === "linux") {
+  try {
+    setPriority(RENDER_NICE);
+  } catch {
+    // Refused (a container without the capability to change it): the thread keeps its priority.
+  }
+}
 if (setup.cjkFont !== undefined) useCjkFont(setup.cjkFont);
 // Parse the faces now, so a card's time limit is spent on the card, not on starting the thread.
 for (const key of FONT_KEYS) getFont(key);

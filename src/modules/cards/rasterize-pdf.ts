@@ -1,14 +1,21 @@
 /**
  * PDF page → PNG for people to look at (proofs), with poppler's pdftoppm: the same renderer print
  * shops' preflight tools use, so what the proof shows is what the PDF holds.
+ *
+ * Bounded like a render: pdftoppm is killed past a time limit, only a few run at once (the rest
+ * wait their turn), and they run at a lower CPU priority, so a burst of picture proofs cannot starve
+ * the API process that serves everything else.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { setPriority, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
+
+/** Nice value of pdftoppm: below the API (0), so requests are answered first when CPU is short. */
+const RASTERIZE_NICE = 10;
 
 export class RasterizeError extends Error {
   override name = "RasterizeError";
@@ -44,7 +51,16 @@ export async function rasterizePdf(
     ];
     const timeoutMs = opts.timeoutMs ?? 10_000;
     try {
-      await run("pdftoppm", args, { timeout: timeoutMs, killSignal: "SIGKILL" });
+      const running = run("pdftoppm", args, { timeout: timeoutMs, killSignal: "SIGKILL" });
+      const pid = running.child.pid;
+      if (pid !== undefined) {
+        try {
+          setPriority(pid, RASTERIZE_NICE);
+        } catch {
+          // Already gone, or a platform that refuses: it runs at normal priority.
+        }
+      }
+      await running;
     } catch (error) {
       const e = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
       if (e.code === "ENOENT")
@@ -56,4 +72,24 @@ export async function rasterizePdf(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+export type Rasterizer = (pdf: Buffer, opts: { page: number; dpi: number }) => Promise<Buffer>;
+
+/** rasterizePdf with at most `concurrency` pdftoppm processes at once, each within `timeoutMs`. */
+export function createRasterizer(opts: { concurrency: number; timeoutMs: number }): Rasterizer {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (pdf, { page, dpi }) => {
+    // A finishing call hands its place straight to the next in line.
+    if (running < opts.concurrency) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await rasterizePdf(pdf, { page, dpi, timeoutMs: opts.timeoutMs });
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }

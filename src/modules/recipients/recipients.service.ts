@@ -9,7 +9,7 @@ import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
-import { RasterizeTimeout, rasterizePdf } from "../cards/rasterize-pdf.ts";
+import { type Rasterizer, RasterizeTimeout } from "../cards/rasterize-pdf.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import { parseRecipients, type RowOutcome } from "./csv/index.ts";
@@ -30,8 +30,8 @@ export function createRecipientsService(deps: {
   photos: PhotoLoader;
   /** Where cards render: the sandbox's threads, so a runaway card cannot take the API down. */
   renderPool: Pick<RenderPool, "render">;
-  /** How long a proof picture may take to draw (pdftoppm is killed past it). */
-  rasterizeTimeoutMs: number;
+  /** Proof pictures: pdftoppm, a few at once, each killed past the render time limit. */
+  rasterize: Rasterizer;
 }) {
   const { pool, storage, campaigns } = deps;
   const importRecipients = createRecipientImport(deps);
@@ -106,15 +106,11 @@ export function createRecipientsService(deps: {
         );
       }
       try {
-        const timeoutMs = deps.rasterizeTimeoutMs;
-        return {
-          report: result.report,
-          png: await rasterizePdf(result.pdf, { page, dpi: 100, timeoutMs }),
-        };
+        return { report: result.report, png: await deps.rasterize(result.pdf, { page, dpi: 100 }) };
       } catch (error) {
         if (!(error instanceof RasterizeTimeout)) throw error;
-        const seconds = Math.round(deps.rasterizeTimeoutMs / 100) / 10;
-        const detail = `The proof picture took longer than ${seconds} s to draw: simplify the design (fewer layers and shapes) or use a smaller photo.`;
+        const detail =
+          "The proof picture took too long to draw: simplify the design (fewer layers and shapes) or use a smaller photo; the PDF proof shows the card meanwhile.";
         return {
           report: { ...result.report, failure: { reason: "render_limit" as const, detail } },
         };
