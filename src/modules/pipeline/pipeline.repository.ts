@@ -128,15 +128,20 @@ export async function cardsById(db: Db, campaignId: string, ids: string[]): Prom
   return rows;
 }
 
+/** Outcomes are recorded only while the card's campaign renders: a cancelled one keeps its cards as they were. */
+const CAMPAIGN_RENDERING =
+  "EXISTS (SELECT 1 FROM campaigns k WHERE k.id = cards.campaign_id AND k.status = 'rendering')";
+
 /**
  * Render: counts a start before the card's render begins, in its own statement, so a render that
  * kills its process is still on record. Nothing is counted (undefined) when the card is no longer
- * pending. `crashes`: earlier starts that never came back.
+ * pending or its campaign no longer rendering (cancelled). `crashes`: earlier starts that never
+ * came back.
  */
 export async function startRender(db: Db, id: string): Promise<{ crashes: number } | undefined> {
   const { rows } = await db.query<{ crashes: number }>(
     `UPDATE cards SET render_starts = render_starts + 1
-      WHERE id = $1 AND status = 'pending'
+      WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}
       RETURNING render_starts - 1 - render_ends AS crashes`,
     [id],
   );
@@ -157,7 +162,7 @@ export async function markRendered(
   await db.query(
     `UPDATE cards SET status = 'rendered', pdf_key = $2, pdf_sha256 = $3, pages = $4, report = $5,
             rendered_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
-      WHERE id = $1 AND status = 'pending'`,
+      WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
     [id, v.pdfKey, v.sha256, v.pages, JSON.stringify(v.report)],
   );
 }
@@ -170,7 +175,7 @@ export async function markFailed(
   await db.query(
     `UPDATE cards SET status = 'failed', failure_reason = $2, failure_detail = $3, report = $4,
             failed_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
-      WHERE id = $1 AND status = 'pending'`,
+      WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
     [id, v.reason, v.detail, JSON.stringify(v.report)],
   );
 }

@@ -61,7 +61,8 @@ export function createRenderCardsService(deps: {
       return result;
     }
     for (const card of await repo.cardsById(pool, campaignId, cardIds)) {
-      // Counted before anything of the card is loaded or drawn; nothing when the card is done.
+      // Counted before anything of the card is loaded or drawn; nothing when the card is done or
+      // its campaign was cancelled meanwhile (checked card by card, not once per chunk).
       const start = card.status === "pending" ? await repo.startRender(pool, card.id) : undefined;
       if (!start) {
         result.skipped++;
