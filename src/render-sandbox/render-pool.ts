@@ -175,14 +175,22 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     worker.on("error", (error: Error & { code?: string }) => {
       if (!current()) return;
       const job = slot.job;
+      const starting = !slot.ready;
       retire(slot);
-      const failure =
-        error.code === "ERR_WORKER_OUT_OF_MEMORY" && job
-          ? limitError(
-              job,
-              `The card needed more than ${options.heapMb} MB of memory to draw: simplify the design (fewer layers and shapes) or shorten the message.`,
-            )
-          : new RenderThreadError(`render thread failed: ${error.message}`);
+      const outOfMemory = error.code === "ERR_WORKER_OUT_OF_MEMORY";
+      let failure: Error;
+      if (outOfMemory && job) {
+        failure = limitError(
+          job,
+          `The card needed more than ${options.heapMb} MB of memory to draw: simplify the design (fewer layers and shapes) or shorten the message.`,
+        );
+      } else if (outOfMemory && starting) {
+        failure = new RenderThreadError(
+          `a render thread ran out of memory while starting: RENDER_HEAP_MB (${options.heapMb}) is too small for the renderer`,
+        );
+      } else {
+        failure = new RenderThreadError(`render thread failed: ${error.message}`);
+      }
       settle(job ?? queue.shift(), failure);
     });
     worker.on("exit", (code) => {
