@@ -43,12 +43,12 @@ export interface Config {
   shutdownGraceSeconds: number;
   /**
    * The render sandbox: every customer's card (proofs, the recipient's report, the render step) is
-   * drawn in a worker thread with these bounds, so a runaway card fails alone (render_limit).
+   * drawn in a child process with these bounds, so a runaway card fails alone (render_limit).
    */
   render: {
-    /** Render threads per process (API and each worker process). */
-    threads: number;
-    /** V8 heap cap of each render thread, MB. */
+    /** Render processes per API or worker process (and pdftoppm processes a proof runs at once). */
+    processes: number;
+    /** V8 heap cap of each render process, MB. */
     heapMb: number;
     /** Wall time one card may take to draw, ms (also bounds a proof picture's rasterizing). */
     timeoutMs: number;
@@ -194,7 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     shutdownGraceSeconds: int(env, "SHUTDOWN_GRACE_SECONDS", 30, 1, 3600),
     render: Object.freeze({
-      threads: int(env, "RENDER_THREADS", 1, 1, 32),
+      processes: int(env, "RENDER_PROCESSES", 1, 1, 32),
       // A card needs about 45 MB of heap (every design and format, a CJK name); room to spare.
       heapMb: int(env, "RENDER_HEAP_MB", 128, 16, 4096),
       timeoutMs: int(env, "RENDER_TIMEOUT_MS", 10_000, 1, 600_000),

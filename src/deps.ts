@@ -54,7 +54,7 @@ export interface Deps {
   photos: PhotosService;
   recipients: RecipientsService;
   producer: Producer;
-  /** The render sandbox every customer's card is drawn in (threads start on first use). */
+  /** The render sandbox every customer's card is drawn in (its processes start on first use or warm()). */
   renderPool: RenderPool;
   submit: SubmitService;
   renderCards: RenderCardsService;
@@ -90,7 +90,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     photos: photoLoader,
     renderPool,
     rasterize: createRasterizer({
-      concurrency: config.render.threads,
+      concurrency: config.render.processes,
       timeoutMs: config.render.timeoutMs,
     }),
   });

@@ -17,7 +17,7 @@ closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, e
 });
 
 await app.listen({ host: config.host, port: config.port });
-// Proofs draw in render threads: start them now rather than on the first proof.
+// Proofs draw in render processes: start them now rather than on the first proof.
 deps.renderPool.warm();
 const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
 app.log.info(

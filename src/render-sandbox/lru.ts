@@ -1,4 +1,4 @@
-/** A small least-recently-used map: what a render thread keeps, and what its pool knows it keeps. */
+/** A small least-recently-used map: what a render process keeps, and what its pool knows it keeps. */
 export class Lru<V> {
   readonly #items = new Map<string, V>();
 

@@ -1,17 +1,22 @@
 /**
- * The render sandbox: a few worker threads that run the pure renderer, so a runaway card (a design
- * or message that draws for ever, fills memory or writes a huge PDF) fails alone with reason
- * `render_limit` while the process that asked (the API, a worker) keeps serving.
+ * The render sandbox: a few child processes that run the pure renderer, so a runaway card (a
+ * design or message that draws for ever, fills memory or writes a huge PDF) fails alone with
+ * reason `render_limit` while the process that asked (the API, a worker) keeps serving.
  *
- * Each thread has its own V8 heap cap; each card has a wall-time limit (past it the thread is
- * terminated and a fresh one started for the next card) and an output-byte cap (counted in the
- * thread as the PDF streams). A thread caches templates by id and content hash and the last few
- * photos, so a campaign's cards send only their own data; PDF bytes come back in transferred
- * buffers. Imports only the renderer: no database, queue or HTTP here.
+ * Each render process has its own V8 heap cap; each card has a wall-time limit (past it the process
+ * is killed and a fresh one started for the next card) and an output-byte cap (counted in the
+ * render process as the PDF streams). Render processes run at a lower CPU priority than their
+ * parent, cache templates by id and content hash and keep the last few photos, so a campaign's
+ * cards send only their own data. Imports only the renderer: no database, queue or HTTP here.
+ *
+ * Processes, not worker threads: a thread's resourceLimits are best-effort. Measured here with
+ * the `{{#each @root}}` message of issue 8, a thread capped at 128 MB grew to 398 MB and V8's
+ * fatal out-of-memory error aborted the whole hosting process; a process's cap takes only itself.
  */
+import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
-import { setFlagsFromString } from "node:v8";
-import { Worker } from "node:worker_threads";
+import { setPriority } from "node:os";
+import { fileURLToPath } from "node:url";
 import {
   type CardInput,
   CardRenderError,
@@ -21,44 +26,48 @@ import {
 } from "../render/index.ts";
 import { Lru } from "./lru.ts";
 import {
+  KEPT_PHOTOS,
+  KEPT_TEMPLATES,
+  type ProcessSetup,
+  type RenderReply,
   type RenderRequest,
-  THREAD_PHOTOS,
-  THREAD_TEMPLATES,
-  type ThreadMessage,
-  type ThreadSetup,
-} from "./thread-messages.ts";
+} from "./render-messages.ts";
 
 export interface RenderPoolOptions {
-  /** Threads rendering at once (RENDER_THREADS). */
-  threads: number;
-  /** V8 heap cap of each thread, MB (RENDER_HEAP_MB). */
+  /** Render processes drawing at once (RENDER_PROCESSES). */
+  processes: number;
+  /** V8 heap cap of each render process, MB (RENDER_HEAP_MB). */
   heapMb: number;
   /** Wall time one card may take, ms (RENDER_TIMEOUT_MS). */
   timeoutMs: number;
   /** PDF bytes one card may write (RENDER_MAX_PDF_BYTES). */
   maxPdfBytes: number;
-  /** CJK_FONT as the process applied it: threads are separate isolates and apply it again. */
+  /** CJK_FONT as this process applied it: render processes apply it again. */
   cjkFont?: string | null;
 }
 
-/** The thread died of something other than a limit (a bug, a failed start): a fault, not a reason. */
-export class RenderThreadError extends Error {
-  override name = "RenderThreadError";
+/** The render process died or failed other than by a limit (a bug, a failed start): a fault. */
+export class RenderProcessError extends Error {
+  override name = "RenderProcessError";
 }
 
 export interface RenderPool {
   /**
-   * Renders one card in a thread. Rejects with CardRenderError when the card cannot be rendered
-   * (its own reasons, or `render_limit`), with RenderThreadError when the thread failed otherwise.
+   * Renders one card in a render process. Rejects with CardRenderError when the card cannot be
+   * rendered (its own reasons, or `render_limit`), with RenderProcessError when the render process
+   * failed otherwise.
    */
   render(input: CardInput): Promise<RenderResult>;
-  /** Starts the threads now (at process start), so the first card does not wait for one. */
+  /** Starts the render processes now (at process start), so the first card does not wait for one. */
   warm(): void;
-  /** Threads started so far and the heap limit each running thread reported (for tests and logs). */
-  stats(): { started: number; heapLimitsMb: number[] };
-  /** Stops every thread; cards still waiting are rejected. */
+  /** Render processes started so far, and the heap limit each running one reported. */
+  stats(): { started: number; heapLimitsMb: number[]; pids: number[] };
+  /** Stops every render process; cards still waiting are rejected. */
   close(): Promise<void>;
 }
+
+/** Nice value of render processes: when CPU is short, their parent's event loop goes first. */
+const RENDER_NICE = 10;
 
 interface Job {
   id: number;
@@ -71,41 +80,27 @@ interface Job {
 }
 
 interface Slot {
-  worker?: Worker;
+  child?: ChildProcess;
   ready: boolean;
   heapLimitMb?: number;
   job?: Job;
-  /** What the thread holds (it answers `missing` if it dropped one all the same). */
+  /** The end of its stderr: a V8 fatal error says why it died there. */
+  stderr: string;
+  /** What the process holds (it answers `missing` if it dropped one all the same). */
   templates: Lru<true>;
   photos: Lru<true>;
 }
 
-/** The thread entry and how to start it: compiled JS from dist/, or the TypeScript source through tsx. */
-function threadEntry(): { script: string | URL; eval: boolean } {
+/** The entry and how to start it: compiled JS from dist/, or the TypeScript source through tsx. */
+function processEntry(): { script: string; execArgv: string[] } {
   const here = import.meta.url;
-  if (!here.endsWith(".ts")) return { script: new URL("./render-thread.js", here), eval: false };
-  // Under vitest or tsx. `execArgv: ["--import", "tsx"]` does not take in a Node 20 worker (the
-  // entry loads before the hooks), so a one-line bootstrap registers tsx, then imports the entry.
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./render-thread.ts", here).href;
+  if (!here.endsWith(".ts")) {
+    return { script: fileURLToPath(new URL("./render-process.js", here)), execArgv: [] };
+  }
   return {
-    script: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
-    eval: true,
+    script: fileURLToPath(new URL("./render-process.ts", here)),
+    execArgv: ["--import", import.meta.resolve("tsx")],
   };
-}
-
-let heapFlagCleared = false;
-
-/**
- * `--max-old-space-size` on the command line (npm start and npm run worker pass HEAP_MB) overrides
- * every worker's resourceLimits (nodejs/node#43991): each thread would get the process's heap. The
- * flag is read only when a heap is created, so clearing it after start leaves this process's heap
- * as it is and lets each thread's own cap apply.
- */
-function clearProcessHeapFlag(): void {
-  if (heapFlagCleared) return;
-  setFlagsFromString("--max-old-space-size=0");
-  heapFlagCleared = true;
 }
 
 const templateKeys = new WeakMap<Template, string>();
@@ -143,13 +138,26 @@ function limitError(job: Job, detail: string): CardRenderError {
   });
 }
 
+/** An idle render process keeps its parent alive no more than an idle timer would. */
+function hold(child: ChildProcess | undefined, on: boolean): void {
+  if (!child) return;
+  const handles = [child, child.channel, child.stderr] as Array<
+    { ref?(): void; unref?(): void } | null | undefined
+  >;
+  for (const h of handles) {
+    if (on) h?.ref?.();
+    else h?.unref?.();
+  }
+}
+
 export function createRenderPool(options: RenderPoolOptions): RenderPool {
-  const entry = threadEntry();
-  const setup: ThreadSetup = { cjkFont: options.cjkFont, maxPdfBytes: options.maxPdfBytes };
-  const slots: Slot[] = Array.from({ length: options.threads }, () => ({
+  const entry = processEntry();
+  const setup: ProcessSetup = { cjkFont: options.cjkFont, maxPdfBytes: options.maxPdfBytes };
+  const slots: Slot[] = Array.from({ length: options.processes }, () => ({
     ready: false,
-    templates: new Lru<true>(THREAD_TEMPLATES),
-    photos: new Lru<true>(THREAD_PHOTOS),
+    stderr: "",
+    templates: new Lru<true>(KEPT_TEMPLATES),
+    photos: new Lru<true>(KEPT_PHOTOS),
   }));
   const queue: Job[] = [];
   let started = 0;
@@ -157,27 +165,49 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   let closed = false;
 
   function start(slot: Slot): void {
-    clearProcessHeapFlag();
-    const worker = new Worker(entry.script, {
-      eval: entry.eval,
-      workerData: setup,
-      resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
+    const child = fork(entry.script, [JSON.stringify(setup)], {
+      // Not the parent's flags (its heap cap, a profiler): this process's own.
+      execArgv: [...entry.execArgv, `--max-old-space-size=${options.heapMb}`],
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
     });
     started++;
-    slot.worker = worker;
+    slot.child = child;
     slot.ready = false;
+    slot.stderr = "";
     slot.templates.clear();
     slot.photos.clear();
-    const current = () => slot.worker === worker;
-    worker.on("message", (message: ThreadMessage) => {
+    if (child.pid !== undefined) {
+      try {
+        setPriority(child.pid, RENDER_NICE);
+      } catch {
+        // Refused (a container without the capability): it runs at its parent's priority.
+      }
+    }
+    const current = () => slot.child === child;
+    child.stderr?.on("data", (chunk: Buffer) => {
+      slot.stderr = (slot.stderr + chunk.toString()).slice(-4000);
+    });
+    child.on("message", (message: RenderReply) => {
       if (current()) onMessage(slot, message);
     });
-    worker.on("error", (error: Error & { code?: string }) => {
+    child.on("error", (error) => {
+      if (!current()) return;
+      const job = slot.job;
+      retire(slot);
+      settle(
+        job ?? queue.shift(),
+        new RenderProcessError(`render process failed: ${error.message}`),
+      );
+    });
+    // "close", not "exit": by then stderr has been read to its end (a fatal error's last words).
+    child.on("close", (code, signal) => {
       if (!current()) return;
       const job = slot.job;
       const starting = !slot.ready;
+      const stderr = slot.stderr;
       retire(slot);
-      const outOfMemory = error.code === "ERR_WORKER_OUT_OF_MEMORY";
+      const outOfMemory = /heap out of memory|Allocation failed/.test(stderr);
       let failure: Error;
       if (outOfMemory && job) {
         failure = limitError(
@@ -185,30 +215,27 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
           `The card needed more than ${options.heapMb} MB of memory to draw: simplify the design (fewer layers and shapes) or shorten the message.`,
         );
       } else if (outOfMemory && starting) {
-        failure = new RenderThreadError(
-          `a render thread ran out of memory while starting: RENDER_HEAP_MB (${options.heapMb}) is too small for the renderer`,
+        failure = new RenderProcessError(
+          `a render process ran out of memory while starting: RENDER_HEAP_MB (${options.heapMb}) is too small for the renderer`,
         );
       } else {
-        failure = new RenderThreadError(`render thread failed: ${error.message}`);
+        const last = stderr.trim().split("\n").slice(-3).join(" | ");
+        failure = new RenderProcessError(
+          `render process exited (${signal ?? `code ${code}`})${last ? `: ${last}` : ""}`,
+        );
       }
       settle(job ?? queue.shift(), failure);
     });
-    worker.on("exit", (code) => {
-      if (!current()) return;
-      const job = slot.job;
-      retire(slot);
-      settle(job ?? queue.shift(), new RenderThreadError(`render thread exited (code ${code})`));
-    });
   }
 
-  /** Forgets a thread (terminating it if it still runs); the next card starts a fresh one. */
+  /** Forgets a render process (killing it if it still runs); the next card starts a fresh one. */
   function retire(slot: Slot): void {
-    const worker = slot.worker;
-    slot.worker = undefined;
+    const child = slot.child;
+    slot.child = undefined;
     slot.ready = false;
     slot.heapLimitMb = undefined;
     slot.job = undefined;
-    if (worker) void worker.terminate();
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 
   function settle(job: Job | undefined, error: Error): void {
@@ -242,15 +269,14 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
         slot.photos.set(pKey, true);
       }
     }
-    slot.worker?.postMessage(request);
+    slot.child?.send(request);
   }
 
-  function onMessage(slot: Slot, message: ThreadMessage): void {
+  function onMessage(slot: Slot, message: RenderReply): void {
     if (message.type === "ready") {
       slot.ready = true;
       slot.heapLimitMb = message.heapLimitMb;
-      // An idle thread does not keep the process alive.
-      if (queue.length === 0) slot.worker?.unref();
+      if (queue.length === 0) hold(slot.child, false);
       pump();
       return;
     }
@@ -258,8 +284,9 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     if (!job || message.id !== job.id) return;
     switch (message.type) {
       case "chunk": {
-        job.chunks.push(Buffer.from(message.data));
-        job.bytes += message.data.byteLength;
+        const data = message.data;
+        job.chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        job.bytes += data.byteLength;
         return;
       }
       case "missing":
@@ -280,7 +307,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
         return;
       case "error": {
         finish(slot);
-        const error = new RenderThreadError(message.message);
+        const error = new RenderProcessError(message.message);
         if (message.stack) error.stack = message.stack;
         job.reject(error);
         return;
@@ -292,7 +319,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     const job = slot.job;
     if (job) clearTimeout(job.timer);
     slot.job = undefined;
-    if (queue.length === 0) slot.worker?.unref();
+    if (queue.length === 0) hold(slot.child, false);
     pump();
   }
 
@@ -300,14 +327,14 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     for (const slot of slots) {
       if (queue.length === 0 || closed) return;
       if (slot.job) continue;
-      if (!slot.worker) {
+      if (!slot.child) {
         start(slot);
         continue;
       }
       if (!slot.ready) continue;
       const job = queue.shift() as Job;
       slot.job = job;
-      slot.worker.ref();
+      hold(slot.child, true);
       job.timer = setTimeout(() => {
         if (slot.job !== job) return;
         retire(slot);
@@ -325,7 +352,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
 
   return {
     render(input) {
-      if (closed) return Promise.reject(new RenderThreadError("the render pool is closed"));
+      if (closed) return Promise.reject(new RenderProcessError("the render pool is closed"));
       return new Promise<RenderResult>((resolve, reject) => {
         queue.push({ id: ++jobs, input, resolve, reject, chunks: [], bytes: 0 });
         pump();
@@ -333,28 +360,32 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     },
     warm() {
       if (closed) return;
-      for (const slot of slots) if (!slot.worker) start(slot);
+      for (const slot of slots) if (!slot.child) start(slot);
     },
     stats() {
       return {
         started,
         heapLimitsMb: slots.flatMap((s) => (s.heapLimitMb !== undefined ? [s.heapLimitMb] : [])),
+        pids: slots.flatMap((s) => (s.child?.pid !== undefined ? [s.child.pid] : [])),
       };
     },
     async close() {
       closed = true;
       for (const job of queue.splice(0))
-        job.reject(new RenderThreadError("the render pool closed"));
+        job.reject(new RenderProcessError("the render pool closed"));
       await Promise.all(
         slots.map(async (slot) => {
-          const worker = slot.worker;
+          const child = slot.child;
           const job = slot.job;
+          // Waited for below: an idle child was let go of (unref), which would not wait.
+          hold(child, true);
           retire(slot);
           if (job) {
             clearTimeout(job.timer);
-            job.reject(new RenderThreadError("the render pool closed"));
+            job.reject(new RenderProcessError("the render pool closed"));
           }
-          await worker?.terminate();
+          if (child && child.exitCode === null && child.signalCode === null)
+            await new Promise((resolve) => child.once("exit", resolve));
         }),
       );
     },

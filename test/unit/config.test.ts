@@ -13,7 +13,7 @@ describe("configuration", () => {
     expect(config.redisUrl).toBe("redis://127.0.0.1:6379");
     expect(config.port).toBe(3000);
     expect(config.render).toEqual({
-      threads: 1,
+      processes: 1,
       heapMb: 128,
       timeoutMs: 10_000,
       maxPdfBytes: 16 * 1024 * 1024,
@@ -35,7 +35,7 @@ describe("configuration", () => {
     ["RENDER_TIMEOUT_MS", "10s", /RENDER_TIMEOUT_MS: expected a whole number from 1 to 600000/],
     ["RENDER_HEAP_MB", "4", /RENDER_HEAP_MB: expected a whole number from 16 to 4096/],
     ["RENDER_MAX_PDF_BYTES", "1e3", /RENDER_MAX_PDF_BYTES: expected a whole number/],
-    ["RENDER_THREADS", "0", /RENDER_THREADS: expected a whole number from 1 to 32/],
+    ["RENDER_PROCESSES", "0", /RENDER_PROCESSES: expected a whole number from 1 to 32/],
   ])("rejects %s=%s naming the variable", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -5,7 +5,7 @@
  * once, with its reason, and does not hold up the campaign; storage or database faults throw so the
  * job retries.
  *
- * Cards render in the render sandbox (threads with memory, time and output caps), so a runaway
+ * Cards render in the render sandbox (child processes with memory, time and output caps), so a runaway
  * card fails with render_limit instead of taking the worker down. Should one kill its process all
  * the same, the start counted before its render says so: after MAX_RENDER_CRASHES such starts the
  * card is failed (render_crash) at its next pickup, without rendering it again.

@@ -28,7 +28,7 @@ export function createRecipientsService(deps: {
   campaigns: CampaignsService;
   templates: TemplatesService;
   photos: PhotoLoader;
-  /** Where cards render: the sandbox's threads, so a runaway card cannot take the API down. */
+  /** Where cards render: the sandbox's processes, so a runaway card cannot take the API down. */
   renderPool: Pick<RenderPool, "render">;
   /** Proof pictures: pdftoppm, a few at once, each killed past the render time limit. */
   rasterize: Rasterizer;

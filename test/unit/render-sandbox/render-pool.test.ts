@@ -1,6 +1,7 @@
 /**
- * The render sandbox on its own: real threads running the real renderer. A card past a limit fails
- * with `render_limit`, its thread is replaced when it had to be stopped, and the next card renders.
+ * The render sandbox on its own: real render processes running the real renderer. A card past a
+ * limit fails with `render_limit`, its process is replaced when it had to be stopped, and the next
+ * card renders; the process that asked is never at risk.
  */
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,11 +15,12 @@ import {
   createRenderPool,
   type RenderPool,
   type RenderPoolOptions,
+  RenderProcessError,
 } from "../../../src/render-sandbox/render-pool.ts";
 import { cardData, photoFor } from "../render/fixtures.ts";
 
 const DEFAULTS: RenderPoolOptions = {
-  threads: 1,
+  processes: 1,
   heapMb: 128,
   timeoutMs: 60_000,
   maxPdfBytes: 16 * 1024 * 1024,
@@ -63,19 +65,19 @@ async function failure(promise: Promise<unknown>): Promise<CardRenderError> {
 }
 
 describe("render pool", () => {
-  it("renders in a thread the same bytes as the renderer in-process, photo and all", async () => {
+  it("renders in a render process the same bytes as the renderer in-process, photo and all", async () => {
     const p = open();
     const input = { ...(await card("Zoë Ångström")), photo: await photoFor("card_5x7") };
     const [sandboxed, local] = await Promise.all([p.render(input), renderCard(input)]);
     expect(sandboxed.pdf.equals(local.pdf)).toBe(true);
     expect(sandboxed.report).toEqual(local.report);
-    // A second recipient of the same design and photo: the thread keeps both, same bytes still.
+    // A second recipient of the same design and photo: the process keeps both, same bytes still.
     const next = { ...input, data: cardData("Łukasz Żółć") };
     expect((await p.render(next)).pdf.equals((await renderCard(next)).pdf)).toBe(true);
     expect(p.stats().started).toBe(1);
   }, 60_000);
 
-  it("keeps a card's own reason (an unknown variable) and the thread", async () => {
+  it("keeps a card's own reason (an unknown variable) and its render process", async () => {
     const p = open();
     const error = await failure(p.render({ ...(await card("Ann Lee")), message: "Hi {{nosuch}}" }));
     expect(error.reason).toBe("unknown_variable");
@@ -83,7 +85,7 @@ describe("render pool", () => {
     expect(p.stats().started).toBe(1);
   }, 60_000);
 
-  it("stops a card past its time limit, replaces the thread, and renders the next card", async () => {
+  it("stops a card past its time limit, replaces the process, and renders the next card", async () => {
     const p = open({ timeoutMs: 2000 });
     await p.render(await card("Warm Up"));
     const started = Date.now();
@@ -97,7 +99,7 @@ describe("render pool", () => {
     expect(p.stats().started).toBe(2);
   }, 60_000);
 
-  it("stops a card past the thread's memory cap, replaces the thread, and renders the next card", async () => {
+  it("stops a card past the process's memory cap, replaces it, and renders the next card", async () => {
     const p = open({ heapMb: 64 });
     const error = await failure(p.render(await card("Ann Lee", await heavy(2_000_000))));
     expect(error.reason).toBe("render_limit");
@@ -107,7 +109,7 @@ describe("render pool", () => {
     expect(p.stats().started).toBe(2);
   }, 90_000);
 
-  it("fails a card whose PDF grows past the byte cap, and the same thread renders the next", async () => {
+  it("fails a card whose PDF grows past the byte cap, and the same process renders the next", async () => {
     const photo = await photoFor("card_5x7");
     const plain = (await renderCard(await card("Ann Lee"))).pdf.length;
     // Room for the card without its photo, not with it.
@@ -121,20 +123,37 @@ describe("render pool", () => {
     expect(p.stats().started).toBe(1);
   }, 60_000);
 
-  it("renders cards side by side on two threads", async () => {
-    const p = open({ threads: 2 });
+  it("fails a card whose render process dies under it as a fault, and renders the next card", async () => {
+    const p = open();
+    await p.render(await card("Warm Up"));
+    const pid = p.stats().pids[0] as number;
+    const dying = p.render(await card("Ann Lee", await heavy(2_000_000)));
+    // As a fatal V8 error or the kernel's OOM killer would end it, in the middle of the card.
+    process.kill(pid, "SIGKILL");
+    const error = await dying.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RenderProcessError);
+    expect((error as Error).message).toMatch(/render process exited \(SIGKILL\)/);
+    expect((await p.render(await card("Bob Roe"))).report.pages).toBe(2);
+    expect(p.stats().started).toBe(2);
+  }, 60_000);
+
+  it("renders cards side by side in two processes", async () => {
+    const p = open({ processes: 2 });
     const names = ["Ann Lee", "Bob Roe", "Cy Doe", "Di Fox"];
     const results = await Promise.all(names.map(async (n) => p.render(await card(n))));
     expect(results.map((r) => r.report.pages)).toEqual([2, 2, 2, 2]);
     expect(p.stats().started).toBe(2);
   }, 60_000);
 
-  it("gives each thread its own heap cap even when the process runs with --max-old-space-size", () => {
-    // npm start and npm run worker pass --max-old-space-size, which V8 would apply to every thread.
+  it("gives each render process its own heap cap, not its parent's --max-old-space-size", () => {
+    // npm start and npm run worker pass --max-old-space-size; a child must not inherit it.
     const script = `
       import { createRenderPool } from "./src/render-sandbox/render-pool.ts";
       import { loadBuiltinTemplate } from "./src/render/index.ts";
-      const pool = createRenderPool({ threads: 1, heapMb: 48, timeoutMs: 60000, maxPdfBytes: 1e7 });
+      const pool = createRenderPool({ processes: 1, heapMb: 48, timeoutMs: 60000, maxPdfBytes: 1e7 });
       const template = await loadBuiltinTemplate("thank-you");
       const data = { recipient: { firstName: "A", lastName: "B", fullName: "A B", custom: {},
         address: { line1: "1 A St", city: "X", country: "US" } }, sender: { businessName: "C" } };

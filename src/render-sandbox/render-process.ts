@@ -1,12 +1,10 @@
 /**
- * A render thread: runs the pure renderer on cards its pool sends, one at a time, and streams each
- * PDF back in transferred buffers. It keeps the templates (one object per key, so the renderer's
- * per-template caches hit) and the last few photos between cards. Its memory cap and time limit are
- * the pool's to enforce: it is terminated from outside when a card goes too far.
+ * A render process: runs the pure renderer on cards its pool sends over IPC, one at a time, and
+ * streams each PDF back. It keeps the templates (one object per key, so the renderer's per-template
+ * caches hit) and the last few photos between cards. Its heap cap (--max-old-space-size), time
+ * limit and CPU priority are set from outside by the pool, which kills it when a card goes too far.
  */
-import { setPriority } from "node:os";
 import { getHeapStatistics } from "node:v8";
-import { parentPort, workerData } from "node:worker_threads";
 import { FONT_KEYS, getFont } from "../render/fonts.ts";
 import {
   CardRenderError,
@@ -17,42 +15,33 @@ import {
 } from "../render/index.ts";
 import { Lru } from "./lru.ts";
 import {
+  KEPT_PHOTOS,
+  KEPT_TEMPLATES,
+  type ProcessSetup,
+  type RenderReply,
   type RenderRequest,
-  THREAD_PHOTOS,
-  THREAD_TEMPLATES,
-  type ThreadMessage,
-  type ThreadSetup,
-} from "./thread-messages.ts";
+} from "./render-messages.ts";
 
-/** Bytes gathered before they are sent on: few messages per card, little held per thread. */
+/** Bytes gathered before they are sent on: few messages per card, little held at once. */
 const FLUSH_BYTES = 1024 * 1024;
 
-/**
- * This thread's nice value, below the process's event loop (0): when CPU is short, the API answers
- * requests and a worker renews its job locks before drawing goes on. On Linux a nice value belongs
- * to a thread; elsewhere it would lower the whole process, so it is left alone there.
- */
-const RENDER_NICE = 10;
+const send = process.send?.bind(process);
+if (!send) throw new Error("render-process runs as a child of a render pool (with an IPC channel)");
+const reply = (message: RenderReply) => send(message);
+const setup = JSON.parse(process.argv[2] ?? "{}") as ProcessSetup;
 
-const port = parentPort;
-if (!port) throw new Error("render-thread runs as a worker thread of a render pool");
-const setup = workerData as ThreadSetup;
-const post = (message: ThreadMessage, transfer: ArrayBuffer[] = []) =>
-  port.postMessage(message, transfer);
+// Its parent decides when it stops: a terminal's Ctrl-C reaches the whole process group, and a
+// worker finishing its jobs in flight still needs its render process. It goes with its parent.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
+process.on("disconnect", () => process.exit(0));
 
-if (process.platform === "linux") {
-  try {
-    setPriority(RENDER_NICE);
-  } catch {
-    // Refused (a container without the capability to change it): the thread keeps its priority.
-  }
-}
 if (setup.cjkFont !== undefined) useCjkFont(setup.cjkFont);
-// Parse the faces now, so a card's time limit is spent on the card, not on starting the thread.
+// Parse the faces now, so a card's time limit is spent on the card, not on starting the process.
 for (const key of FONT_KEYS) getFont(key);
 
-const templates = new Lru<Template>(THREAD_TEMPLATES);
-const photos = new Lru<Photo>(THREAD_PHOTOS);
+const templates = new Lru<Template>(KEPT_TEMPLATES);
+const photos = new Lru<Photo>(KEPT_PHOTOS);
 
 /** Collects a card's PDF, counting bytes as they stream; past the cap the card fails. */
 function pdfSink(request: RenderRequest, template: Template) {
@@ -61,17 +50,10 @@ function pdfSink(request: RenderRequest, template: Template) {
   let total = 0;
   const flush = () => {
     if (heldBytes === 0) return;
-    // A fresh ArrayBuffer of exactly this size, transferred (not copied) to the pool.
-    const data = new ArrayBuffer(heldBytes);
-    const view = new Uint8Array(data);
-    let at = 0;
-    for (const chunk of held) {
-      view.set(chunk, at);
-      at += chunk.length;
-    }
+    const data = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, heldBytes);
     held = [];
     heldBytes = 0;
-    post({ type: "chunk", id: request.id, data }, [data]);
+    reply({ type: "chunk", id: request.id, data });
   };
   return {
     write(chunk: Buffer) {
@@ -94,7 +76,7 @@ function pdfSink(request: RenderRequest, template: Template) {
   };
 }
 
-/** A structured clone turns a Buffer into a Uint8Array; pdfkit wants a Buffer (no copy). */
+/** Over IPC a Buffer may arrive as a Uint8Array; pdfkit wants a Buffer (no copy). */
 function asPhoto(photo: Photo): Photo {
   const bytes = photo.jpeg as Uint8Array;
   return { ...photo, jpeg: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
@@ -106,7 +88,7 @@ async function render(request: RenderRequest): Promise<void> {
   const template = templates.get(request.templateKey);
   const photo = request.photoKey ? photos.get(request.photoKey) : undefined;
   if (!template || (request.photoKey && !photo)) {
-    post({ type: "missing", id: request.id });
+    reply({ type: "missing", id: request.id });
     return;
   }
   const sink = pdfSink(request, template);
@@ -123,10 +105,10 @@ async function render(request: RenderRequest): Promise<void> {
       sink,
     );
     sink.flush();
-    post({ type: "done", id: request.id, report });
+    reply({ type: "done", id: request.id, report });
   } catch (error) {
     if (error instanceof CardRenderError) {
-      post({
+      reply({
         type: "failed",
         id: request.id,
         reason: error.reason,
@@ -136,7 +118,7 @@ async function render(request: RenderRequest): Promise<void> {
       return;
     }
     const e = error instanceof Error ? error : new Error(String(error));
-    post({
+    reply({
       type: "error",
       id: request.id,
       name: e.name,
@@ -146,5 +128,8 @@ async function render(request: RenderRequest): Promise<void> {
   }
 }
 
-port.on("message", (request: RenderRequest) => void render(request));
-post({ type: "ready", heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024) });
+process.on("message", (request: RenderRequest) => void render(request));
+reply({
+  type: "ready",
+  heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024),
+});

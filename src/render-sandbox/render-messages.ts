@@ -1,6 +1,6 @@
 /**
- * What a render pool and its threads say to each other. Everything here crosses a structured clone:
- * plain data only (a Buffer arrives as a Uint8Array).
+ * What a render pool and its render processes say to each other over their IPC channel (advanced
+ * serialization: plain data and byte arrays; a Buffer may arrive as a Uint8Array).
  */
 import type {
   CardData,
@@ -12,21 +12,21 @@ import type {
   Template,
 } from "../render/index.ts";
 
-/** Given to each thread at start (workerData). */
-export interface ThreadSetup {
-  /** CJK_FONT as the process applied it (undefined: the first installed face). */
+/** Given to each render process at start (as its one argument, JSON). */
+export interface ProcessSetup {
+  /** CJK_FONT as the parent applied it (undefined: the first installed face). */
   cjkFont: string | null | undefined;
   /** Output bytes a card may write before it fails with render_limit. */
   maxPdfBytes: number;
 }
 
-/** Templates and photos a thread keeps between cards (the pool mirrors what it has sent). */
-export const THREAD_TEMPLATES = 32;
-export const THREAD_PHOTOS = 4;
+/** Templates and photos a render process keeps between cards (its pool mirrors what it has sent). */
+export const KEPT_TEMPLATES = 32;
+export const KEPT_PHOTOS = 4;
 
 /**
- * One card to render. The template and photo travel only when the thread does not hold them yet
- * (by key); a thread that has dropped one answers `missing` and gets them again.
+ * One card to render. The template and photo travel only when the process does not hold them yet
+ * (by key); a process that has dropped one answers `missing` and gets them again.
  */
 export interface RenderRequest {
   type: "render";
@@ -41,11 +41,11 @@ export interface RenderRequest {
   options?: RenderOptions;
 }
 
-export type ThreadMessage =
+export type RenderReply =
   /** Modules loaded and fonts parsed: cards may come. */
   | { type: "ready"; heapLimitMb: number }
-  /** Part of the PDF, in order (a transferred buffer). */
-  | { type: "chunk"; id: number; data: ArrayBuffer }
+  /** Part of the PDF, in order. */
+  | { type: "chunk"; id: number; data: Uint8Array }
   | { type: "done"; id: number; report: CardReport }
   /** The card cannot be rendered (a CardRenderError). */
   | {
