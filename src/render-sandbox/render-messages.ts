@@ -1,6 +1,8 @@
 /**
  * What a render pool and its render processes say to each other over their IPC channel (advanced
- * serialization: plain data and byte arrays; a Buffer may arrive as a Uint8Array).
+ * serialization: plain data and byte arrays; a Buffer may arrive as a Uint8Array). PDF bytes do
+ * not go over it: they stream on a pipe of their own (file descriptor PDF_FD of the render
+ * process), and each card's last message says how many bytes of that stream were its own.
  */
 import type {
   CardData,
@@ -19,6 +21,13 @@ export interface ProcessSetup {
   /** Output bytes a card may write before it fails with render_limit. */
   maxPdfBytes: number;
 }
+
+/**
+ * The render process's file descriptor for PDF bytes. Node's IPC channel copies a large message
+ * several times over (measured: 5 ms of the parent's CPU per 700 KB card, half the render itself);
+ * a plain pipe hands the parent the bytes as they are.
+ */
+export const PDF_FD = 4;
 
 /** Templates and photos a render process keeps between cards (its pool mirrors what it has sent). */
 export const KEPT_TEMPLATES = 32;
@@ -44,17 +53,21 @@ export interface RenderRequest {
 export type RenderReply =
   /** Modules loaded and fonts parsed: cards may come. */
   | { type: "ready"; heapLimitMb: number }
-  /** Part of the PDF, in order. */
-  | { type: "chunk"; id: number; data: Uint8Array }
-  | { type: "done"; id: number; report: CardReport }
+  /**
+   * The PDF has been written to the PDF pipe, `bytes` long, except the card's photo: its bytes go
+   * at each offset of `photoAt` (offsets in the whole PDF), from the pool's own copy.
+   */
+  | { type: "done"; id: number; bytes: number; photoAt: number[]; report: CardReport }
   /** The card cannot be rendered (a CardRenderError). */
   | {
       type: "failed";
       id: number;
+      /** PDF bytes already written to the pipe for this card (to be discarded). */
+      bytes: number;
       reason: FailureReason;
       detail: string;
       report: Partial<CardReport>;
     }
   | { type: "missing"; id: number }
   /** Anything else thrown while rendering: a fault, not the card's reason. */
-  | { type: "error"; id: number; name: string; message: string; stack?: string };
+  | { type: "error"; id: number; bytes: number; name: string; message: string; stack?: string };

@@ -7,7 +7,8 @@
  * is killed and a fresh one started for the next card) and an output-byte cap (counted in the
  * render process as the PDF streams). Render processes run at a lower CPU priority than their
  * parent, cache templates by id and content hash and keep the last few photos, so a campaign's
- * cards send only their own data. Imports only the renderer: no database, queue or HTTP here.
+ * cards send only their own data; PDF bytes come back on a plain pipe, not the IPC channel.
+ * Imports only the renderer: no database, queue or HTTP here.
  *
  * Processes, not worker threads: a thread's resourceLimits are best-effort. Measured here with
  * the `{{#each @root}}` message of issue 8, a thread capped at 128 MB grew to 398 MB and V8's
@@ -16,6 +17,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
 import { setPriority } from "node:os";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import {
   type CardInput,
@@ -28,6 +30,7 @@ import { Lru } from "./lru.ts";
 import {
   KEPT_PHOTOS,
   KEPT_TEMPLATES,
+  PDF_FD,
   type ProcessSetup,
   type RenderReply,
   type RenderRequest,
@@ -77,6 +80,8 @@ interface Job {
   chunks: Buffer[];
   bytes: number;
   timer?: NodeJS.Timeout;
+  /** Once the render process has answered: its PDF bytes for this card, and what to do with them. */
+  answer?: { bytes: number; photoAt?: number[]; settle(pdf: Buffer): void };
 }
 
 interface Slot {
@@ -138,10 +143,44 @@ function limitError(job: Job, detail: string): CardRenderError {
   });
 }
 
+/** The PDF from the bytes that came down the pipe and the photo at the places it goes. */
+function assemble(chunks: Buffer[], bytes: number, photo: Photo | undefined, photoAt: number[]) {
+  if (!photo || photoAt.length === 0)
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes);
+  const pdf = Buffer.allocUnsafe(bytes + photoAt.length * photo.jpeg.length);
+  let at = 0;
+  let next = 0;
+  const place = (from: Buffer) => {
+    // The photo goes in wherever the PDF reaches one of its offsets, between or inside chunks.
+    let offset = 0;
+    while (offset < from.length) {
+      const stop = photoAt[next];
+      if (stop !== undefined && at === stop) {
+        photo.jpeg.copy(pdf, at);
+        at += photo.jpeg.length;
+        next++;
+        continue;
+      }
+      const take =
+        stop === undefined ? from.length - offset : Math.min(from.length - offset, stop - at);
+      from.copy(pdf, at, offset, offset + take);
+      at += take;
+      offset += take;
+    }
+  };
+  for (const chunk of chunks) place(chunk);
+  while (next < photoAt.length) {
+    photo.jpeg.copy(pdf, at);
+    at += photo.jpeg.length;
+    next++;
+  }
+  return pdf;
+}
+
 /** An idle render process keeps its parent alive no more than an idle timer would. */
 function hold(child: ChildProcess | undefined, on: boolean): void {
   if (!child) return;
-  const handles = [child, child.channel, child.stderr] as Array<
+  const handles = [child, child.channel, child.stderr, child.stdio[PDF_FD]] as Array<
     { ref?(): void; unref?(): void } | null | undefined
   >;
   for (const h of handles) {
@@ -169,7 +208,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       // Not the parent's flags (its heap cap, a profiler): this process's own.
       execArgv: [...entry.execArgv, `--max-old-space-size=${options.heapMb}`],
       serialization: "advanced",
-      stdio: ["ignore", "inherit", "pipe", "ipc"],
+      stdio: ["ignore", "inherit", "pipe", "ipc", "pipe"],
     });
     started++;
     slot.child = child;
@@ -190,6 +229,9 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     });
     child.on("message", (message: RenderReply) => {
       if (current()) onMessage(slot, message);
+    });
+    (child.stdio[PDF_FD] as Readable | null)?.on("data", (chunk: Buffer) => {
+      if (current()) onPdfBytes(slot, chunk);
     });
     child.on("error", (error) => {
       if (!current()) return;
@@ -283,36 +325,62 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     const job = slot.job;
     if (!job || message.id !== job.id) return;
     switch (message.type) {
-      case "chunk": {
-        const data = message.data;
-        job.chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-        job.bytes += data.byteLength;
-        return;
-      }
       case "missing":
         send(slot, job, true);
         return;
-      case "done": {
-        const pdf =
-          job.chunks.length === 1
-            ? (job.chunks[0] as Buffer)
-            : Buffer.concat(job.chunks, job.bytes);
-        finish(slot);
-        job.resolve({ pdf, report: message.report });
-        return;
-      }
+      case "done":
+        job.answer = {
+          bytes: message.bytes,
+          photoAt: message.photoAt,
+          settle: (pdf) => job.resolve({ pdf, report: message.report }),
+        };
+        break;
       case "failed":
-        finish(slot);
-        job.reject(new CardRenderError(message.reason, message.detail, message.report));
-        return;
+        job.answer = {
+          bytes: message.bytes,
+          settle: () =>
+            job.reject(new CardRenderError(message.reason, message.detail, message.report)),
+        };
+        break;
       case "error": {
-        finish(slot);
         const error = new RenderProcessError(message.message);
         if (message.stack) error.stack = message.stack;
-        job.reject(error);
-        return;
+        job.answer = { bytes: message.bytes, settle: () => job.reject(error) };
+        break;
       }
     }
+    complete(slot, job);
+  }
+
+  function onPdfBytes(slot: Slot, chunk: Buffer): void {
+    const job = slot.job;
+    if (!job) {
+      retire(slot);
+      return;
+    }
+    job.chunks.push(chunk);
+    job.bytes += chunk.length;
+    if (job.bytes > options.maxPdfBytes) {
+      // The render process counts too; this is the pool's own word on it.
+      retire(slot);
+      settle(job, limitError(job, `The card's PDF grew past ${options.maxPdfBytes} bytes.`));
+      return;
+    }
+    complete(slot, job);
+  }
+
+  /** Settles the card once its answer and exactly as many PDF bytes as it announced are in. */
+  function complete(slot: Slot, job: Job): void {
+    const answer = job.answer;
+    if (!answer || job.bytes < answer.bytes) return;
+    if (job.bytes > answer.bytes) {
+      retire(slot);
+      settle(job, new RenderProcessError("the render process wrote more PDF than it announced"));
+      return;
+    }
+    const pdf = assemble(job.chunks, job.bytes, job.input.photo, answer.photoAt ?? []);
+    finish(slot);
+    answer.settle(pdf);
   }
 
   function finish(slot: Slot): void {
