@@ -5,8 +5,8 @@
  *
  * Each render process has its own V8 heap cap; each card has a wall-time limit (past it the process
  * is killed and a fresh one started for the next card) and an output-byte cap (counted in the
- * render process as the PDF streams). Render processes run at a lower CPU priority than their
- * parent, cache templates by id and content hash and keep the last few photos, so a campaign's
+ * render process as the PDF streams). Render processes cache templates by id and content hash and
+ * keep the last few photos, so a campaign's
  * cards send only their own data; PDF bytes come back on a plain pipe, not the IPC channel.
  * Imports only the renderer: no database, queue or HTTP here.
  *
@@ -16,7 +16,6 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
-import { setPriority } from "node:os";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import {
@@ -69,8 +68,11 @@ export interface RenderPool {
   close(): Promise<void>;
 }
 
-/** Nice value of render processes: when CPU is short, their parent's event loop goes first. */
-const RENDER_NICE = 10;
+/**
+ * Render processes run at their parent's CPU priority. Lowered (nice 10), they kept the API's
+ * /healthz a little quicker on a busy machine, but starved by other work a normal card could
+ * then pass the wall-time limit and fail for good: the limit must mean the card, not the machine.
+ */
 
 interface Job {
   id: number;
@@ -216,13 +218,6 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     slot.stderr = "";
     slot.templates.clear();
     slot.photos.clear();
-    if (child.pid !== undefined) {
-      try {
-        setPriority(child.pid, RENDER_NICE);
-      } catch {
-        // Refused (a container without the capability): it runs at its parent's priority.
-      }
-    }
     const current = () => slot.child === child;
     child.stderr?.on("data", (chunk: Buffer) => {
       slot.stderr = (slot.stderr + chunk.toString()).slice(-4000);

@@ -2,20 +2,17 @@
  * PDF page → PNG for people to look at (proofs), with poppler's pdftoppm: the same renderer print
  * shops' preflight tools use, so what the proof shows is what the PDF holds.
  *
- * Bounded like a render: pdftoppm is killed past a time limit, only a few run at once (the rest
- * wait their turn), and they run at a lower CPU priority, so a burst of picture proofs cannot starve
- * the API process that serves everything else.
+ * Bounded like a render: pdftoppm is killed past a time limit and only a few run at once (the
+ * rest wait their turn), so a burst of picture proofs cannot starve the API process that serves
+ * everything else (a dozen at once held /healthz for up to half a second on two cores).
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { setPriority, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-
-/** Nice value of pdftoppm: below the API (0), so requests are answered first when CPU is short. */
-const RASTERIZE_NICE = 10;
 
 export class RasterizeError extends Error {
   override name = "RasterizeError";
@@ -51,16 +48,7 @@ export async function rasterizePdf(
     ];
     const timeoutMs = opts.timeoutMs ?? 10_000;
     try {
-      const running = run("pdftoppm", args, { timeout: timeoutMs, killSignal: "SIGKILL" });
-      const pid = running.child.pid;
-      if (pid !== undefined) {
-        try {
-          setPriority(pid, RASTERIZE_NICE);
-        } catch {
-          // Already gone, or a platform that refuses: it runs at normal priority.
-        }
-      }
-      await running;
+      await run("pdftoppm", args, { timeout: timeoutMs, killSignal: "SIGKILL" });
     } catch (error) {
       const e = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
       if (e.code === "ENOENT")

