@@ -50,6 +50,20 @@ export interface Config {
   photoUploadConcurrency: number;
   /** Seconds a process waits for work in flight when asked to stop. */
   shutdownGraceSeconds: number;
+  /**
+   * The render sandbox: every customer's card (proofs, the recipient's report, the render step) is
+   * drawn in a child process with these bounds, so a runaway card fails alone (render_limit).
+   */
+  render: {
+    /** Render processes per API or worker process (and pdftoppm processes a proof runs at once). */
+    processes: number;
+    /** V8 heap cap of each render process, MB. */
+    heapMb: number;
+    /** Wall time one card may take to draw, ms (also bounds a proof picture's rasterizing). */
+    timeoutMs: number;
+    /** PDF bytes one card may write. */
+    maxPdfBytes: number;
+  };
   worker: {
     /** Worker processes `npm run worker` starts (default: one per core). */
     processes: number;
@@ -204,6 +218,14 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     photoUploadConcurrency: int(env, "PHOTO_UPLOAD_CONCURRENCY", 2, 1, 64),
     shutdownGraceSeconds: int(env, "SHUTDOWN_GRACE_SECONDS", 30, 1, 3600),
+    render: Object.freeze({
+      processes: int(env, "RENDER_PROCESSES", 1, 1, 32),
+      // A card needs about 45 MB of heap (every design and format, a CJK name); room to spare.
+      heapMb: int(env, "RENDER_HEAP_MB", 128, 16, 4096),
+      timeoutMs: int(env, "RENDER_TIMEOUT_MS", 10_000, 1, 600_000),
+      // The largest photo master (3375 px, even pure noise) is 12 MB; a design adds kilobytes.
+      maxPdfBytes: int(env, "RENDER_MAX_PDF_BYTES", 16 * 1024 * 1024, 64 * 1024, 1024 ** 3),
+    }),
     worker: Object.freeze({
       processes: int(env, "WORKER_PROCESSES", availableParallelism(), 1, 64),
       concurrency: int(env, "WORKER_CONCURRENCY", 2, 1, 64),

@@ -16,6 +16,7 @@ import {
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
 import { createPhotoLoader } from "./modules/cards/card-input.ts";
+import { createRasterizer } from "./modules/cards/rasterize-pdf.ts";
 import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
@@ -37,6 +38,7 @@ import {
   type TemplatesService,
 } from "./modules/templates/templates.service.ts";
 import { createProducer, type Producer } from "./queue/producer.ts";
+import { createRenderPool, type RenderPool } from "./render-sandbox/render-pool.ts";
 import { createStorage } from "./storage/index.ts";
 import type { Storage } from "./storage/storage.ts";
 
@@ -52,6 +54,8 @@ export interface Deps {
   photos: PhotosService;
   recipients: RecipientsService;
   producer: Producer;
+  /** The render sandbox every customer's card is drawn in (its processes start on first use or warm()). */
+  renderPool: RenderPool;
   submit: SubmitService;
   renderCards: RenderCardsService;
   assemble: AssembleService;
@@ -83,12 +87,18 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     concurrency: config.photoUploadConcurrency,
   });
   const photoLoader = createPhotoLoader({ storage, findPhoto: (a, id) => findPhoto(pool, a, id) });
+  const renderPool = createRenderPool({ ...config.render, cjkFont: config.cjkFont });
   const recipients = createRecipientsService({
     pool,
     storage,
     campaigns,
     templates,
     photos: photoLoader,
+    renderPool,
+    rasterize: createRasterizer({
+      concurrency: config.render.processes,
+      timeoutMs: config.render.timeoutMs,
+    }),
   });
   const producer = createProducer(config);
   const submit = createSubmitService({
@@ -103,6 +113,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     producer,
     templates,
     photos: photoLoader,
+    renderPool,
     giveUpSeconds: config.worker.giveUpSeconds,
     logger,
   };
@@ -126,11 +137,13 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     photos,
     recipients,
     producer,
+    renderPool,
     submit,
     renderCards,
     assemble,
     reconcile,
     async close() {
+      await renderPool.close();
       await producer.close();
       redis.disconnect();
       await pool.end();

@@ -19,6 +19,8 @@ closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, e
 });
 
 await app.listen({ host: config.host, port: config.port });
+// Proofs draw in render processes: start them now rather than on the first proof.
+deps.renderPool.warm();
 const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
 app.log.info(
   `cardmerge API on http://${shown}:${config.port} — docs at http://${shown}:${config.port}/docs`,

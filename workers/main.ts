@@ -19,6 +19,7 @@ if (config.worker.processes > 1 && !isChild) {
 } else {
   const deps = exitOnConfigError(() => createDeps(config, "worker"));
   const processors = await startProcessors(deps);
+  deps.renderPool.warm();
   // One stop, however many reasons arrive (a signal, then the supervisor's channel closing).
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -34,17 +34,28 @@ export interface ChunkSink {
 
 /**
  * Renders one card, streaming the PDF to `out` (not ended: the caller owns the stream).
- * Resolves with the report once the whole PDF has been written.
+ * Resolves with the report once the whole PDF has been written. A `write` that throws (a sink
+ * counting bytes against a cap, a closed stream) rejects with its error; nothing more is written.
  */
 export async function renderCardTo(input: CardInput, out: ChunkSink): Promise<CardReport> {
   const plan = planCard(input);
   const session = createSession(`${input.template.name} card`);
   const { doc } = session;
+  let failed = false;
   const ended = new Promise<void>((resolve, reject) => {
     doc.on("end", resolve);
     doc.on("error", reject);
+    // pdfkit emits its data on a later tick: a throw here would be nobody's to catch.
+    doc.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        out.write(chunk);
+      } catch (error) {
+        failed = true;
+        reject(error);
+      }
+    });
   });
-  doc.on("data", (chunk: Buffer) => out.write(chunk));
   drawCard(session, plan, input.photo);
   doc.end();
   await ended;

@@ -12,6 +12,12 @@ describe("configuration", () => {
     expect(config.databaseUrl).toBe("postgres://postgres@127.0.0.1:5432/cardmerge");
     expect(config.redisUrl).toBe("redis://127.0.0.1:6379");
     expect(config.port).toBe(3000);
+    expect(config.render).toEqual({
+      processes: 1,
+      heapMb: 128,
+      timeoutMs: 10_000,
+      maxPdfBytes: 16 * 1024 * 1024,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -26,6 +32,10 @@ describe("configuration", () => {
     ["PORT", "eighty", /PORT: expected a whole number/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL: expected one of/],
     ["CJK_FONT", "/no/such/font.ttc#NotoSansCJKjp-Regular", /CJK_FONT: expected a font file/],
+    ["RENDER_TIMEOUT_MS", "10s", /RENDER_TIMEOUT_MS: expected a whole number from 1 to 600000/],
+    ["RENDER_HEAP_MB", "4", /RENDER_HEAP_MB: expected a whole number from 16 to 4096/],
+    ["RENDER_MAX_PDF_BYTES", "1e3", /RENDER_MAX_PDF_BYTES: expected a whole number/],
+    ["RENDER_PROCESSES", "0", /RENDER_PROCESSES: expected a whole number from 1 to 32/],
   ])("rejects %s=%s naming the variable", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

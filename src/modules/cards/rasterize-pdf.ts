@@ -1,6 +1,10 @@
 /**
  * PDF page → PNG for people to look at (proofs), with poppler's pdftoppm: the same renderer print
  * shops' preflight tools use, so what the proof shows is what the PDF holds.
+ *
+ * Bounded like a render: pdftoppm is killed past a time limit and only a few run at once (the
+ * rest wait their turn), so a burst of picture proofs cannot starve the API process that serves
+ * everything else (a dozen at once held /healthz for up to half a second on two cores).
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -14,9 +18,15 @@ export class RasterizeError extends Error {
   override name = "RasterizeError";
 }
 
+/** pdftoppm ran past its time limit and was killed. */
+export class RasterizeTimeout extends RasterizeError {
+  override name = "RasterizeTimeout";
+}
+
+/** A picture of one page. pdftoppm is killed past `timeoutMs` (default 10 s). */
 export async function rasterizePdf(
   pdf: Buffer,
-  opts: { page?: number; dpi?: number } = {},
+  opts: { page?: number; dpi?: number; timeoutMs?: number } = {},
 ): Promise<Buffer> {
   // pdftoppm reads and writes files (its "-" output is a file named "-.png"), so it works in a temp folder.
   const dir = await mkdtemp(path.join(tmpdir(), "cardmerge-proof-"));
@@ -36,16 +46,38 @@ export async function rasterizePdf(
       input,
       path.join(dir, "page"),
     ];
+    const timeoutMs = opts.timeoutMs ?? 10_000;
     try {
-      await run("pdftoppm", args);
+      await run("pdftoppm", args, { timeout: timeoutMs, killSignal: "SIGKILL" });
     } catch (error) {
-      const e = error as NodeJS.ErrnoException & { stderr?: string };
+      const e = error as NodeJS.ErrnoException & { stderr?: string; killed?: boolean };
       if (e.code === "ENOENT")
         throw new RasterizeError("pdftoppm is not installed (apt-get install poppler-utils).");
+      if (e.killed) throw new RasterizeTimeout(`pdftoppm took longer than ${timeoutMs} ms`);
       throw new RasterizeError(`pdftoppm failed: ${e.stderr?.trim() || e.message}`);
     }
     return await readFile(path.join(dir, "page.png"));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+export type Rasterizer = (pdf: Buffer, opts: { page: number; dpi: number }) => Promise<Buffer>;
+
+/** rasterizePdf with at most `concurrency` pdftoppm processes at once, each within `timeoutMs`. */
+export function createRasterizer(opts: { concurrency: number; timeoutMs: number }): Rasterizer {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (pdf, { page, dpi }) => {
+    // A finishing call hands its place straight to the next in line.
+    if (running < opts.concurrency) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await rasterizePdf(pdf, { page, dpi, timeoutMs: opts.timeoutMs });
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }

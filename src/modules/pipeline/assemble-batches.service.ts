@@ -112,8 +112,14 @@ export function createAssembleService(deps: {
     async assemble(batchId: string): Promise<"assembled" | "failed" | "skipped"> {
       const batch = await repo.findBatchById(pool, batchId);
       if (batch?.status !== "assembling") return "skipped";
+      const { rows } = await pool.query<CampaignRow>("SELECT * FROM campaigns WHERE id = $1", [
+        batch.campaign_id,
+      ]);
+      const campaign = rows[0];
+      // Only a batching campaign has batches to assemble (a cancelled one never gets that far).
+      if (campaign?.status !== "batching") return "skipped";
       try {
-        await write(batch);
+        await write(batch, campaign);
       } catch (error) {
         const count = await repo.countBatchFailure(pool, batchId);
         if (!count || count.failures < MAX_BATCH_FAILURES || count.seconds < deps.giveUpSeconds)
@@ -134,13 +140,14 @@ export function createAssembleService(deps: {
     },
   };
 
-  /** The batch's PDF, manifest and ZIP, written to storage; then the batch is ready. */
-  async function write(batch: repo.BatchRow): Promise<void> {
+  /**
+   * The batch's PDF, manifest and ZIP, written to storage; then the batch is ready. The batch is
+   * drawn here in the worker, not in the render sandbox: every card in it has already rendered
+   * alone in the sandbox, within its bounds, from the same frozen inputs (the renderer is
+   * deterministic), and a batch streams page by page with flat memory.
+   */
+  async function write(batch: repo.BatchRow, campaign: CampaignRow): Promise<void> {
     const batchId = batch.id;
-    const { rows } = await pool.query<CampaignRow>("SELECT * FROM campaigns WHERE id = $1", [
-      batch.campaign_id,
-    ]);
-    const campaign = rows[0] as CampaignRow;
     const cards = await repo.batchCards(pool, batchId);
     const base = `accounts/${batch.account_id}/campaigns/${batch.campaign_id}/batches/${batch.format}-${String(batch.number).padStart(3, "0")}`;
     const title = `${campaign.name} — ${batch.format} batch ${batch.number}`;

@@ -16,6 +16,10 @@ export interface CardRow {
   photo_id: string | null;
   status: "pending" | "rendered" | "failed";
   attempts: number;
+  /** Renders begun; counted before each starts (see startRender). */
+  render_starts: number;
+  /** Renders that came back, whatever the outcome: starts minus ends are crashes. */
+  render_ends: number;
   failure_reason: string | null;
   failure_detail: string | null;
   report: Partial<CardReport> | null;
@@ -124,6 +128,31 @@ export async function cardsById(db: Db, campaignId: string, ids: string[]): Prom
   return rows;
 }
 
+/** Outcomes are recorded only while the card's campaign renders: a cancelled one keeps its cards as they were. */
+const CAMPAIGN_RENDERING =
+  "EXISTS (SELECT 1 FROM campaigns k WHERE k.id = cards.campaign_id AND k.status = 'rendering')";
+
+/**
+ * Render: counts a start before the card's render begins, in its own statement, so a render that
+ * kills its process is still on record. Nothing is counted (undefined) when the card is no longer
+ * pending or its campaign no longer rendering (cancelled). `crashes`: earlier starts that never
+ * came back.
+ */
+export async function startRender(db: Db, id: string): Promise<{ crashes: number } | undefined> {
+  const { rows } = await db.query<{ crashes: number }>(
+    `UPDATE cards SET render_starts = render_starts + 1
+      WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}
+      RETURNING render_starts - 1 - render_ends AS crashes`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Render: the render came back but its outcome could not be recorded (storage, database): not a crash. */
+export async function endRender(db: Db, id: string): Promise<void> {
+  await db.query("UPDATE cards SET render_ends = render_ends + 1 WHERE id = $1", [id]);
+}
+
 /** Render: record a rendered card, unless another attempt already did (first outcome wins). */
 export async function markRendered(
   db: Db,
@@ -132,8 +161,8 @@ export async function markRendered(
 ): Promise<void> {
   await db.query(
     `UPDATE cards SET status = 'rendered', pdf_key = $2, pdf_sha256 = $3, pages = $4, report = $5,
-            rendered_at = now(), attempts = attempts + 1
-      WHERE id = $1 AND status = 'pending'`,
+            rendered_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
+      WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
     [id, v.pdfKey, v.sha256, v.pages, JSON.stringify(v.report)],
   );
 }
@@ -145,8 +174,8 @@ export async function markFailed(
 ): Promise<void> {
   await db.query(
     `UPDATE cards SET status = 'failed', failure_reason = $2, failure_detail = $3, report = $4,
-            failed_at = now(), attempts = attempts + 1
-      WHERE id = $1 AND status = 'pending'`,
+            failed_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
+      WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
     [id, v.reason, v.detail, JSON.stringify(v.report)],
   );
 }
@@ -157,7 +186,8 @@ export async function countFault(
   id: string,
 ): Promise<{ attempts: number; seconds: number } | undefined> {
   const { rows } = await db.query<{ attempts: number; seconds: number }>(
-    `UPDATE cards SET attempts = attempts + 1, first_fault_at = coalesce(first_fault_at, now())
+    `UPDATE cards SET attempts = attempts + 1, render_ends = render_ends + 1,
+            first_fault_at = coalesce(first_fault_at, now())
       WHERE id = $1 AND status = 'pending'
       RETURNING attempts, extract(epoch FROM now() - first_fault_at)::float8 AS seconds`,
     [id],

@@ -85,7 +85,8 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
       config,
       schema: {
         tags,
-        summary: "Cancel a campaign before rendering starts",
+        summary:
+          "Cancel a campaign until its cards are rendered (draft, scheduled or rendering): cards not yet rendered never are, and no batch is made",
         params: CampaignIdParams,
         response: { 200: CampaignSchema },
       },

@@ -1,13 +1,20 @@
 /**
  * The render step: each pending card of a chunk becomes a print-ready PDF in storage and an outcome
  * in PostgreSQL. Idempotent: a rendered or failed card is skipped, and a re-render writes the same
- * bytes to the same key. A card that cannot render (overflowing message…) fails once, with its
- * reason, and does not hold up the campaign; storage or database faults throw so the job retries.
+ * bytes to the same key. A card that cannot render (overflowing message, a render bound…) fails
+ * once, with its reason, and does not hold up the campaign; storage or database faults throw so the
+ * job retries.
+ *
+ * Cards render in the render sandbox (child processes with memory, time and output caps), so a runaway
+ * card fails with render_limit instead of taking the worker down. Should one kill its process all
+ * the same, the start counted before its render says so: after MAX_RENDER_CRASHES such starts the
+ * card is failed (render_crash) at its next pickup, without rendering it again.
  */
 import type { Pool } from "../../db/pool.ts";
 import type { Logger } from "../../logger.ts";
 import type { Producer } from "../../queue/producer.ts";
-import { CardRenderError, renderCard } from "../../render/index.ts";
+import { CardRenderError, type RenderResult } from "../../render/index.ts";
+import type { RenderPool } from "../../render-sandbox/render-pool.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
@@ -20,6 +27,9 @@ import * as repo from "./pipeline.repository.ts";
  */
 export const MAX_CARD_ATTEMPTS = 4;
 
+/** Renders of one card that killed their process before it is failed with reason render_crash. */
+export const MAX_RENDER_CRASHES = 2;
+
 export const cardPdfKey = (card: { account_id: string; campaign_id: string; id: string }) =>
   `accounts/${card.account_id}/campaigns/${card.campaign_id}/cards/${card.id}.pdf`;
 
@@ -29,6 +39,7 @@ export function createRenderCardsService(deps: {
   producer: Producer;
   templates: TemplatesService;
   photos: PhotoLoader;
+  renderPool: Pick<RenderPool, "render">;
   giveUpSeconds: number;
   logger: Pick<Logger, "error">;
 }) {
@@ -50,13 +61,26 @@ export function createRenderCardsService(deps: {
       return result;
     }
     for (const card of await repo.cardsById(pool, campaignId, cardIds)) {
-      if (card.status !== "pending") {
+      // Counted before anything of the card is loaded or drawn; nothing when the card is done or
+      // its campaign was cancelled meanwhile (checked card by card, not once per chunk).
+      const start = card.status === "pending" ? await repo.startRender(pool, card.id) : undefined;
+      if (!start) {
         result.skipped++;
         continue;
       }
-      let rendered: Awaited<ReturnType<typeof renderCard>>;
+      if (start.crashes >= MAX_RENDER_CRASHES) {
+        deps.logger.error({ card: card.id, crashes: start.crashes }, "card crashed its renders");
+        await repo.markFailed(pool, card.id, {
+          reason: "render_crash",
+          detail: `Rendering this card stopped the worker process ${start.crashes} times, so it is not tried again; the campaign's other cards go on. Simplify the design or the message; the worker log has the crashes under card ${card.id}.`,
+          report: {},
+        });
+        result.failed++;
+        continue;
+      }
+      let rendered: RenderResult;
       try {
-        rendered = await renderCard(await cardInput(deps, campaign, card));
+        rendered = await deps.renderPool.render(await cardInput(deps, campaign, card));
       } catch (error) {
         if (error instanceof CardRenderError) {
           await repo.markFailed(pool, card.id, {
@@ -80,16 +104,23 @@ export function createRenderCardsService(deps: {
         result.failed++;
         continue;
       }
-      // Storage and database faults from here on are the infrastructure's, not the card's: the job retries.
-      const stored = await storage.put(cardPdfKey(card), rendered.pdf, {
-        contentType: "application/pdf",
-      });
-      await repo.markRendered(pool, card.id, {
-        pdfKey: stored.key,
-        sha256: stored.sha256,
-        pages: rendered.report.pages,
-        report: rendered.report,
-      });
+      // Storage and database faults from here on are the infrastructure's, not the card's: the job
+      // retries. The render itself came back, so its start is not a crash (best effort: with the
+      // database gone this cannot be written, and one such start alone fails nothing).
+      try {
+        const stored = await storage.put(cardPdfKey(card), rendered.pdf, {
+          contentType: "application/pdf",
+        });
+        await repo.markRendered(pool, card.id, {
+          pdfKey: stored.key,
+          sha256: stored.sha256,
+          pages: rendered.report.pages,
+          report: rendered.report,
+        });
+      } catch (error) {
+        await repo.endRender(pool, card.id).catch(() => {});
+        throw error;
+      }
       result.rendered++;
     }
     if ((await repo.countPending(pool, campaignId)) === 0)

@@ -1,7 +1,8 @@
 /**
  * A campaign leaves draft: submit freezes it (one card per recipient, data copied) and schedules
  * its start; start (a delayed job, at send_at) moves it to rendering and enqueues the render jobs;
- * cancel works until rendering has started.
+ * cancel works until its batches are planned: cards not rendered yet are not rendered any more (the
+ * render step checks card by card), no batch is planned, and rendered cards stay on record.
  */
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
@@ -59,10 +60,21 @@ export function createSubmitService(deps: {
 
     async cancel(accountId: string, campaignId: string) {
       const campaign = await campaigns.get(accountId, campaignId);
-      const moved = await repo.moveCampaign(pool, campaignId, ["draft", "scheduled"], "cancelled");
+      // Planning batches locks the campaign row and moves it on from rendering in one transaction:
+      // either this comes first (nothing is planned) or it finds the campaign batching (409).
+      const moved = await repo.moveCampaign(
+        pool,
+        campaignId,
+        ["draft", "scheduled", "rendering"],
+        "cancelled",
+      );
       if (!moved) {
+        const { rows } = await pool.query<{ status: string }>(
+          "SELECT status FROM campaigns WHERE id = $1",
+          [campaignId],
+        );
         throw conflict(
-          `Campaign is ${campaign.status}: it can be cancelled only before rendering starts.`,
+          `Campaign is ${rows[0]?.status ?? campaign.status}: it can be cancelled only until its cards are rendered.`,
         );
       }
       await producer.remove("start-campaign", { campaignId });

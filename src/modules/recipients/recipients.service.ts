@@ -3,12 +3,13 @@ import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
-import { CardRenderError, type CardReport, renderCard } from "../../render/index.ts";
+import { CardRenderError, type CardReport } from "../../render/index.ts";
+import type { RenderPool } from "../../render-sandbox/render-pool.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
-import { rasterizePdf } from "../cards/rasterize-pdf.ts";
+import { type Rasterizer, RasterizeTimeout } from "../cards/rasterize-pdf.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import { parseRecipients, type RowOutcome } from "./csv/index.ts";
@@ -27,6 +28,10 @@ export function createRecipientsService(deps: {
   campaigns: CampaignsService;
   templates: TemplatesService;
   photos: PhotoLoader;
+  /** Where cards render: the sandbox's processes, so a runaway card cannot take the API down. */
+  renderPool: Pick<RenderPool, "render">;
+  /** Proof pictures: pdftoppm, a few at once, each killed past the render time limit. */
+  rasterize: Rasterizer;
 }) {
   const { pool, storage, campaigns } = deps;
   const importRecipients = createRecipientImport(deps);
@@ -40,9 +45,9 @@ export function createRecipientsService(deps: {
 
   /** Renders the recipient's card now. A card that cannot render answers its report with the failure. */
   async function proof(campaign: CampaignRow, row: repo.RecipientRow): Promise<Proof> {
-    const input = await cardInput(deps, campaign, row);
     try {
-      return await renderCard(input);
+      // A design that today's rules refuse fails here (design_invalid), like a card that cannot draw.
+      return await deps.renderPool.render(await cardInput(deps, campaign, row));
     } catch (error) {
       if (error instanceof CardRenderError) return { report: error.report };
       throw error;
@@ -100,7 +105,16 @@ export function createRecipientsService(deps: {
           },
         );
       }
-      return { report: result.report, png: await rasterizePdf(result.pdf, { page, dpi: 100 }) };
+      try {
+        return { report: result.report, png: await deps.rasterize(result.pdf, { page, dpi: 100 }) };
+      } catch (error) {
+        if (!(error instanceof RasterizeTimeout)) throw error;
+        const detail =
+          "The proof picture took too long to draw: simplify the design (fewer layers and shapes) or use a smaller photo; the PDF proof shows the card meanwhile.";
+        return {
+          report: { ...result.report, failure: { reason: "render_limit" as const, detail } },
+        };
+      }
     },
 
     /** Edits a recipient of a draft campaign; the result is validated like an imported row. */

@@ -88,7 +88,7 @@ describe("send_at and cancel", () => {
     expect(done.cards).toMatchObject({ rendered: 3 });
   });
 
-  it("refuses to cancel once rendering has started, and refuses send_at beyond 180 days", async () => {
+  it("refuses to cancel a campaign whose batches are made, and refuses send_at beyond 180 days", async () => {
     const id = await draftCampaign(ctx, secret, { recipients: 2 });
     const far = await submit(id, {
       send_at: new Date(Date.now() + 181 * 86_400_000).toISOString(),
