@@ -46,6 +46,9 @@ export async function migrate(
     schema: config.databaseSchema,
     createSchema: true,
     checkOrder: true,
+    // The lock is one per database, whatever the schema: a second migration (another process
+    // setting up, a test file beside another) waits its turn, then finds nothing left to apply.
+    advisoryLockMode: "wait",
     log,
   });
   return applied.map((m) => m.name);
