@@ -2,10 +2,11 @@
  * The checks of an import that need the campaign or the database: every merge field the message
  * uses has a column, and per chunk of rows, photo names resolve and printed fields are filled in.
  */
+
+import type { HeaderReport, RowOutcome } from "../../csv/index.ts";
 import type { PoolClient } from "../../db/pool.ts";
 import { AppError } from "../../errors.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
-import type { HeaderReport, RowOutcome } from "./csv/index.ts";
 
 export interface ImportError {
   row: number;

@@ -3,6 +3,10 @@
  * one transaction, and the import's report (counts, first errors, failures CSV) is recorded with it.
  * A fatal problem or a server fault rolls everything back: no half-imported list.
  */
+
+import { FailuresFile } from "../../csv/failures-file.ts";
+import { DEFAULT_LIMITS, type ImportLimits, parseRecipients } from "../../csv/index.ts";
+import { spoolUpload } from "../../csv/spool-upload.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError } from "../../errors.ts";
@@ -11,8 +15,6 @@ import { compileMessage, MessageError } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
-import { DEFAULT_LIMITS, type ImportLimits, parseRecipients } from "./csv/index.ts";
-import { FailuresFile } from "./failures-file.ts";
 import {
   type Accepted,
   checkChunk,
@@ -22,7 +24,6 @@ import {
   valuesOf,
 } from "./import-checks.ts";
 import * as repo from "./recipients.repository.ts";
-import { spoolUpload } from "./spool-upload.ts";
 
 export interface ImportRequest {
   source: "csv" | "json";

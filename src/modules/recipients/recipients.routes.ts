@@ -4,11 +4,11 @@ import type {
   TypeBoxTypeProvider,
 } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { DEFAULT_LIMITS } from "../../csv/index.ts";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { requireStorable } from "../shared/storable-text.ts";
-import { DEFAULT_LIMITS } from "./csv/index.ts";
 import type { ImportRequest } from "./import-recipients.ts";
 import { type SpooledJsonImport, spoolJsonImport } from "./json-import.ts";
 import {

@@ -1,4 +1,6 @@
 import { Readable } from "node:stream";
+import { parseRecipients, type RowOutcome } from "../../csv/index.ts";
+import { jsonRecordsAsCsv } from "../../csv/json-records.ts";
 import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
@@ -11,9 +13,7 @@ import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import { rasterizePdf } from "../cards/rasterize-pdf.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
-import { parseRecipients, type RowOutcome } from "./csv/index.ts";
 import { createRecipientImport, type ImportRequest } from "./import-recipients.ts";
-import { jsonRecordsAsCsv } from "./json-records.ts";
 import * as repo from "./recipients.repository.ts";
 
 export interface Proof {

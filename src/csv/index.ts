@@ -1,6 +1,7 @@
 /**
- * Streaming CSV → recipients import, pure (no database, no HTTP): used by the API's upload route
- * and by the command-line tool alike.
+ * Streaming CSV → recipients import, pure (no database, no HTTP): used by a campaign's recipient
+ * import, the contacts import and the command-line tool alike. Its own folder, below the modules
+ * that use it, so that none of them reaches into another's.
  */
 export { countryCode } from "./countries.ts";
 export { parseDate } from "./dates.ts";

@@ -1,4 +1,4 @@
-import { AppError } from "../../../errors.ts";
+import { AppError } from "../errors.ts";
 import { countryCode } from "./countries.ts";
 import { type DecodeState, toUtf8 } from "./decode.ts";
 import { DuplicateFinder, dedupeKey } from "./dedupe.ts";

@@ -1,4 +1,4 @@
-import type { PostalAddress, Recipient } from "../../../render/card-data.ts";
+import type { PostalAddress, Recipient } from "../render/card-data.ts";
 import { type AddressOutcome, cellOf, pick, readAddress } from "./address.ts";
 import { parseDate } from "./dates.ts";
 import type { HeaderPlan } from "./header-map.ts";

@@ -1,4 +1,4 @@
-import type { Recipient } from "../../../render/card-data.ts";
+import type { Recipient } from "../render/card-data.ts";
 
 /**
  * Recipient fields a column can map to. Address parts may be prefixed with a group

@@ -1,4 +1,4 @@
-import { AppError } from "../../../errors.ts";
+import { AppError } from "../errors.ts";
 import { customKey, foldHeader } from "./fold.ts";
 import { ADDRESS_GROUPS, FIELD_ALIASES, GROUP_PART_ALIASES } from "./header-aliases.ts";
 import { RECIPIENT_FIELDS } from "./types.ts";

@@ -1,4 +1,4 @@
-import { MONTH_NAMES } from "../../../render/card-data.ts";
+import { MONTH_NAMES } from "../render/card-data.ts";
 
 /** A parsed date: ISO `YYYY-MM-DD`, or `--MM-DD` when the year is unknown. */
 export type DateResult = { ok: true; value: string } | { ok: false; reason: string };
