@@ -4,6 +4,7 @@
  */
 
 import type { HeaderReport, RowOutcome } from "../../csv/index.ts";
+import { valuesOf } from "../../csv/row-values.ts";
 import type { PoolClient } from "../../db/pool.ts";
 import { AppError } from "../../errors.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
@@ -89,36 +90,4 @@ export async function checkChunk(
     else good.push({ pending, photoId: photoId ?? null });
   }
   return good;
-}
-
-/** A row's values by header, rebuilt from the parsed recipient (normalised), for the failures CSV. */
-export function valuesOf(
-  r: Accepted["recipient"],
-  columns: HeaderReport["columns"],
-): Record<string, string> {
-  const fields: Record<string, string | undefined> = {
-    firstName: r.firstName,
-    lastName: r.lastName,
-    fullName: r.fullName,
-    company: r.company,
-    email: r.email,
-    phone: r.phone,
-    birthday: r.birthday,
-    anniversary: r.anniversary,
-    photo: r.photo,
-    line1: r.address.line1,
-    line2: r.address.line2,
-    city: r.address.city,
-    region: r.address.region,
-    postalCode: r.address.postalCode,
-    country: r.address.country,
-  };
-  const values: Record<string, string> = {};
-  for (const { header, field } of columns) {
-    const value = field.startsWith("custom:")
-      ? r.custom[field.slice(7)]
-      : fields[field.replace(/^\w+\./, "")];
-    if (value !== undefined) values[header] = value;
-  }
-  return values;
 }

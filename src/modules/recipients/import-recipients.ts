@@ -6,6 +6,7 @@
 
 import { FailuresFile } from "../../csv/failures-file.ts";
 import { DEFAULT_LIMITS, type ImportLimits, parseRecipients } from "../../csv/index.ts";
+import { valuesOf } from "../../csv/row-values.ts";
 import { spoolUpload } from "../../csv/spool-upload.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
@@ -21,7 +22,6 @@ import {
   type ImportError,
   type Pending,
   requireMergeColumns,
-  valuesOf,
 } from "./import-checks.ts";
 import * as repo from "./recipients.repository.ts";
 
