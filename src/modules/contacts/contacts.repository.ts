@@ -260,16 +260,23 @@ export async function listContacts(
   return rows;
 }
 
-/** The contacts a campaign may take, all or those with `tag`, oldest first (a stable order). */
+/**
+ * A page of the contacts a campaign may take, all or those with `tag`, oldest first (a stable
+ * order), after the last one of the previous page.
+ */
 export async function contactsForCampaign(
   db: Db,
   accountId: string,
   tag: string | undefined,
-): Promise<ContactRow[]> {
-  const { rows } = await db.query<ContactRow>(
-    `SELECT * FROM contacts WHERE account_id = $1 AND ($2::text IS NULL OR tags @> ARRAY[$2::text])
-      ORDER BY created_at, id`,
-    [accountId, tag ?? null],
+  page: { after?: { key: string; id: string }; limit: number },
+): Promise<Listed<ContactRow>[]> {
+  // The sort key is text with microseconds: a Date would lose them and repeat rows.
+  const { rows } = await db.query<Listed<ContactRow>>(
+    `SELECT *, ${timeKey("created_at")} AS sort_key FROM contacts
+      WHERE account_id = $1 AND ($2::text IS NULL OR tags @> ARRAY[$2::text])
+        AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::text))
+      ORDER BY created_at, id LIMIT $5`,
+    [accountId, tag ?? null, page.after?.key ?? null, page.after?.id ?? null, page.limit],
   );
   return rows;
 }

@@ -7,6 +7,7 @@ import type { HeaderReport, RowOutcome } from "../../csv/index.ts";
 import { valuesOf } from "../../csv/row-values.ts";
 import type { PoolClient } from "../../db/pool.ts";
 import { AppError } from "../../errors.ts";
+import { unmailableByDedupeKey } from "../contacts/contacts.repository.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 
 export interface ImportError {
@@ -30,6 +31,12 @@ export interface Pending {
   check?: Accepted;
 }
 
+/**
+ * Standard variables that only a contact fills in by itself (contactRecipient): a campaign whose
+ * message prints one unconditionally needs it in each row, like a merge field it declared.
+ */
+export const FAMILY_VARIABLES = ["spouseName", "children"] as const;
+
 /** A message variable the campaign declared must have a column, or every card would print a blank. */
 export function requireMergeColumns(header: HeaderReport, mergeFields: string[]): void {
   const custom = new Set(
@@ -48,7 +55,10 @@ export function requireMergeColumns(header: HeaderReport, mergeFields: string[])
   }
 }
 
-/** Per-chunk checks that need the database or the campaign: photo names and required merge fields. */
+/**
+ * Per-chunk checks that need the database or the campaign: photo names, required merge fields, and
+ * people the account's contacts say may get no mail (do_not_mail, returned).
+ */
 export async function checkChunk(
   tx: PoolClient,
   accountId: string,
@@ -61,8 +71,29 @@ export async function checkChunk(
     ...new Set(chunk.flatMap((p) => (p.check?.recipient.photo ? [p.check.recipient.photo] : []))),
   ];
   const photos = await resolvePhotoNames(tx, accountId, names);
+  const unmailable = await unmailableByDedupeKey(
+    tx,
+    accountId,
+    chunk.map((p) => p.dedupeKey),
+  );
   const good: { pending: Pending; photoId: string | null }[] = [];
   for (const pending of chunk) {
+    const status = unmailable.get(pending.dedupeKey);
+    if (status) {
+      const r = (pending.check?.recipient ?? JSON.parse(pending.json)) as Accepted["recipient"];
+      reject(
+        pending.row,
+        [
+          {
+            row: pending.row,
+            field: "row",
+            message: `${r.fullName} at this address is ${status === "returned" ? "marked returned (mail came back)" : "marked do_not_mail"} in your contacts: no card goes to them. Change the contact's mail_status if that is wrong.`,
+          },
+        ],
+        valuesOf(r, columns),
+      );
+      continue;
+    }
     if (!pending.check) {
       good.push({ pending, photoId: null });
       continue;

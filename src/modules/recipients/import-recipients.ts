@@ -19,6 +19,7 @@ import type { TemplatesService } from "../templates/templates.service.ts";
 import {
   type Accepted,
   checkChunk,
+  FAMILY_VARIABLES,
   type ImportError,
   type Pending,
   requireMergeColumns,
@@ -74,11 +75,12 @@ export function createRecipientImport(deps: {
           limits: deps.limits,
         });
         const header = await parsed.header;
-        requireMergeColumns(header, campaign.merge_fields);
         // Only fields the message prints unconditionally must be filled in ({{#if spouse}} may be empty).
         const template = await deps.templates.show(accountId, campaign.template_id);
         const printed = new Set(requiredVariables(campaign.message ?? template.texts.message));
-        const requiredFields = campaign.merge_fields.filter((f) => printed.has(f));
+        const family = FAMILY_VARIABLES.filter((f) => printed.has(f));
+        requireMergeColumns(header, [...campaign.merge_fields, ...family]);
+        const requiredFields = [...campaign.merge_fields.filter((f) => printed.has(f)), ...family];
         failures = new FailuresFile(header.columns.map((c) => c.header));
         const failed = failures;
 
@@ -228,7 +230,7 @@ async function accountCountry(tx: PoolClient, accountId: string): Promise<string
 }
 
 /** Variables the message prints unconditionally; a message saved before today's rules is a 422. */
-function requiredVariables(message: string): string[] {
+export function requiredVariables(message: string): string[] {
   try {
     return compileMessage(message).required;
   } catch (error) {

@@ -11,6 +11,7 @@ import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import type { ImportRequest } from "./import-recipients.ts";
 import { type SpooledJsonImport, spoolJsonImport } from "./json-import.ts";
 import {
+  FromContactsSchema,
   ImportQuery,
   ImportSchema,
   importJson,
@@ -91,6 +92,39 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
       },
     );
   });
+
+  app.post(
+    "/v1/campaigns/:id/recipients/from-contacts",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Add the account's contacts (all, or those with a tag) as recipients",
+        description:
+          "Instead of a CSV: every contact (or every contact with `tag`) becomes a recipient of this draft campaign, with its merge data (custom fields, {{spouseName}}, {{children}}, birthday, anniversary). Contacts marked do_not_mail or returned, without an address, or without a value the message prints are skipped and counted by reason. People already in the campaign are counted as duplicates. Atomic.",
+        params: CampaignParams,
+        body: Type.Object(
+          {
+            tag: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 100,
+                description: "Only contacts with this tag.",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: FromContactsSchema },
+      },
+    },
+    async (request, reply) => {
+      const report = await recipients.fromContacts(authOf(request).accountId, request.params.id, {
+        tag: request.body.tag,
+      });
+      return reply.code(201).send({ object: "contacts_import" as const, ...report });
+    },
+  );
 
   app.get(
     "/v1/campaigns/:id/imports/:iid",
