@@ -181,7 +181,7 @@ class ImportSession {
       return { kind: "rejected", row, errors, values: this.#values(record) };
     }
     const r = result.recipient;
-    const key = r.address ? dedupeKey({ ...r, address: r.address }) : "";
+    const key = this.#dedupe && r.address ? dedupeKey({ ...r, address: r.address }) : "";
     const firstRow = this.#dedupe && key ? duplicates.check(key, row) : undefined;
     if (firstRow !== undefined) {
       return { kind: "duplicate", row, firstRow, values: this.#values(record) };

@@ -93,7 +93,7 @@ export type RowOutcome<R extends Person = Recipient> =
       kind: "recipient";
       row: number;
       recipient: R;
-      /** Short hash of the normalised name + address; equal keys are the same person at the same place ("" without an address). */
+      /** Short hash of the normalised name + address; equal keys are the same person at the same place ("" without an address, or with `dedupe: false`). */
       dedupeKey: string;
       /** Changes made that the user may want to know about (a ZIP padded back to 5 digits). */
       warnings?: RowError[];

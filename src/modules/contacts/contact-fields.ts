@@ -50,21 +50,40 @@ export function fieldsOf(row: ContactRow): ContactFields {
   };
 }
 
+const NO_DATE: [null, null, null] = [null, null, null];
+
 /** "1990-03-14" → [1990, 3, 14]; "--03-14" → [null, 3, 14]; none → nulls. */
 function dateParts(iso: string | undefined): [number | null, number | null, number | null] {
-  const m = iso ? /^(\d{4}|-)-(\d{2})-(\d{2})$/.exec(iso) : null;
-  if (!m) return [null, null, null];
-  return [m[1] === "-" ? null : Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!iso) return NO_DATE;
+  // The month and day are the last five characters of both forms.
+  const md = iso.slice(-5);
+  const year = iso.startsWith("--") ? null : Number(iso.slice(0, 4));
+  return [year, Number(md.slice(0, 2)), Number(md.slice(3))];
 }
 
 /** The row to write for `fields`, with the photo already resolved to `photoId`. */
 export function writeOf(id: string, fields: ContactFields, photoId: string | null): ContactWrite {
-  const { birthday, anniversary, address, custom, ...rest } = fields.person;
-  // An empty custom value is no value: {{#if}} and the campaign's checks see it as missing.
-  const kept = Object.fromEntries(Object.entries(custom).filter(([, v]) => v !== ""));
-  const data: ContactWrite["data"] = { ...rest, custom: kept, ...(address ? { address } : {}) };
-  const [by, bm, bd] = dateParts(birthday);
-  const [ay, am, ad] = dateParts(anniversary);
+  const p = fields.person;
+  // Built member by member (not by rest and spread): an import writes 100,000 of these.
+  const custom: Record<string, string> = {};
+  for (const key in p.custom) {
+    const value = p.custom[key];
+    // An empty custom value is no value: {{#if}} and the campaign's checks see it as missing.
+    if (value) custom[key] = value;
+  }
+  const data: ContactWrite["data"] = {
+    firstName: p.firstName,
+    lastName: p.lastName,
+    fullName: p.fullName,
+    custom,
+  };
+  if (p.company !== undefined) data.company = p.company;
+  if (p.address !== undefined) data.address = p.address;
+  if (p.email !== undefined) data.email = p.email;
+  if (p.phone !== undefined) data.phone = p.phone;
+  if (p.photo !== undefined) data.photo = p.photo;
+  const [by, bm, bd] = dateParts(p.birthday);
+  const [ay, am, ad] = dateParts(p.anniversary);
   return {
     id,
     external_id: fields.externalId,
@@ -81,7 +100,7 @@ export function writeOf(id: string, fields: ContactFields, photoId: string | nul
     notes: fields.notes,
     mail_status: fields.mailStatus,
     photo_id: photoId,
-    dedupe_key: address ? dedupeKey({ ...fields.person, address }) : null,
+    dedupe_key: p.address ? dedupeKey({ ...p, address: p.address }) : null,
   };
 }
 

@@ -202,6 +202,15 @@ export async function findContacts(
   return rows;
 }
 
+/** True when the account has no contacts (under lockContacts, none can appear). */
+export async function hasNoContacts(db: Db, accountId: string): Promise<boolean> {
+  const { rows } = await db.query<{ none: boolean }>(
+    "SELECT NOT EXISTS (SELECT 1 FROM contacts WHERE account_id = $1) AS none",
+    [accountId],
+  );
+  return rows[0]?.none ?? false;
+}
+
 /** The account's contacts with these external ids, by external id. */
 export async function findByExternalIds(
   db: Db,

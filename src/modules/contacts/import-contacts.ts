@@ -106,55 +106,94 @@ export function createContactImport(deps: {
         /** External id → the row that had it first, for in-file duplicates. */
         const seen = new Map<string, number>();
 
-        let chunk: Accepted[] = [];
-        const flush = async () => {
-          const written = await writeChunk(tx, accountId, chunk, present, header, reject);
-          counts.created += written.created;
-          counts.updated += written.updated;
-          unmailable.push(...written.unmailable);
-          chunk = [];
+        // An account without contacts yet (a first import) has none to update: no lookups.
+        const fresh = await repo.hasNoContacts(tx, accountId);
+
+        // One chunk is written while the next is parsed (at most one in flight on this client).
+        // Rows refused meanwhile are reported once that chunk's own reports are out, so the
+        // failures CSV keeps the file's order.
+        let inFlight: Promise<void> | undefined;
+        let deferred: (() => void)[] = [];
+        const tell = (write: () => void) => {
+          if (inFlight) deferred.push(write);
+          else write();
         };
-        for await (const outcome of parsed.rows) {
-          counts.rows++;
-          if (outcome.kind === "rejected") {
-            reject(outcome.row, outcome.errors, outcome.values);
-            continue;
-          }
-          if (outcome.kind !== "recipient") continue; // no in-file name+address duplicates here
-          const extra = outcome.extra ?? {};
-          const columns = readContactColumns(extra, header);
-          if (!columns.ok) {
-            reject(outcome.row, columns.errors, valuesOf(outcome.recipient, header.columns, extra));
-            continue;
-          }
-          const externalId = columns.values.externalId;
-          if (externalId) {
-            const first = seen.get(externalId);
-            if (first !== undefined) {
-              counts.duplicates++;
-              failed.add(
-                outcome.row,
-                `Duplicate of row ${first}: the same External ID "${externalId}". Keep one row per contact.`,
-                valuesOf(outcome.recipient, header.columns, extra),
-              );
+        const start = async (batch: Accepted[]) => {
+          if (inFlight) await inFlight;
+          const writing = writeChunk(tx, accountId, batch, { present, header, fresh }, reject).then(
+            (written) => {
+              counts.created += written.created;
+              counts.updated += written.updated;
+              unmailable.push(...written.unmailable);
+              const writes = deferred;
+              deferred = [];
+              inFlight = undefined;
+              for (const write of writes) write();
+            },
+          );
+          // Awaited before the next chunk or the end; until then a failure must not go unhandled.
+          writing.catch(() => {});
+          inFlight = writing;
+        };
+
+        let chunk: Accepted[] = [];
+        try {
+          for await (const outcome of parsed.rows) {
+            counts.rows++;
+            if (outcome.kind === "rejected") {
+              tell(() => reject(outcome.row, outcome.errors, outcome.values));
               continue;
             }
-            seen.set(externalId, outcome.row);
+            if (outcome.kind !== "recipient") continue; // no in-file name+address duplicates here
+            const extra = outcome.extra ?? {};
+            const columns = readContactColumns(extra, header);
+            if (!columns.ok) {
+              const values = valuesOf(outcome.recipient, header.columns, extra);
+              tell(() => reject(outcome.row, columns.errors, values));
+              continue;
+            }
+            const externalId = columns.values.externalId;
+            if (externalId) {
+              const first = seen.get(externalId);
+              if (first !== undefined) {
+                const values = valuesOf(outcome.recipient, header.columns, extra);
+                tell(() => {
+                  counts.duplicates++;
+                  failed.add(
+                    outcome.row,
+                    `Duplicate of row ${first}: the same External ID "${externalId}". Keep one row per contact.`,
+                    values,
+                  );
+                });
+                continue;
+              }
+              seen.set(externalId, outcome.row);
+            }
+            if (outcome.warnings?.length) {
+              counts.warned++;
+              for (const w of outcome.warnings)
+                if (warnings.length < INLINE) warnings.push({ row: outcome.row, ...w });
+            }
+            chunk.push({
+              row: outcome.row,
+              person: outcome.recipient,
+              columns: columns.values,
+              extra,
+            });
+            if (chunk.length >= CHUNK) {
+              await start(chunk);
+              chunk = [];
+            }
+            // Many refused rows while a chunk is in flight: wait for it rather than hold them.
+            if (deferred.length >= CHUNK) await inFlight;
           }
-          if (outcome.warnings?.length) {
-            counts.warned++;
-            for (const w of outcome.warnings)
-              if (warnings.length < INLINE) warnings.push({ row: outcome.row, ...w });
-          }
-          chunk.push({
-            row: outcome.row,
-            person: outcome.recipient,
-            columns: columns.values,
-            extra,
-          });
-          if (chunk.length >= CHUNK) await flush();
+          await start(chunk);
+          await inFlight;
+        } catch (error) {
+          // Let the chunk in flight settle before the transaction rolls back and the file goes.
+          await inFlight?.catch(() => {});
+          throw error;
         }
-        await flush();
         await repo.withdrawFromDrafts(tx, accountId, unmailable);
 
         const report = await failed.finish();
@@ -191,12 +230,14 @@ async function writeChunk(
   tx: PoolClient,
   accountId: string,
   chunk: Accepted[],
-  present: PresentFields,
-  header: HeaderReport,
+  file: { present: PresentFields; header: HeaderReport; fresh: boolean },
   reject: (row: number, problems: RowError[], values: Record<string, string>) => void,
 ): Promise<{ created: number; updated: number; unmailable: string[] }> {
   if (chunk.length === 0) return { created: 0, updated: 0, unmailable: [] };
-  const ids = chunk.flatMap((a) => (a.columns.externalId ? [a.columns.externalId] : []));
+  const { present, header } = file;
+  const ids = file.fresh
+    ? []
+    : chunk.flatMap((a) => (a.columns.externalId ? [a.columns.externalId] : []));
   const existing = await repo.findByExternalIds(tx, accountId, ids);
   const names = [
     ...new Set(chunk.flatMap((a) => (present.photo && a.person.photo ? [a.person.photo] : []))),
