@@ -17,6 +17,10 @@ import {
 } from "./modules/campaigns/campaigns.service.ts";
 import { createPhotoLoader } from "./modules/cards/card-input.ts";
 import { createRasterizer } from "./modules/cards/rasterize-pdf.ts";
+import {
+  type ContactsService,
+  createContactsService,
+} from "./modules/contacts/contacts.service.ts";
 import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
@@ -53,6 +57,7 @@ export interface Deps {
   campaigns: CampaignsService;
   photos: PhotosService;
   recipients: RecipientsService;
+  contacts: ContactsService;
   producer: Producer;
   /** The render sandbox every customer's card is drawn in (its processes start on first use or warm()). */
   renderPool: RenderPool;
@@ -100,6 +105,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
       timeoutMs: config.render.timeoutMs,
     }),
   });
+  const contacts = createContactsService({ pool, storage });
   const producer = createProducer(config);
   const submit = createSubmitService({
     pool,
@@ -136,6 +142,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     campaigns,
     photos,
     recipients,
+    contacts,
     producer,
     renderPool,
     submit,

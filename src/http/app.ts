@@ -11,6 +11,7 @@ import { loggerOptions } from "../logger.ts";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
 import { batchesRoutes } from "../modules/batches/batches.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
+import { contactsRoutes } from "../modules/contacts/contacts.routes.ts";
 import { photosRoutes } from "../modules/photos/photos.routes.ts";
 import { pipelineRoutes } from "../modules/pipeline/pipeline.routes.ts";
 import { proofsRoutes } from "../modules/recipients/proofs.routes.ts";
@@ -104,5 +105,10 @@ export async function buildApp(
     jsonImportLimitBytes: config.jsonImportLimitBytes,
   });
   await app.register(proofsRoutes, { recipients: deps.recipients });
+  await app.register(contactsRoutes, {
+    contacts: deps.contacts,
+    // A batch of 1,000 contacts is larger than most JSON bodies; never less than BODY_LIMIT_BYTES.
+    batchBodyLimitBytes: Math.max(config.bodyLimitBytes, 4 * 1024 * 1024),
+  });
   return app;
 }
