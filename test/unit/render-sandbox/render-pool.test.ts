@@ -86,8 +86,9 @@ describe("render pool", () => {
   }, 60_000);
 
   it("stops a card past its time limit, replaces the process, and renders the next card", async () => {
-    // Room for a fresh process's first card on a busy machine; the heavy card needs far more.
-    const p = open({ timeoutMs: 10_000 });
+    // Room for a fresh process's first card on a busy machine; the heavy card needs far more. A
+    // large heap, so that the time limit and not the memory cap is what stops it.
+    const p = open({ timeoutMs: 10_000, heapMb: 4096 });
     await p.render(await card("Warm Up"));
     const started = Date.now();
     const error = await failure(p.render(await card("Ann Lee", await heavy(4_000_000))));
