@@ -83,6 +83,9 @@ export const STANDARD_VARIABLES = [
   "phone",
   "birthday",
   "anniversary",
+  // A contact's family (contacts.repository.ts contactRecipient puts them in custom).
+  "spouseName",
+  "children",
   "businessName",
   "signature",
   "campaignName",
@@ -224,6 +227,8 @@ export function mergeContext(data: CardData): Record<string, string> {
     phone: r.phone ?? "",
     birthday: r.birthday ?? "",
     anniversary: r.anniversary ?? "",
+    spouseName: r.custom?.spouseName ?? "",
+    children: r.custom?.children ?? "",
     businessName: data.sender.businessName,
     signature: data.sender.signature ?? data.sender.businessName,
     campaignName: data.campaign?.name ?? "",
