@@ -7,7 +7,7 @@ import {
   isDay,
   localTime,
   occasionDate,
-} from "../../../src/modules/automations/calendar.ts";
+} from "../../../src/modules/shared/calendar.ts";
 
 describe("the scheduler tick's day: a function of (instant, time zone, send hour)", () => {
   it.each([

@@ -27,6 +27,10 @@ export function addDays(day: string, n: number): string {
   return fromMs(toMs(day) + n * DAY_MS);
 }
 
+/** The later of two days (YYYY-MM-DD text orders as the calendar does). */
+export const laterDay = (a: string, b: string) => (a.localeCompare(b) > 0 ? a : b);
+export const earlierDay = (a: string, b: string) => (a.localeCompare(b) < 0 ? a : b);
+
 /** Days from `a` to `b` (positive when b is later). */
 export function daysBetween(a: string, b: string): number {
   return Math.round((toMs(b) - toMs(a)) / DAY_MS);
