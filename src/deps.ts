@@ -12,6 +12,19 @@ import {
   createAccountsService,
 } from "./modules/accounts/accounts.service.ts";
 import {
+  type AutomationsService,
+  createAutomationsService,
+} from "./modules/automations/automations.service.ts";
+import {
+  type AutomationsClock,
+  createAutomationsClock,
+} from "./modules/automations/clock.service.ts";
+import {
+  createDailyRunService,
+  type DailyRunService,
+} from "./modules/automations/daily-run.service.ts";
+import { createSendsService, type SendsService } from "./modules/automations/sends.service.ts";
+import {
   type CampaignsService,
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
@@ -56,6 +69,10 @@ export interface Deps {
   renderCards: RenderCardsService;
   assemble: AssembleService;
   reconcile: Reconciler;
+  automations: AutomationsService;
+  sends: SendsService;
+  dailyRun: DailyRunService;
+  automationsClock: AutomationsClock;
   close(): Promise<void>;
 }
 
@@ -114,6 +131,10 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     submit,
     stallSeconds: config.worker.reconcileSeconds,
   });
+  const automations = createAutomationsService({ pool, templates, accounts });
+  const sends = createSendsService({ pool, templates, accounts });
+  const dailyRun = createDailyRunService({ pool, submit, templates });
+  const automationsClock = createAutomationsClock({ pool, producer, logger });
   return {
     config,
     logger,
@@ -130,6 +151,10 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     renderCards,
     assemble,
     reconcile,
+    automations,
+    sends,
+    dailyRun,
+    automationsClock,
     async close() {
       await producer.close();
       redis.disconnect();

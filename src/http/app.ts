@@ -9,6 +9,7 @@ import type { Deps } from "../deps.ts";
 import { newId } from "../ids.ts";
 import { loggerOptions } from "../logger.ts";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
+import { automationsRoutes } from "../modules/automations/automations.routes.ts";
 import { batchesRoutes } from "../modules/batches/batches.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { photosRoutes } from "../modules/photos/photos.routes.ts";
@@ -104,5 +105,6 @@ export async function buildApp(
     jsonImportLimitBytes: config.jsonImportLimitBytes,
   });
   await app.register(proofsRoutes, { recipients: deps.recipients });
+  await app.register(automationsRoutes, { automations: deps.automations, sends: deps.sends });
   return app;
 }

@@ -26,6 +26,14 @@ function handlers(deps: Deps): Record<JobName, Handler> {
     "plan-batches": (data) => deps.assemble.plan(parsePayload("plan-batches", data).campaignId),
     "assemble-batch": (data) =>
       deps.assemble.assemble(parsePayload("assemble-batch", data).batchId),
+    "automations-tick": async (data) => {
+      parsePayload("automations-tick", data);
+      return deps.automationsClock.tick(new Date());
+    },
+    "run-automations": (data) => {
+      const { accountId, date } = parsePayload("run-automations", data);
+      return deps.dailyRun.runDay({ accountId, date });
+    },
   };
 }
 
@@ -59,6 +67,9 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
     logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, "job failed"),
   );
   worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
+
+  // The automations' clock: one schedule however many workers upsert it.
+  await deps.producer.every("automations-tick", config.worker.automationTickSeconds * 1000, {});
 
   // The reconciler: everything unfinished at start, then stalled work every interval.
   const reconcile = (full: boolean) =>
