@@ -177,6 +177,8 @@ const MergeData = Type.Record(
   Type.String({ maxLength: 500 }),
   {
     maxProperties: 20,
+    // A record's key pattern is only a patternProperties entry: without this, any key passes.
+    additionalProperties: false,
     description: 'Extra merge data for this card, e.g. {"lastPurchase": "water heater"}.',
   },
 );
