@@ -25,6 +25,7 @@
  * day the schedule will reach it (E = its nominal day, or the next day to run if that has passed).
  */
 import type { Pool, PoolClient } from "../../db/pool.ts";
+import { withTransaction } from "../../db/transaction.ts";
 import type { AutomationRow } from "./automations.repository.ts";
 
 type Db = Pool | PoolClient;
@@ -109,13 +110,13 @@ function annualOccurrences(column: "birthday" | "anniversary"): string {
     ),
     occ AS (
       SELECT c.id AS contact_id, days.y AS occasion_year, days.occasion_date,
-             days.occasion_date - $4::int AS nominal, ${CONTACT_COLUMNS}
+             days.occasion_date - $4::int AS nominal, NULL::jsonb AS merge, ${CONTACT_COLUMNS}
         FROM days JOIN contacts c
           ON c.account_id = $1 AND c.${column}_month = days.m AND c.${column}_day = days.d
        WHERE ${TAGGED}
       UNION ALL
       -- 29 February on 28 February of the other years.
-      SELECT c.id, days.y, days.occasion_date, days.occasion_date - $4::int, ${CONTACT_COLUMNS}
+      SELECT c.id, days.y, days.occasion_date, days.occasion_date - $4::int, NULL::jsonb, ${CONTACT_COLUMNS}
         FROM days JOIN contacts c
           ON c.account_id = $1 AND c.${column}_month = 2 AND c.${column}_day = 29
        WHERE days.m = 2 AND days.d = 28
@@ -134,7 +135,7 @@ const windowOccurrences = `ranked AS (
     ),
     occ AS (
       SELECT r.id AS contact_id, win.y AS occasion_year, n.day AS occasion_date, n.day AS nominal,
-             r.data, r.mail_status, r.spouse_name, r.children, r.birthday_month, r.birthday_day,
+             NULL::jsonb AS merge, r.data, r.mail_status, r.spouse_name, r.children, r.birthday_month, r.birthday_day,
              r.birthday_year, r.anniversary_month, r.anniversary_day, r.anniversary_year, r.photo_id
         FROM ranked r CROSS JOIN win
         CROSS JOIN LATERAL (SELECT win.ws + (r.rn % (win.we - win.ws + 1))::int AS day) n
@@ -145,7 +146,7 @@ const windowOccurrences = `ranked AS (
 const INELIGIBLE = `CASE
       WHEN o.mail_status = 'do_not_mail' THEN 'do_not_mail'
       WHEN o.mail_status = 'returned' THEN 'returned'
-      WHEN coalesce(o.data->'address'->>'line1', '') = '' THEN 'no_address'
+      WHEN coalesce(o.data #>> '{address,line1}', '') = '' THEN 'no_address'
       WHEN cardinality($11::text[]) > 0 AND EXISTS (
              SELECT 1 FROM unnest($11::text[]) v
               WHERE CASE WHEN v = 'years'
@@ -157,38 +158,48 @@ const INELIGIBLE = `CASE
 function judged(occasion: AutomationRow["occasion"]): string {
   const window = occasion === "october_holiday";
   const lateOk = window
-    ? "e.eval_date <= make_date(o.occasion_year, $6[3], $6[4])"
-    : "$5::boolean AND o.occasion_date > e.eval_date";
+    ? "(f.eval_date <= make_date(f.occasion_year, $6[3], $6[4]))"
+    : "($5::boolean AND f.occasion_date > f.eval_date)";
   const inTime = window
-    ? "e.eval_date <= make_date(o.occasion_year, $6[3], $6[4])"
-    : "o.occasion_date - e.eval_date >= least($4::int, $12::int)";
-  return `judged AS (
-      SELECT o.contact_id AS key, o.contact_id, o.data->>'fullName' AS contact_name,
-             o.occasion_year, o.occasion_date, s.id AS send_id, s.campaign_id, x.outcome,
-             coalesce(s.recipient_id IS NOT NULL OR s.skip_reason IS NOT NULL, false) AS decided,
-             CASE WHEN s.id IS NOT NULL AND x.outcome IS NOT NULL THEN s.send_date
-                  WHEN x.outcome IS NULL THEN e.eval_date
-                  ELSE o.nominal END AS send_date,
-             o.data, o.spouse_name, o.children, o.birthday_month, o.birthday_day, o.birthday_year,
-             o.anniversary_month, o.anniversary_day, o.anniversary_year, o.photo_id,
-             '{}'::jsonb AS merge, NULL::text AS send_photo_id
-        FROM (SELECT occ.*, '{}'::jsonb AS merge FROM occ) o
+    ? "(f.eval_date <= make_date(f.occasion_year, $6[3], $6[4]))"
+    : "(f.occasion_date - f.eval_date >= least($4::int, $12::int))";
+  // Each step is its own subquery behind OFFSET 0, so PostgreSQL computes each value once per
+  // occurrence instead of repeating the expressions wherever the next step uses them.
+  return `facts AS (
+      SELECT o.*, s.id AS send_id, s.campaign_id, s.send_date AS recorded_date,
+             s.skip_reason AS recorded, s.recipient_id,
+             coalesce($9::date, greatest(o.nominal, $10::date + 1)) AS eval_date,
+             ${INELIGIBLE} AS ineligible
+        FROM occ o
         LEFT JOIN automation_sends s
           ON s.automation_id = $2 AND s.contact_id = o.contact_id AND s.occasion_year = o.occasion_year
-        CROSS JOIN LATERAL (SELECT coalesce($9::date, greatest(o.nominal, $10::date + 1)) AS eval_date) e
-        CROSS JOIN LATERAL (SELECT ${INELIGIBLE} AS ineligible) i
-        CROSS JOIN LATERAL (SELECT ${lateOk} AS late_ok, ${inTime} AS in_time) k
-        CROSS JOIN LATERAL (SELECT CASE
-            WHEN s.recipient_id IS NOT NULL THEN 'already_sent'
-            WHEN s.id IS NOT NULL AND NOT (s.skip_reason IN ('do_not_mail', 'returned', 'no_address', 'missing_field')
-                                           AND i.ineligible IS NULL AND k.late_ok)
-              THEN s.skip_reason
-            WHEN i.ineligible IS NOT NULL THEN i.ineligible
-            WHEN o.nominal = e.eval_date THEN NULL
-            WHEN o.nominal > $10::date THEN CASE WHEN k.in_time THEN NULL ELSE 'too_late' END
-            WHEN k.late_ok THEN NULL
-            ELSE 'too_late'
-          END AS outcome) x
+      OFFSET 0
+    ),
+    outcomes AS (
+      SELECT f.*, CASE
+          WHEN f.recipient_id IS NOT NULL THEN 'already_sent'
+          WHEN f.send_id IS NOT NULL AND NOT (f.recorded IN ('do_not_mail', 'returned', 'no_address', 'missing_field')
+                                              AND f.ineligible IS NULL AND ${lateOk})
+            THEN f.recorded
+          WHEN f.ineligible IS NOT NULL THEN f.ineligible
+          WHEN f.nominal = f.eval_date THEN NULL
+          WHEN f.nominal > $10::date THEN CASE WHEN ${inTime} THEN NULL ELSE 'too_late' END
+          WHEN ${lateOk} THEN NULL
+          ELSE 'too_late'
+        END AS outcome
+        FROM facts f
+      OFFSET 0
+    ),
+    judged AS (
+      SELECT contact_id AS key, contact_id, occasion_year, occasion_date, send_id, campaign_id,
+             outcome, coalesce(recipient_id IS NOT NULL OR recorded IS NOT NULL, false) AS decided,
+             CASE WHEN send_id IS NOT NULL AND outcome IS NOT NULL THEN recorded_date
+                  WHEN outcome IS NULL THEN eval_date
+                  ELSE nominal END AS send_date,
+             data, spouse_name, children, birthday_month, birthday_day, birthday_year,
+             anniversary_month, anniversary_day, anniversary_year, photo_id,
+             '{}'::jsonb AS merge, NULL::text AS send_photo_id
+        FROM outcomes
     )`;
 }
 
@@ -197,7 +208,7 @@ function judged(occasion: AutomationRow["occasion"]): string {
  * on the first run on or after it). Nominal days here are the sends' send_date.
  */
 const thankYouJudged = `judged AS (
-      SELECT s.id AS key, s.contact_id, o.data->>'fullName' AS contact_name, s.occasion_year,
+      SELECT s.id AS key, s.contact_id, s.occasion_year,
              s.occasion_date, s.id AS send_id, s.campaign_id, x.outcome,
              (s.recipient_id IS NOT NULL OR s.skip_reason IS NOT NULL) AS decided,
              CASE WHEN x.outcome IS NULL AND s.recipient_id IS NULL
@@ -218,6 +229,15 @@ const thankYouJudged = `judged AS (
        WHERE s.automation_id = $2 AND s.occasion_year IS NULL
          AND s.send_date BETWEEN $7::date AND $8::date
     )`;
+
+/** Runs `work` with a larger work_mem, inside a transaction of its own when given the pool. */
+async function withWorkMem<T>(db: Db, size: "64MB", work: (q: PoolClient) => Promise<T>) {
+  const run = async (q: PoolClient) => {
+    await q.query(`SET LOCAL work_mem = '${size}'`);
+    return work(q);
+  };
+  return "release" in db ? run(db) : withTransaction(db, run);
+}
 
 /** Every parameter typed once, so a statement that does not use one still prepares. */
 const TYPED = `typed AS (SELECT $1::text, $2::text, $3::text, $4::int, $5::boolean, $6::int[],
@@ -287,21 +307,27 @@ export async function upcoming(
 ): Promise<UpcomingPage> {
   const p = params(a, j);
   const n = p.length;
-  const { rows } = await db.query<{ page: Occurrence[]; totals: Record<string, number> }>(
-    `${statement(a)},
-     shown AS MATERIALIZED (
-       SELECT key, contact_id, contact_name, occasion_year, occasion_date, send_date,
-              outcome, send_id, campaign_id
-         FROM judged WHERE send_date BETWEEN $${n + 1}::date AND $${n + 2}::date
-     )
-     SELECT
-       (SELECT coalesce(json_agg(p ORDER BY p.send_date, p.key), '[]') FROM
-          (SELECT * FROM shown
-            WHERE $${n + 3}::date IS NULL OR (send_date, key) > ($${n + 3}::date, $${n + 4}::text)
-            ORDER BY send_date, key LIMIT $${n + 5}) p) AS page,
-       (SELECT coalesce(json_object_agg(t.outcome, t.n), '{}') FROM
-          (SELECT coalesce(outcome, 'card') AS outcome, count(*) AS n FROM shown GROUP BY 1) t) AS totals`,
-    [...p, j.shownFrom, j.shownTo, page.after?.date ?? null, page.after?.key ?? null, page.limit],
+  // The whole range is judged (the totals need it); the page is its first rows after the cursor.
+  // A year of 100,000 contacts is ~10 MB of judged rows: kept in memory rather than spilled.
+  const { rows } = await withWorkMem(db, "64MB", (q) =>
+    q.query<{ page: Occurrence[]; totals: Record<string, number> }>(
+      `${statement(a)},
+       shown AS MATERIALIZED (
+         SELECT key, contact_id, occasion_year, occasion_date, send_date, outcome, send_id, campaign_id
+           FROM judged WHERE send_date BETWEEN $${n + 1}::date AND $${n + 2}::date
+       )
+       SELECT
+         (SELECT coalesce(json_agg(p ORDER BY p.send_date, p.key), '[]') FROM
+            (SELECT s.*, c.data->>'fullName' AS contact_name
+               FROM (SELECT * FROM shown
+                      WHERE $${n + 3}::date IS NULL
+                         OR (send_date, key) > ($${n + 3}::date, $${n + 4}::text)
+                      ORDER BY send_date, key LIMIT $${n + 5}) s
+               LEFT JOIN contacts c ON c.id = s.contact_id) p) AS page,
+         (SELECT coalesce(json_object_agg(t.outcome, t.n), '{}') FROM
+            (SELECT coalesce(outcome, 'card') AS outcome, count(*) AS n FROM shown GROUP BY 1) t) AS totals`,
+      [...p, j.shownFrom, j.shownTo, page.after?.date ?? null, page.after?.key ?? null, page.limit],
+    ),
   );
   const row = rows[0] ?? { page: [], totals: {} };
   return { items: row.page, totals: row.totals };
