@@ -3,7 +3,7 @@
  * parseRecipients (decode, sniff, parse, map, validate, dedupe). Prints rows/s (median of 3 runs
  * after a warm-up) and the process's peak RSS. Run: node --import tsx bench/csv.bench.ts [rows]
  */
-import { parseRecipients } from "../src/modules/recipients/csv/index.ts";
+import { parseRecipients } from "../src/csv/index.ts";
 import { generatedCsv } from "../test/support/csv-fixtures.ts";
 
 const ROWS = Number(process.argv[2] ?? 100_000);

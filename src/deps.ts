@@ -29,6 +29,10 @@ import {
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
 import { createPhotoLoader } from "./modules/cards/card-input.ts";
+import {
+  type ContactsService,
+  createContactsService,
+} from "./modules/contacts/contacts.service.ts";
 import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
@@ -64,6 +68,7 @@ export interface Deps {
   campaigns: CampaignsService;
   photos: PhotosService;
   recipients: RecipientsService;
+  contacts: ContactsService;
   producer: Producer;
   submit: SubmitService;
   renderCards: RenderCardsService;
@@ -107,6 +112,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     templates,
     photos: photoLoader,
   });
+  const contacts = createContactsService({ pool, storage });
   const producer = createProducer(config);
   const submit = createSubmitService({
     pool,
@@ -146,6 +152,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     campaigns,
     photos,
     recipients,
+    contacts,
     producer,
     submit,
     renderCards,

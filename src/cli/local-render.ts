@@ -6,12 +6,12 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
+import { csvLine } from "../csv/csv-line.ts";
+import { parseRecipients, type RowOutcome } from "../csv/index.ts";
 import { ImageError, preparePhoto } from "../images/index.ts";
 import { manifestHeader, manifestLine } from "../modules/batches/manifest.ts";
 import { presortCompare, splitBatches } from "../modules/batches/presort.ts";
 import { cardData } from "../modules/cards/card-input.ts";
-import { parseRecipients, type RowOutcome } from "../modules/recipients/csv/index.ts";
-import { csvLine } from "../modules/shared/csv-line.ts";
 import {
   type CardInput,
   CardRenderError,

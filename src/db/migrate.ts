@@ -46,6 +46,9 @@ export async function migrate(
     schema: config.databaseSchema,
     createSchema: true,
     checkOrder: true,
+    // node-pg-migrate's lock is one for the whole database, whatever the schema: two processes
+    // (or two test files, each in its own schema) migrating at once would fail the second one.
+    advisoryLockMode: "wait",
     log,
   });
   return applied.map((m) => m.name);

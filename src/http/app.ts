@@ -12,6 +12,7 @@ import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
 import { automationsRoutes } from "../modules/automations/automations.routes.ts";
 import { batchesRoutes } from "../modules/batches/batches.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
+import { contactsRoutes } from "../modules/contacts/contacts.routes.ts";
 import { photosRoutes } from "../modules/photos/photos.routes.ts";
 import { pipelineRoutes } from "../modules/pipeline/pipeline.routes.ts";
 import { proofsRoutes } from "../modules/recipients/proofs.routes.ts";
@@ -105,6 +106,11 @@ export async function buildApp(
     jsonImportLimitBytes: config.jsonImportLimitBytes,
   });
   await app.register(proofsRoutes, { recipients: deps.recipients });
+  await app.register(contactsRoutes, {
+    contacts: deps.contacts,
+    // A batch of 1,000 contacts is larger than most JSON bodies; never less than BODY_LIMIT_BYTES.
+    batchBodyLimitBytes: Math.max(config.bodyLimitBytes, 4 * 1024 * 1024),
+  });
   await app.register(automationsRoutes, { automations: deps.automations, sends: deps.sends });
   return app;
 }

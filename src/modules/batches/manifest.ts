@@ -3,8 +3,9 @@
  * printer can check page counts and the mail house can match cards to addresses.
  * Every cell is neutralised against formula injection (a name like =HYPERLINK(…) stays text).
  */
+
+import { csvLine } from "../../csv/csv-line.ts";
 import type { Recipient } from "../../render/card-data.ts";
-import { csvLine } from "../shared/csv-line.ts";
 
 export const MANIFEST_HEADER = [
   "sequence",

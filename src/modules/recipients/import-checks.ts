@@ -2,10 +2,13 @@
  * The checks of an import that need the campaign or the database: every merge field the message
  * uses has a column, and per chunk of rows, photo names resolve and printed fields are filled in.
  */
+
+import type { HeaderReport, RowOutcome } from "../../csv/index.ts";
+import { valuesOf } from "../../csv/row-values.ts";
 import type { PoolClient } from "../../db/pool.ts";
 import { AppError } from "../../errors.ts";
+import { unmailableByDedupeKey } from "../contacts/contacts.repository.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
-import type { HeaderReport, RowOutcome } from "./csv/index.ts";
 
 export interface ImportError {
   row: number;
@@ -28,6 +31,12 @@ export interface Pending {
   check?: Accepted;
 }
 
+/**
+ * Standard variables that only a contact fills in by itself (contactRecipient): a campaign whose
+ * message prints one unconditionally needs it in each row, like a merge field it declared.
+ */
+export const FAMILY_VARIABLES = ["spouseName", "children"] as const;
+
 /** A message variable the campaign declared must have a column, or every card would print a blank. */
 export function requireMergeColumns(header: HeaderReport, mergeFields: string[]): void {
   const custom = new Set(
@@ -46,7 +55,10 @@ export function requireMergeColumns(header: HeaderReport, mergeFields: string[])
   }
 }
 
-/** Per-chunk checks that need the database or the campaign: photo names and required merge fields. */
+/**
+ * Per-chunk checks that need the database or the campaign: photo names, required merge fields, and
+ * people the account's contacts say may get no mail (do_not_mail, returned).
+ */
 export async function checkChunk(
   tx: PoolClient,
   accountId: string,
@@ -59,8 +71,29 @@ export async function checkChunk(
     ...new Set(chunk.flatMap((p) => (p.check?.recipient.photo ? [p.check.recipient.photo] : []))),
   ];
   const photos = await resolvePhotoNames(tx, accountId, names);
+  const unmailable = await unmailableByDedupeKey(
+    tx,
+    accountId,
+    chunk.map((p) => p.dedupeKey),
+  );
   const good: { pending: Pending; photoId: string | null }[] = [];
   for (const pending of chunk) {
+    const status = unmailable.get(pending.dedupeKey);
+    if (status) {
+      const r = (pending.check?.recipient ?? JSON.parse(pending.json)) as Accepted["recipient"];
+      reject(
+        pending.row,
+        [
+          {
+            row: pending.row,
+            field: "row",
+            message: `${r.fullName} at this address is ${status === "returned" ? "marked returned (mail came back)" : "marked do_not_mail"} in your contacts: no card goes to them. Change the contact's mail_status if that is wrong.`,
+          },
+        ],
+        valuesOf(r, columns),
+      );
+      continue;
+    }
     if (!pending.check) {
       good.push({ pending, photoId: null });
       continue;
@@ -88,36 +121,4 @@ export async function checkChunk(
     else good.push({ pending, photoId: photoId ?? null });
   }
   return good;
-}
-
-/** A row's values by header, rebuilt from the parsed recipient (normalised), for the failures CSV. */
-export function valuesOf(
-  r: Accepted["recipient"],
-  columns: HeaderReport["columns"],
-): Record<string, string> {
-  const fields: Record<string, string | undefined> = {
-    firstName: r.firstName,
-    lastName: r.lastName,
-    fullName: r.fullName,
-    company: r.company,
-    email: r.email,
-    phone: r.phone,
-    birthday: r.birthday,
-    anniversary: r.anniversary,
-    photo: r.photo,
-    line1: r.address.line1,
-    line2: r.address.line2,
-    city: r.address.city,
-    region: r.address.region,
-    postalCode: r.address.postalCode,
-    country: r.address.country,
-  };
-  const values: Record<string, string> = {};
-  for (const { header, field } of columns) {
-    const value = field.startsWith("custom:")
-      ? r.custom[field.slice(7)]
-      : fields[field.replace(/^\w+\./, "")];
-    if (value !== undefined) values[header] = value;
-  }
-  return values;
 }

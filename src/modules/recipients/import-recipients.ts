@@ -3,6 +3,11 @@
  * one transaction, and the import's report (counts, first errors, failures CSV) is recorded with it.
  * A fatal problem or a server fault rolls everything back: no half-imported list.
  */
+
+import { FailuresFile } from "../../csv/failures-file.ts";
+import { DEFAULT_LIMITS, type ImportLimits, parseRecipients } from "../../csv/index.ts";
+import { valuesOf } from "../../csv/row-values.ts";
+import { spoolUpload } from "../../csv/spool-upload.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError } from "../../errors.ts";
@@ -11,18 +16,15 @@ import { compileMessage, MessageError } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
-import { DEFAULT_LIMITS, type ImportLimits, parseRecipients } from "./csv/index.ts";
-import { FailuresFile } from "./failures-file.ts";
 import {
   type Accepted,
   checkChunk,
+  FAMILY_VARIABLES,
   type ImportError,
   type Pending,
   requireMergeColumns,
-  valuesOf,
 } from "./import-checks.ts";
 import * as repo from "./recipients.repository.ts";
-import { spoolUpload } from "./spool-upload.ts";
 
 export interface ImportRequest {
   source: "csv" | "json";
@@ -73,11 +75,12 @@ export function createRecipientImport(deps: {
           limits: deps.limits,
         });
         const header = await parsed.header;
-        requireMergeColumns(header, campaign.merge_fields);
         // Only fields the message prints unconditionally must be filled in ({{#if spouse}} may be empty).
         const template = await deps.templates.show(accountId, campaign.template_id);
         const printed = new Set(requiredVariables(campaign.message ?? template.texts.message));
-        const requiredFields = campaign.merge_fields.filter((f) => printed.has(f));
+        const family = FAMILY_VARIABLES.filter((f) => printed.has(f));
+        requireMergeColumns(header, [...campaign.merge_fields, ...family]);
+        const requiredFields = [...campaign.merge_fields.filter((f) => printed.has(f)), ...family];
         failures = new FailuresFile(header.columns.map((c) => c.header));
         const failed = failures;
 
@@ -227,7 +230,7 @@ async function accountCountry(tx: PoolClient, accountId: string): Promise<string
 }
 
 /** Variables the message prints unconditionally; a message saved before today's rules is a 422. */
-function requiredVariables(message: string): string[] {
+export function requiredVariables(message: string): string[] {
   try {
     return compileMessage(message).required;
   } catch (error) {

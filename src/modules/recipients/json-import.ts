@@ -14,10 +14,10 @@ import { open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { CsvImportError, DEFAULT_LIMITS } from "../../csv/index.ts";
+import { csvRecordLine, flatten } from "../../csv/json-records.ts";
 import { AppError } from "../../errors.ts";
-import { CsvImportError, DEFAULT_LIMITS } from "./csv/index.ts";
 import { JsonRecordSplitter, parseJson } from "./json-record-splitter.ts";
-import { csvRecordLine, flatten } from "./json-records.ts";
 
 export interface JsonImportLimits {
   /** Bytes of the whole body. */

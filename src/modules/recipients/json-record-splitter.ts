@@ -5,8 +5,9 @@
  * on their own, so memory holds one record at a time and the limits are checked as bytes come.
  * Structural characters are ASCII, so scanning bytes is safe in UTF-8 text.
  */
+
+import { CsvImportError } from "../../csv/index.ts";
 import { AppError } from "../../errors.ts";
-import { CsvImportError } from "./csv/index.ts";
 
 export interface SplitterLimits {
   /** Records in the list; one more is refused (413) as soon as it starts. */

@@ -13,6 +13,7 @@ export interface RecipientRow {
   data: Recipient;
   photo_id: string | null;
   dedupe_key: string;
+  contact_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -24,6 +25,8 @@ export interface NewRecipient {
   dataJson: string;
   photoId: string | null;
   dedupeKey: string;
+  /** The contact the recipient was taken from (POST …/recipients/from-contacts). */
+  contactId?: string;
 }
 
 /**
@@ -46,13 +49,13 @@ export async function insertRecipients(
   const doc = `[${rows
     .map(
       (r) =>
-        `{"id":${JSON.stringify(r.id)},"row_number":${r.rowNumber ?? "null"},"data":${r.dataJson},"photo_id":${JSON.stringify(r.photoId)},"dedupe_key":${JSON.stringify(r.dedupeKey)}}`,
+        `{"id":${JSON.stringify(r.id)},"row_number":${r.rowNumber ?? "null"},"data":${r.dataJson},"photo_id":${JSON.stringify(r.photoId)},"dedupe_key":${JSON.stringify(r.dedupeKey)}${r.contactId ? `,"contact_id":${JSON.stringify(r.contactId)}` : ""}}`,
     )
     .join(",")}]`;
-  const insert = `INSERT INTO recipients (id, account_id, campaign_id, import_id, row_number, data, photo_id, dedupe_key)
-     SELECT r.id, $1, $2, $3, r.row_number, r.data, r.photo_id, r.dedupe_key
+  const insert = `INSERT INTO recipients (id, account_id, campaign_id, import_id, row_number, data, photo_id, dedupe_key, contact_id)
+     SELECT r.id, $1, $2, $3, r.row_number, r.data, r.photo_id, r.dedupe_key, r.contact_id
        FROM json_to_recordset($4::json)
-            AS r(id text, row_number int, data jsonb, photo_id text, dedupe_key text)`;
+            AS r(id text, row_number int, data jsonb, photo_id text, dedupe_key text, contact_id text)`;
   const params = [scope.accountId, scope.campaignId, scope.importId, doc];
   if (!opts.skipExisting) {
     const { rowCount } = await db.query(insert, params);

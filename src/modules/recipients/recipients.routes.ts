@@ -4,14 +4,14 @@ import type {
   TypeBoxTypeProvider,
 } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { AppError } from "../../errors.ts";
+import { DEFAULT_LIMITS } from "../../csv/index.ts";
 import { authOf } from "../../http/auth.ts";
+import { CSV_TYPES, parseMapping, readCsvUpload } from "../../http/csv-upload.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
-import { requireStorable } from "../shared/storable-text.ts";
-import { DEFAULT_LIMITS } from "./csv/index.ts";
 import type { ImportRequest } from "./import-recipients.ts";
 import { type SpooledJsonImport, spoolJsonImport } from "./json-import.ts";
 import {
+  FromContactsSchema,
   ImportQuery,
   ImportSchema,
   importJson,
@@ -20,13 +20,6 @@ import {
 } from "./recipients.schemas.ts";
 import type { RecipientsService } from "./recipients.service.ts";
 
-const CSV_TYPES = [
-  "text/csv",
-  "application/csv",
-  "text/plain",
-  "text/tab-separated-values",
-  "application/vnd.ms-excel",
-];
 const tags = ["recipients"];
 const config = { scope: "campaigns" as const };
 const CampaignParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -38,35 +31,6 @@ const ImportParams = Type.Object({
   id: Type.String({ maxLength: 64 }),
   iid: Type.String({ maxLength: 64 }),
 });
-
-function parseMapping(raw: unknown): Record<string, string> | undefined {
-  if (raw === undefined || raw === "") return undefined;
-  let value: unknown = raw;
-  if (typeof raw === "string") {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new AppError(
-        "validation",
-        'mapping must be a JSON object like {"Zip Code":"postalCode"}.',
-        {
-          errors: [{ field: "mapping", message: "not JSON" }],
-        },
-      );
-    }
-  }
-  if (
-    !value ||
-    typeof value !== "object" ||
-    Array.isArray(value) ||
-    Object.values(value).some((v) => typeof v !== "string")
-  ) {
-    throw new AppError("validation", "mapping must map header names to field names (strings).", {
-      errors: [{ field: "mapping", message: "expected an object of strings" }],
-    });
-  }
-  return value as Record<string, string>;
-}
 
 export const recipientsRoutes: FastifyPluginAsyncTypebox<{
   recipients: RecipientsService;
@@ -103,26 +67,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
         const defaultCountry = request.query.default_country;
         let req: ImportRequest;
         let spooled: SpooledJsonImport | undefined;
-        if (request.isMultipart()) {
-          const file = await request.file();
-          if (!file)
-            throw new AppError(
-              "validation",
-              "The multipart body has no file: attach the CSV as a file field.",
-            );
-          requireStorable(file.filename, "file.filename");
-          const field = (name: string) => {
-            const f = file.fields[name];
-            return f && !Array.isArray(f) && f.type === "field" ? String(f.value) : undefined;
-          };
-          req = {
-            source: "csv",
-            filename: file.filename,
-            body: file.file,
-            mapping: parseMapping(field("mapping") ?? request.query.mapping),
-            defaultCountry: (field("default_country") ?? defaultCountry)?.toUpperCase(),
-          };
-        } else if (type.startsWith("application/json")) {
+        if (!request.isMultipart() && type.startsWith("application/json")) {
           spooled = await spoolJsonImport(request.body as Readable, {
             maxBytes: jsonImportLimitBytes,
           });
@@ -133,12 +78,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
             defaultCountry: defaultCountry?.toUpperCase(),
           };
         } else {
-          req = {
-            source: "csv",
-            body: request.body as NodeJS.ReadableStream,
-            mapping: parseMapping(request.query.mapping),
-            defaultCountry: defaultCountry?.toUpperCase(),
-          };
+          req = { source: "csv", ...(await readCsvUpload(request, request.query)) };
         }
         try {
           const result = await recipients.import(accountId, request.params.id, req);
@@ -152,6 +92,39 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
       },
     );
   });
+
+  app.post(
+    "/v1/campaigns/:id/recipients/from-contacts",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Add the account's contacts (all, or those with a tag) as recipients",
+        description:
+          "Instead of a CSV: every contact (or every contact with `tag`) becomes a recipient of this draft campaign, with its merge data (custom fields, {{spouseName}}, {{children}}, birthday, anniversary). Contacts marked do_not_mail or returned, without an address, or without a value the message prints are skipped and counted by reason. People already in the campaign are counted as duplicates. Atomic.",
+        params: CampaignParams,
+        body: Type.Object(
+          {
+            tag: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 100,
+                description: "Only contacts with this tag.",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: FromContactsSchema },
+      },
+    },
+    async (request, reply) => {
+      const report = await recipients.fromContacts(authOf(request).accountId, request.params.id, {
+        tag: request.body.tag,
+      });
+      return reply.code(201).send({ object: "contacts_import" as const, ...report });
+    },
+  );
 
   app.get(
     "/v1/campaigns/:id/imports/:iid",

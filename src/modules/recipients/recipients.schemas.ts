@@ -27,6 +27,7 @@ export const RecipientSchema = Type.Object({
   custom: Type.Record(Type.String(), Type.String(), {
     description: "Other columns, as merge variables.",
   }),
+  contact_id: Nullable(Type.String({ description: "The contact this recipient was taken from." })),
   import_id: Nullable(Type.String()),
   row_number: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.String(),
@@ -103,6 +104,7 @@ export function recipientJson(row: RecipientRow) {
     anniversary: r.anniversary ?? null,
     photo_id: row.photo_id,
     custom: r.custom,
+    contact_id: row.contact_id ?? null,
     import_id: row.import_id,
     row_number: row.row_number,
     created_at: row.created_at.toISOString(),
@@ -130,3 +132,31 @@ export function importJson(row: ImportRow) {
     created_at: row.created_at.toISOString(),
   };
 }
+
+const SkipCounts = Type.Object({
+  do_not_mail: Type.Integer(),
+  returned: Type.Integer(),
+  no_address: Type.Integer(),
+  missing_merge_field: Type.Integer(),
+});
+
+export const FromContactsSchema = Type.Object({
+  object: Type.Literal("contacts_import"),
+  campaign_id: Type.String(),
+  tag: Nullable(Type.String()),
+  contacts: Type.Integer({ description: "Contacts considered (all, or those with the tag)." }),
+  imported: Type.Integer(),
+  duplicates: Type.Integer({
+    description:
+      "Already in the campaign, or the same person at the same address as another contact.",
+  }),
+  skipped: SkipCounts,
+  errors: Type.Array(
+    Type.Object({
+      contact_id: Type.String(),
+      reason: Type.String(),
+      message: Type.String(),
+    }),
+    { description: "The first 100 skipped contacts and why." },
+  ),
+});

@@ -1,4 +1,6 @@
 import { Readable } from "node:stream";
+import { parseRecipients, type RowOutcome } from "../../csv/index.ts";
+import { jsonRecordsAsCsv } from "../../csv/json-records.ts";
 import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
@@ -11,9 +13,8 @@ import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import { rasterizePdf } from "../cards/rasterize-pdf.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
-import { parseRecipients, type RowOutcome } from "./csv/index.ts";
+import { createFromContacts } from "./from-contacts.ts";
 import { createRecipientImport, type ImportRequest } from "./import-recipients.ts";
-import { jsonRecordsAsCsv } from "./json-records.ts";
 import * as repo from "./recipients.repository.ts";
 
 export interface Proof {
@@ -30,6 +31,7 @@ export function createRecipientsService(deps: {
 }) {
   const { pool, storage, campaigns } = deps;
   const importRecipients = createRecipientImport(deps);
+  const fromContacts = createFromContacts(deps);
 
   async function get(accountId: string, campaignId: string, id: string) {
     await campaigns.get(accountId, campaignId);
@@ -52,6 +54,10 @@ export function createRecipientsService(deps: {
   return {
     import: (accountId: string, campaignId: string, req: ImportRequest) =>
       importRecipients(accountId, campaignId, req),
+
+    /** Adds the account's contacts (all, or those with `tag`) to a draft campaign. */
+    fromContacts: (accountId: string, campaignId: string, opts: { tag?: string }) =>
+      fromContacts(accountId, campaignId, opts),
 
     async getImport(accountId: string, campaignId: string, id: string) {
       const row = await repo.findImport(pool, accountId, campaignId, id);

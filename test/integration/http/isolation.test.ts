@@ -69,6 +69,23 @@ describe("account isolation", () => {
         }),
         "message.hbs": "Happy birthday, {{firstName}}!",
       };
+      ids.contact = (
+        await ctx.app.inject({
+          method: "POST",
+          url: "/v1/contacts",
+          headers: bearer(owner),
+          payload: { first_name: "Zoë", last_name: "Ångström", external_id: "secret-crm-id" },
+        })
+      ).json().id;
+      // One bad row, so the contacts import has a failures CSV to (not) show.
+      ids.contactImport = (
+        await ctx.app.inject({
+          method: "POST",
+          url: "/v1/contacts/import",
+          headers: { ...bearer(owner), "content-type": "text/csv" },
+          payload: "Name,Do Not Mail,External ID\r\nBad Row,perhaps,secret-crm-id-2\r\n",
+        })
+      ).json().id;
       ids.template = (
         await ctx.app.inject({
           method: "POST",
@@ -83,6 +100,8 @@ describe("account isolation", () => {
 
     const fill = (url: string) =>
       url
+        .replace("/v1/contacts/imports/{id}", `/v1/contacts/imports/${ids.contactImport}`)
+        .replace("/v1/contacts/{id}", `/v1/contacts/${ids.contact}`)
         .replace("{card}", ids.card as string)
         .replace(
           /\/v1\/(campaigns|photos|batches|templates|api_keys)\/\{id\}/,
@@ -127,7 +146,7 @@ describe("account isolation", () => {
         ...(payload ? { payload: payload as object } : {}),
       });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
-      for (const secret of ["Owner Co", "secret-photo", "Secret design", "Ångström"])
+      for (const secret of ["Owner Co", "secret-photo", "Secret design", "Ångström", "secret-crm"])
         expect(res.body, `${method} ${url}`).not.toContain(secret);
       checked.push(`${method} ${url}`);
     }
@@ -141,6 +160,9 @@ describe("account isolation", () => {
         "GET /v1/batches/{id}/zip",
         "POST /v1/campaigns/{id}/submit",
         "GET /v1/campaigns/{id}/recipients/{rid}/proof.png",
+        "PATCH /v1/contacts/{id}",
+        "GET /v1/contacts/imports/{id}/failures.csv",
+        "POST /v1/campaigns/{id}/recipients/from-contacts",
       ]),
     );
   }, 90_000);

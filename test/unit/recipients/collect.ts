@@ -1,9 +1,5 @@
-import type {
-  HeaderReport,
-  ImportOptions,
-  RowOutcome,
-} from "../../../src/modules/recipients/csv/index.ts";
-import { parseRecipients } from "../../../src/modules/recipients/csv/index.ts";
+import type { HeaderReport, ImportOptions, RowOutcome } from "../../../src/csv/index.ts";
+import { parseRecipients } from "../../../src/csv/index.ts";
 import type { Recipient } from "../../../src/render/card-data.ts";
 import { chunks } from "../../support/csv-fixtures.ts";
 

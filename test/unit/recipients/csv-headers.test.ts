@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CsvImportError, parseRecipients } from "../../../src/modules/recipients/csv/index.ts";
+import { CsvImportError, parseRecipients } from "../../../src/csv/index.ts";
 import { chunks, csvText, EXPORTS, expectedRecipient, PEOPLE } from "../../support/csv-fixtures.ts";
 import { runImport } from "./collect.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CsvImportError, type RowOutcome } from "../../../src/modules/recipients/csv/index.ts";
+import { CsvImportError, type RowOutcome } from "../../../src/csv/index.ts";
 import { csvBytes, csvText } from "../../support/csv-fixtures.ts";
 import { runImport } from "./collect.ts";
 
@@ -334,7 +334,7 @@ describe("fatal problems refuse the whole file", () => {
 
 describe("the header promise and the rows generator", () => {
   it("the header can be awaited before iterating rows", async () => {
-    const { parseRecipients } = await import("../../../src/modules/recipients/csv/index.ts");
+    const { parseRecipients } = await import("../../../src/csv/index.ts");
     const { chunks } = await import("../../support/csv-fixtures.ts");
     const { header, rows } = parseRecipients(chunks(csvBytes([HEADER, ann, ann]), 5));
     expect((await header).delimiter).toBe(",");
@@ -345,7 +345,7 @@ describe("the header promise and the rows generator", () => {
 
   it("a Node stream is accepted and released when iteration stops early", async () => {
     const { Readable } = await import("node:stream");
-    const { parseRecipients } = await import("../../../src/modules/recipients/csv/index.ts");
+    const { parseRecipients } = await import("../../../src/csv/index.ts");
     const stream = Readable.from([csvBytes([HEADER, ann, ["Bo", ...ann.slice(1)]])]);
     const { rows } = parseRecipients(stream);
     for await (const o of rows) {
@@ -356,7 +356,7 @@ describe("the header promise and the rows generator", () => {
   });
 
   it("header failures also end the rows generator", async () => {
-    const { parseRecipients } = await import("../../../src/modules/recipients/csv/index.ts");
+    const { parseRecipients } = await import("../../../src/csv/index.ts");
     const { chunks } = await import("../../support/csv-fixtures.ts");
     const { rows } = parseRecipients(chunks(Buffer.from("")));
     await expect(rows.next()).rejects.toMatchObject({ code: "empty" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRecipients } from "../../../src/modules/recipients/csv/index.ts";
+import { parseRecipients } from "../../../src/csv/index.ts";
 import { generatedCsv } from "../../support/csv-fixtures.ts";
 
 describe("a 100,000-row file", () => {

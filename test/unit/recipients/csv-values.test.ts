@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { splitCombinedAddress } from "../../../src/modules/recipients/csv/address.ts";
-import { countryCode } from "../../../src/modules/recipients/csv/countries.ts";
-import { parseDate } from "../../../src/modules/recipients/csv/dates.ts";
-import { completeLength } from "../../../src/modules/recipients/csv/decode.ts";
-import { customKey, foldHeader } from "../../../src/modules/recipients/csv/fold.ts";
-import { splitFullName } from "../../../src/modules/recipients/csv/names.ts";
-import { checkPostalCode } from "../../../src/modules/recipients/csv/postal-codes.ts";
-import { regionCode } from "../../../src/modules/recipients/csv/regions.ts";
-import { sniffDelimiter } from "../../../src/modules/recipients/csv/sniff.ts";
+import { splitCombinedAddress } from "../../../src/csv/address.ts";
+import { countryCode } from "../../../src/csv/countries.ts";
+import { parseDate } from "../../../src/csv/dates.ts";
+import { completeLength } from "../../../src/csv/decode.ts";
+import { customKey, foldHeader } from "../../../src/csv/fold.ts";
+import { splitFullName } from "../../../src/csv/names.ts";
+import { checkPostalCode } from "../../../src/csv/postal-codes.ts";
+import { regionCode } from "../../../src/csv/regions.ts";
+import { sniffDelimiter } from "../../../src/csv/sniff.ts";
 
 describe("dates", () => {
   const cases: [string, boolean, string | undefined][] = [

@@ -1,8 +1,16 @@
-import { AppError } from "../../../errors.ts";
+import { AppError } from "../errors.ts";
+import type { Recipient } from "../render/card-data.ts";
 import { countryCode } from "./countries.ts";
+import { readsMonthFirst, todayUtc } from "./dates.ts";
 import { type DecodeState, toUtf8 } from "./decode.ts";
 import { DuplicateFinder, dedupeKey } from "./dedupe.ts";
-import { compileMapping, describeTarget, type HeaderPlan, planHeaders } from "./header-map.ts";
+import {
+  compileMapping,
+  describeTarget,
+  type ExtraFields,
+  type HeaderPlan,
+  planHeaders,
+} from "./header-map.ts";
 import { CsvImportError } from "./import-error.ts";
 import { RecordReader } from "./record-reader.ts";
 import type { Delimiter } from "./sniff.ts";
@@ -11,13 +19,11 @@ import {
   type HeaderReport,
   type ImportLimits,
   type ImportOptions,
+  type Person,
   type RowError,
   type RowOutcome,
 } from "./types.ts";
 import { type RowContext, validateRow } from "./validate-row.ts";
-
-/** Where a/b/yyyy means month/day. Everywhere else a day comes first. */
-const MONTH_FIRST = new Set(["US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM", "MH", "PW"]);
 
 /**
  * Streams a CSV upload into recipients, one outcome per data row, without holding the file.
@@ -36,8 +42,31 @@ const MONTH_FIRST = new Set(["US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM
 export function parseRecipients(
   input: AsyncIterable<Buffer> | NodeJS.ReadableStream,
   opts: ImportOptions = {},
-): { header: Promise<HeaderReport>; rows: AsyncGenerator<RowOutcome> } {
-  const session = new ImportSession(input, opts);
+): { header: Promise<HeaderReport>; rows: AsyncGenerator<RowOutcome<Recipient>> } {
+  // Every accepted row has an address when the session requires one.
+  return start(input, opts, false) as {
+    header: Promise<HeaderReport>;
+    rows: AsyncGenerator<RowOutcome<Recipient>>;
+  };
+}
+
+/**
+ * {@link parseRecipients} for a customer file: a row with no address at all is kept (a contact
+ * the business has no postal address for yet), and a file needs no address column.
+ */
+export function parsePeople(
+  input: AsyncIterable<Buffer> | NodeJS.ReadableStream,
+  opts: ImportOptions = {},
+): { header: Promise<HeaderReport>; rows: AsyncGenerator<RowOutcome<Person>> } {
+  return start(input, opts, true);
+}
+
+function start(
+  input: AsyncIterable<Buffer> | NodeJS.ReadableStream,
+  opts: ImportOptions,
+  addressOptional: boolean,
+) {
+  const session = new ImportSession(input, opts, addressOptional);
   const header = session.header();
   // The rows generator rethrows a header failure; this keeps an unawaited header from crashing Node.
   header.catch(() => {});
@@ -47,6 +76,11 @@ export function parseRecipients(
 class ImportSession {
   readonly #limits: ImportLimits;
   readonly #mapping: ReturnType<typeof compileMapping>;
+  readonly #extraFields: ExtraFields;
+  readonly #addressOptional: boolean;
+  readonly #badDates: "reject" | "drop";
+  readonly #dedupe: boolean;
+  readonly #today: string;
   readonly #defaultCountry: string;
   readonly #decode: DecodeState = { encoding: "utf-8", undecided: true, bytesIn: 0 };
   readonly #reader: RecordReader;
@@ -54,9 +88,18 @@ class ImportSession {
   #plan: HeaderPlan | undefined;
   #valueKeys: string[] = [];
 
-  constructor(input: AsyncIterable<Buffer> | NodeJS.ReadableStream, opts: ImportOptions) {
+  constructor(
+    input: AsyncIterable<Buffer> | NodeJS.ReadableStream,
+    opts: ImportOptions,
+    addressOptional: boolean,
+  ) {
     this.#limits = resolveLimits(opts.limits);
-    this.#mapping = compileMapping(opts.mapping);
+    this.#extraFields = opts.extraFields ?? {};
+    this.#mapping = compileMapping(opts.mapping, this.#extraFields);
+    this.#addressOptional = addressOptional;
+    this.#badDates = opts.badDates ?? "reject";
+    this.#dedupe = opts.dedupe ?? true;
+    this.#today = opts.today ?? todayUtc();
     const country = countryCode(opts.defaultCountry ?? "US");
     if (!country) {
       throw new AppError(
@@ -77,15 +120,18 @@ class ImportSession {
     return this.#header;
   }
 
-  async *rows(): AsyncGenerator<RowOutcome> {
+  async *rows(): AsyncGenerator<RowOutcome<Person>> {
     try {
       await this.header();
       const plan = this.#plan as HeaderPlan;
       const ctx: RowContext = {
         plan,
         defaultCountry: this.#defaultCountry,
-        monthFirst: MONTH_FIRST.has(this.#defaultCountry),
+        monthFirst: readsMonthFirst(this.#defaultCountry),
         maxFieldLength: this.#limits.maxFieldLength,
+        addressOptional: this.#addressOptional,
+        badDates: this.#badDates,
+        today: this.#today,
       };
       const duplicates = new DuplicateFinder();
       let dataRows = 0;
@@ -118,7 +164,7 @@ class ImportSession {
     row: number,
     ctx: RowContext,
     duplicates: DuplicateFinder,
-  ): RowOutcome {
+  ): RowOutcome<Person> {
     // Extra values mean an unquoted delimiter shifted the row; empty extras are Excel's stray commas.
     const width = ctx.plan.headers.length;
     const extra = record.length > width;
@@ -134,18 +180,20 @@ class ImportSession {
       const errors = extra ? [shifted, ...result.errors] : result.errors;
       return { kind: "rejected", row, errors, values: this.#values(record) };
     }
-    const key = dedupeKey(result.recipient);
-    const firstRow = duplicates.check(key, row);
+    const r = result.recipient;
+    const key = this.#dedupe && r.address ? dedupeKey({ ...r, address: r.address }) : "";
+    const firstRow = this.#dedupe && key ? duplicates.check(key, row) : undefined;
     if (firstRow !== undefined) {
       return { kind: "duplicate", row, firstRow, values: this.#values(record) };
     }
-    const outcome: RowOutcome = {
+    const outcome: RowOutcome<Person> = {
       kind: "recipient",
       row,
-      recipient: result.recipient,
+      recipient: r,
       dedupeKey: key,
     };
     if (result.warnings.length > 0) outcome.warnings = result.warnings;
+    if (result.extra) outcome.extra = result.extra;
     return outcome;
   }
 
@@ -195,8 +243,8 @@ class ImportSession {
         { row: reader.row, column },
       );
     }
-    const plan = planHeaders(headers, this.#mapping);
-    requireColumns(plan, reader.row);
+    const plan = planHeaders(headers, this.#mapping, this.#extraFields);
+    requireColumns(plan, reader.row, this.#addressOptional);
     this.#plan = plan;
     const seen = new Map<string, number>();
     this.#valueKeys = headers.map((h, i) => {
@@ -229,7 +277,7 @@ function resolveLimits(limits: Partial<ImportLimits> = {}): ImportLimits {
 }
 
 /** Refuses a header that cannot give a name and an address, listing what it found. */
-function requireColumns(plan: HeaderPlan, row: number): void {
+function requireColumns(plan: HeaderPlan, row: number, addressOptional: boolean): void {
   const found = plan.headers.map((h) => `"${h}"`).join(", ");
   if (plan.person.firstName.length === 0 && plan.person.fullName.length === 0) {
     throw new CsvImportError(
@@ -241,7 +289,7 @@ function requireColumns(plan: HeaderPlan, row: number): void {
   const hasStreet = plan.addresses.some(
     (a) => a.columns.line1.length > 0 || a.columns.poBox.length > 0,
   );
-  if (!hasStreet) {
+  if (!hasStreet && !addressOptional) {
     throw new CsvImportError(
       "no_address_column",
       `The file has no street address column. Its columns are: ${found}. Add "Address" (or "Street"), "City", "State" and "Zip" columns, or map yours with the mapping option.`,

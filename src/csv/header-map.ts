@@ -1,4 +1,4 @@
-import { AppError } from "../../../errors.ts";
+import { AppError } from "../errors.ts";
 import { customKey, foldHeader } from "./fold.ts";
 import { ADDRESS_GROUPS, FIELD_ALIASES, GROUP_PART_ALIASES } from "./header-aliases.ts";
 import { RECIPIENT_FIELDS } from "./types.ts";
@@ -48,7 +48,11 @@ export type ColumnTarget =
   | { kind: "person"; field: PersonField }
   | { kind: "address"; group: string; part: AddressPart }
   | { kind: "custom"; key: string }
+  | { kind: "extra"; field: string }
   | { kind: "ignore" };
+
+/** Extra fields an import reads (ImportOptions.extraFields): field → folded header aliases. */
+export type ExtraFields = Readonly<Record<string, readonly string[]>>;
 
 /** Column indexes of one address group, by part. */
 export type AddressColumns = Record<AddressPart, number[]>;
@@ -61,6 +65,8 @@ export interface HeaderPlan {
   /** Address groups present, in order of preference ("" first). */
   addresses: { group: string; columns: AddressColumns }[];
   custom: { index: number; key: string }[];
+  /** Columns of each extra field present, by field. */
+  extra: Record<string, number[]>;
   /** One "Address" column and no city/postal columns: Mailchimp's double-space-joined address. */
   combinedAddress: boolean;
 }
@@ -91,10 +97,15 @@ export function recogniseHeader(header: string): ColumnTarget | undefined {
   return undefined;
 }
 
-/** Parses a `mapping` value: field, group.field, custom:key or ignore. */
-export function parseMappingValue(header: string, value: string): ColumnTarget {
+/** Parses a `mapping` value: field, group.field, custom:key, an extra field or ignore. */
+export function parseMappingValue(
+  header: string,
+  value: string,
+  extraFields: ExtraFields = {},
+): ColumnTarget {
   const v = value.trim();
   if (v === "ignore") return { kind: "ignore" };
+  if (Object.hasOwn(extraFields, v)) return { kind: "extra", field: v };
   if (v.startsWith("custom:")) {
     const key = v.slice("custom:".length).trim();
     if (key) return { kind: "custom", key };
@@ -111,22 +122,36 @@ export function parseMappingValue(header: string, value: string): ColumnTarget {
   }
   throw new AppError(
     "validation",
-    `mapping["${header}"] is "${value}", which is not a field: use one of ${RECIPIENT_FIELDS.join(", ")}, poBox, an address field with a group (home.line1), "custom:<key>" or "ignore".`,
+    `mapping["${header}"] is "${value}", which is not a field: use one of ${[...RECIPIENT_FIELDS, ...Object.keys(extraFields)].join(", ")}, poBox, an address field with a group (home.line1), "custom:<key>" or "ignore".`,
     { errors: [{ field: `mapping.${header}`, message: "not a recipient field" }] },
   );
 }
 
 /** Validates a mapping before any byte is read, so a typo is a 400 and not a failed import. */
-export function compileMapping(mapping: Record<string, string> = {}): Map<string, ColumnTarget> {
+export function compileMapping(
+  mapping: Record<string, string> = {},
+  extraFields: ExtraFields = {},
+): Map<string, ColumnTarget> {
   const compiled = new Map<string, ColumnTarget>();
   for (const [header, value] of Object.entries(mapping)) {
-    compiled.set(header, parseMappingValue(header, value));
+    compiled.set(header, parseMappingValue(header, value, extraFields));
   }
   return compiled;
 }
 
-/** Builds the plan for a header row; `mapping` wins over recognition, unknown headers become custom. */
-export function planHeaders(headers: string[], mapping: Map<string, ColumnTarget>): HeaderPlan {
+/**
+ * Builds the plan for a header row; `mapping` wins over recognition (recipient fields, then the
+ * extra fields), unknown headers become custom.
+ */
+export function planHeaders(
+  headers: string[],
+  mapping: Map<string, ColumnTarget>,
+  extraFields: ExtraFields = {},
+): HeaderPlan {
+  const extraAliases = new Map<string, string>();
+  for (const [field, aliases] of Object.entries(extraFields)) {
+    for (const alias of aliases) extraAliases.set(alias, field);
+  }
   const foldedMapping = new Map<string, ColumnTarget>();
   for (const [key, target] of mapping) foldedMapping.set(foldHeader(key), target);
   const used = new Set<string>();
@@ -146,11 +171,18 @@ export function planHeaders(headers: string[], mapping: Map<string, ColumnTarget
   >;
   const groups = new Map<string, AddressColumns>();
   const custom: { index: number; key: string }[] = [];
+  const extra: Record<string, number[]> = {};
+  const recogniseExtra = (header: string): ColumnTarget | undefined => {
+    const field = extraAliases.get(foldHeader(header));
+    return field === undefined ? undefined : { kind: "extra", field };
+  };
   const targets = headers.map((header, index): ColumnTarget => {
     const target = mapping.get(header) ??
       foldedMapping.get(foldHeader(header)) ??
-      recogniseHeader(header) ?? { kind: "custom", key: customKey(header, index + 1) };
+      recogniseHeader(header) ??
+      recogniseExtra(header) ?? { kind: "custom", key: customKey(header, index + 1) };
     if (target.kind === "person") person[target.field].push(index);
+    else if (target.kind === "extra") extra[target.field] = [...(extra[target.field] ?? []), index];
     else if (target.kind === "address") {
       let columns = groups.get(target.group);
       if (!columns) {
@@ -184,6 +216,7 @@ export function planHeaders(headers: string[], mapping: Map<string, ColumnTarget
     person,
     addresses,
     custom,
+    extra,
     combinedAddress: plain !== undefined && plain.line1.length === 1 && !anyCityOrPostal,
   };
 }
@@ -202,6 +235,8 @@ export function describeTarget(target: ColumnTarget): string {
       return target.group ? `${target.group}.${target.part}` : target.part;
     case "custom":
       return `custom:${target.key}`;
+    case "extra":
+      return target.field;
     case "ignore":
       return "ignore";
   }

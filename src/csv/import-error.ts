@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from "../../../errors.ts";
+import { AppError, type FieldError } from "../errors.ts";
 
 /** Why a whole file was refused (as opposed to one row being rejected). */
 export type CsvImportErrorCode =

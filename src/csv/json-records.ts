@@ -4,7 +4,7 @@
  * `{ "first_name": "Zoë", "address": { "postal_code": "02134" }, "custom": { "last_purchase": "boiler" } }`
  * reads like a spreadsheet with First Name, Postal Code and Last Purchase columns.
  */
-import { AppError } from "../../errors.ts";
+import { AppError } from "../errors.ts";
 
 type Json = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { MONTH_NAMES } from "../../../render/card-data.ts";
+import { MONTH_NAMES } from "../render/card-data.ts";
 
 /** A parsed date: ISO `YYYY-MM-DD`, or `--MM-DD` when the year is unknown. */
 export type DateResult = { ok: true; value: string } | { ok: false; reason: string };
@@ -15,6 +15,14 @@ const WEEKDAYS = /^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday
 const ISO = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ][\d:.]+Z?)?$/;
 const NO_YEAR_ISO = /^--(\d{2})-?(\d{2})$/;
 const NUMERIC = /^(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?\.?(?: [\d:]+(?: ?[ap]m)?)?$/i;
+/** Where a/b/yyyy means month/day. Everywhere else a day comes first. */
+const MONTH_FIRST = new Set(["US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM", "MH", "PW"]);
+
+/** Whether 04/05/1990 is April 5 in a file from `country` (ISO alpha-2). */
+export function readsMonthFirst(country: string): boolean {
+  return MONTH_FIRST.has(country);
+}
+
 /** Outlook writes 0/0/00 for "no date"; treat such values as empty. */
 const ZERO_DATE = /^0{1,2}[/.-]0{1,2}[/.-]0{2,4}$/;
 /** Apple Contacts stores a birthday without a year as 1604. */
@@ -100,6 +108,56 @@ function build(yearIn: number | undefined, month: number, day: number): DateResu
   const mm = String(month).padStart(2, "0");
   const dd = String(day).padStart(2, "0");
   return { ok: true, value: year === undefined ? `--${mm}-${dd}` : `${year}-${mm}-${dd}` };
+}
+
+/**
+ * Dates that exports write when they know none: the epoch of some system (1900-01-01 Excel and
+ * many CRMs, 1970-01-01 Unix, 0001-01-01 .NET), Excel's day zero (1899-12-30, and 1899-12-31 as
+ * some write it), and "forever" (9999-12-31). A card on them would go out on 1 January.
+ */
+const PLACEHOLDER_DATES = new Set([
+  "1900-01-01",
+  "1970-01-01",
+  "0001-01-01",
+  "1899-12-30",
+  "1899-12-31",
+  "9999-12-31",
+]);
+
+/**
+ * Why an ISO date that parsed (`YYYY-MM-DD` or `--MM-DD`) is still no real birthday or
+ * anniversary: a placeholder, or later than `today` (YYYY-MM-DD). Undefined when it is fine.
+ */
+export function unrealDateReason(iso: string, today: string): string | undefined {
+  if (PLACEHOLDER_DATES.has(iso))
+    return "is a placeholder date that systems write when they have none, not a real one";
+  if (!iso.startsWith("--") && iso > today) return "is in the future";
+  return undefined;
+}
+
+/**
+ * A date as a birthday or anniversary: parsed like {@link parseDate}, and then refused when it is
+ * a placeholder or in the future, or has a year outside 1800–2200 (0001-01-01, 9999-12-31).
+ */
+export function parseOccasionDate(
+  raw: string,
+  monthFirst: boolean,
+  today: string,
+): DateResult | undefined {
+  // 0001-01-01 and 9999-12-31 are placeholders before they are unlikely years: say so.
+  const iso = ISO.exec(raw.trim());
+  const written = iso && `${iso[1]}-${iso[2]?.padStart(2, "0")}-${iso[3]?.padStart(2, "0")}`;
+  if (written && PLACEHOLDER_DATES.has(written))
+    return { ok: false, reason: unrealDateReason(written, today) as string };
+  const parsed = parseDate(raw, monthFirst);
+  if (!parsed?.ok) return parsed;
+  const reason = unrealDateReason(parsed.value, today);
+  return reason ? { ok: false, reason } : parsed;
+}
+
+/** Today in UTC as YYYY-MM-DD. */
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
 }
 
 function daysIn(month: number, year: number | undefined): number {

@@ -1,9 +1,9 @@
-import type { PostalAddress, Recipient } from "../../../render/card-data.ts";
+import type { PostalAddress } from "../render/card-data.ts";
 import { type AddressOutcome, cellOf, pick, readAddress } from "./address.ts";
-import { parseDate } from "./dates.ts";
+import { parseDate, parseOccasionDate } from "./dates.ts";
 import type { HeaderPlan } from "./header-map.ts";
 import { cleanFreeText, splitFullName } from "./names.ts";
-import type { RowError } from "./types.ts";
+import type { Person, RowError } from "./types.ts";
 
 export interface RowContext {
   plan: HeaderPlan;
@@ -11,13 +11,21 @@ export interface RowContext {
   /** a/b/yyyy reads month first (US files) or day first (most of the world). */
   monthFirst: boolean;
   maxFieldLength: number;
+  /** A row with no address at all is kept (without one) instead of rejected. */
+  addressOptional: boolean;
+  /** See ImportOptions.badDates; `today` (YYYY-MM-DD) for "in the future". */
+  badDates: "reject" | "drop";
+  today: string;
 }
 
 export type RowResult =
-  | { ok: true; recipient: Recipient; warnings: RowError[] }
+  | { ok: true; recipient: Person; warnings: RowError[]; extra?: Record<string, string> }
   | { ok: false; errors: RowError[] };
 
-/** Turns one data row into a Recipient, or the list of everything the user must fix in it. */
+/**
+ * Turns one data row into a recipient (one with an address unless `addressOptional`), or the list
+ * of everything the user must fix in it.
+ */
 export function validateRow(values: string[], ctx: RowContext): RowResult {
   const { plan } = ctx;
   const errors: RowError[] = [];
@@ -70,10 +78,19 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
   warnings.push(...address.warnings);
 
   const dates: Partial<Record<"birthday" | "anniversary", string>> = {};
+  const drop = ctx.badDates === "drop";
   for (const field of ["birthday", "anniversary"] as const) {
     const { value, column } = pick(values, plan.headers, plan.person[field]);
-    const parsed = parseDate(value, ctx.monthFirst);
+    const parsed = drop
+      ? parseOccasionDate(value, ctx.monthFirst, ctx.today)
+      : parseDate(value, ctx.monthFirst);
     if (parsed?.ok) dates[field] = parsed.value;
+    else if (parsed && drop)
+      warnings.push({
+        field,
+        column,
+        message: `${column ?? field} "${value}" ${parsed.reason}: imported without it. Write the real date as 1990-03-14, ${ctx.monthFirst ? "03/14/1990" : "14.03.1990"} or March 14 (--03-14 without the year), or leave it empty.`,
+      });
     else if (parsed)
       errors.push({
         field,
@@ -82,15 +99,11 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
       });
   }
 
-  if (errors.length > 0 || !address.address) return { ok: false, errors };
+  if (errors.length > 0 || (!address.address && !(ctx.addressOptional && address.empty)))
+    return { ok: false, errors };
 
-  const recipient: Recipient = {
-    firstName,
-    lastName,
-    fullName,
-    address: address.address,
-    custom: {},
-  };
+  const recipient: Person = { firstName, lastName, fullName, custom: {} };
+  if (address.address) recipient.address = address.address;
   const company = pick(values, plan.headers, plan.person.company).value;
   if (company) recipient.company = company;
   const email = pick(values, plan.headers, plan.person.email).value;
@@ -103,7 +116,17 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
   if (photo) recipient.photo = photo;
   for (const { index, key } of plan.custom)
     recipient.custom[key] = cleanFreeText(cellOf(values, index));
-  return { ok: true, recipient, warnings };
+  const extraFields = Object.entries(plan.extra);
+  if (extraFields.length === 0) return { ok: true, recipient, warnings };
+  const extra: Record<string, string> = {};
+  for (const [field, columns] of extraFields) {
+    // Several columns of one field (Tags and Labels): their values join, first column first.
+    extra[field] = columns
+      .map((i) => cleanFreeText(cellOf(values, i)))
+      .filter((v) => v !== "")
+      .join("\n");
+  }
+  return { ok: true, recipient, warnings, extra };
 }
 
 /**
@@ -113,7 +136,7 @@ export function validateRow(values: string[], ctx: RowContext): RowResult {
 function chooseAddress(
   values: string[],
   ctx: RowContext,
-): AddressOutcome & { address?: PostalAddress } {
+): AddressOutcome & { address?: PostalAddress; empty?: boolean } {
   const { plan } = ctx;
   let firstTouched: AddressOutcome | undefined;
   let firstSeen: AddressOutcome | undefined;
@@ -129,8 +152,9 @@ function chooseAddress(
     firstSeen ??= outcome;
     if (outcome.touched) firstTouched ??= outcome;
   }
+  if (firstTouched) return firstTouched;
+  if (ctx.addressOptional) return { errors: [], warnings: [], touched: false, empty: true };
   return (
-    firstTouched ??
     firstSeen ?? {
       errors: [{ field: "line1", message: "The row has no address: add the mailing address." }],
       warnings: [],
@@ -145,5 +169,6 @@ function fieldOf(plan: HeaderPlan, index: number): string {
   if (target.kind === "person") return target.field;
   if (target.kind === "address") return target.part;
   if (target.kind === "custom") return `custom:${target.key}`;
+  if (target.kind === "extra") return target.field;
   return "ignore";
 }

@@ -9,7 +9,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { csvLine } from "../shared/csv-line.ts";
+import { csvLine } from "./csv-line.ts";
 
 export class FailuresFile {
   readonly #headers: string[];

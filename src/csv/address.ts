@@ -1,4 +1,4 @@
-import type { PostalAddress } from "../../../render/card-data.ts";
+import type { PostalAddress } from "../render/card-data.ts";
 import { countryCode } from "./countries.ts";
 import type { AddressColumns, AddressPart } from "./header-map.ts";
 import { cleanText } from "./names.ts";

@@ -1,4 +1,7 @@
-import type { Recipient } from "../../../render/card-data.ts";
+import type { PostalAddress, Recipient } from "../render/card-data.ts";
+
+/** A row read where an address is optional (a contact): a Recipient that may have no address. */
+export type Person = Omit<Recipient, "address"> & { address?: PostalAddress };
 
 /**
  * Recipient fields a column can map to. Address parts may be prefixed with a group
@@ -34,6 +37,22 @@ export interface ImportOptions {
    */
   mapping?: Record<string, string>;
   limits?: Partial<ImportLimits>;
+  /**
+   * Fields beyond a recipient's that columns may hold (a contact's tags, notes…): field name →
+   * header aliases, folded (see foldHeader). Recognised after the recipient fields; `mapping` may
+   * name them too. Their cleaned values come back in the outcome's `extra`.
+   */
+  extraFields?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * What a birthday or anniversary that cannot be a real date does: `reject` the row (default), or
+   * `drop` the date and keep the row with a warning naming the column and why. With `drop`,
+   * placeholder dates (1900-01-01, 1970-01-01, Excel's zero…) and dates after `today` are dropped too.
+   */
+  badDates?: "reject" | "drop";
+  /** false: each row is kept even if another row is the same person at the same address. Default true. */
+  dedupe?: boolean;
+  /** Today as YYYY-MM-DD, for "a date in the future". Default: today in UTC. */
+  today?: string;
 }
 
 export interface ImportLimits {
@@ -69,22 +88,24 @@ export interface RowError {
  * the first data row is row 2, and a quoted value spanning several lines still counts as one row.
  * Blank rows are counted (the spreadsheet shows them) but produce no outcome.
  */
-export type RowOutcome =
+export type RowOutcome<R extends Person = Recipient> =
   | {
       kind: "recipient";
       row: number;
-      recipient: Recipient;
-      /** Short hash of the normalised name + address; equal keys are the same person at the same place. */
+      recipient: R;
+      /** Short hash of the normalised name + address; equal keys are the same person at the same place ("" without an address, or with `dedupe: false`). */
       dedupeKey: string;
       /** Changes made that the user may want to know about (a ZIP padded back to 5 digits). */
       warnings?: RowError[];
+      /** Values of the {@link ImportOptions.extraFields} the file has columns for ("" when empty). */
+      extra?: Record<string, string>;
     }
   | { kind: "rejected"; row: number; errors: RowError[]; values: Record<string, string> }
   | { kind: "duplicate"; row: number; firstRow: number; values: Record<string, string> };
 
 /** What the header row was understood as, known before the first row is read. */
 export interface HeaderReport {
-  /** Every column in file order; `field` is a recipient field, `home.line1`-style, `custom:<key>` or `ignore`. */
+  /** Every column in file order; `field` is a recipient field, `home.line1`-style, `custom:<key>`, an extra field or `ignore`. */
   columns: { header: string; field: string }[];
   /** `,` `;` `\t` or `|`. */
   delimiter: string;

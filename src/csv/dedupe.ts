@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import type { Recipient } from "../../../render/card-data.ts";
+import type { Recipient } from "../render/card-data.ts";
 
 /** Common street words, so "12 Main Street" and "12 Main St." meet. */
 const STREET_WORDS: Record<string, string> = {

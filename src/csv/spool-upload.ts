@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { CsvImportError } from "./csv/index.ts";
+import { CsvImportError } from "./index.ts";
 
 export interface Spooled {
   open(): ReadStream;
