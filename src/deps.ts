@@ -138,7 +138,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     stallSeconds: config.worker.reconcileSeconds,
   });
   const automations = createAutomationsService({ pool, templates, accounts });
-  const sends = createSendsService({ pool, templates, accounts });
+  const sends = createSendsService({ pool, templates, accounts, contacts });
   const dailyRun = createDailyRunService({ pool, submit, templates });
   const automationsClock = createAutomationsClock({ pool, producer, logger });
   return {

@@ -10,6 +10,7 @@ import { withTransaction } from "../../db/transaction.ts";
 import { conflict, notFound, validation } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import type { AccountsService } from "../accounts/accounts.service.ts";
+import type { ContactsService } from "../contacts/contacts.service.ts";
 import { findPhoto } from "../photos/photos.repository.ts";
 import { addDays, laterDay, localTime } from "../shared/calendar.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
@@ -24,13 +25,6 @@ export interface SendInput {
   photo_id?: string;
   delay_days?: number;
 }
-
-/** Upserts an inline contact (the contacts module's POST /v1/contacts semantics); returns its id. */
-export type ContactUpsert = (
-  tx: PoolClient,
-  accountId: string,
-  contact: Record<string, unknown>,
-) => Promise<string>;
 
 async function findContactId(
   db: PoolClient,
@@ -50,9 +44,31 @@ export function createSendsService(deps: {
   pool: Pool;
   templates: Pick<TemplatesService, "get">;
   accounts: Pick<AccountsService, "getAccount">;
-  upsertContact?: ContactUpsert;
+  contacts: Pick<ContactsService, "upsert">;
 }) {
   const { pool } = deps;
+
+  /** An inline contact, upserted as POST /v1/contacts does (by its external_id when given). */
+  async function upsertContact(accountId: string, contact: Record<string, unknown>) {
+    const [saved] = await deps.contacts.upsert(accountId, [contact], () => "contact");
+    if (!saved || saved.status === 400) {
+      const errors = saved?.status === 400 ? saved.errors : [];
+      throw validation(
+        `The contact is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`,
+        errors,
+      );
+    }
+    return saved.contact.id;
+  }
+
+  /** The automation, if it is this account's, takes sends now. */
+  function checkTakesSends(a: repo.AutomationRow | undefined, accountId: string) {
+    if (!a || a.account_id !== accountId) throw notFound("Automation");
+    if (a.occasion !== "thank_you")
+      throw conflict(`This is a ${a.occasion} automation: only thank_you automations take sends.`);
+    if (!a.active) throw conflict("This automation is paused: resume it (active: true) first.");
+    return a;
+  }
 
   return {
     async create(accountId: string, automationId: string, input: SendInput) {
@@ -76,31 +92,19 @@ export function createSendsService(deps: {
       const today = localTime(new Date(), account.time_zone).day;
       const merge = input.merge ?? {};
 
+      // Checked before an inline contact is written: another account's automation writes nothing.
+      checkTakesSends(await repo.findAutomation(pool, accountId, automationId), accountId);
+      const inlineId =
+        input.contact !== undefined ? await upsertContact(accountId, input.contact) : undefined;
+
       return withTransaction(pool, async (tx) => {
         // Shares the lock the daily run takes for update: a send waits for a run in progress, then
         // sees the day it closed.
-        const a = await repo.lockAutomation(tx, automationId, "share");
-        if (!a || a.account_id !== accountId) throw notFound("Automation");
-        if (a.occasion !== "thank_you")
-          throw conflict(
-            `This is a ${a.occasion} automation: only thank_you automations take sends.`,
-          );
-        if (!a.active) throw conflict("This automation is paused: resume it (active: true) first.");
-
-        let contact: { id: string; custom: Record<string, string> } | undefined;
-        if (input.contact !== undefined) {
-          if (!deps.upsertContact)
-            throw validation("Inline contacts are not available here.", [
-              { field: "contact", message: "use contact_id" },
-            ]);
-          const id = await deps.upsertContact(tx, accountId, input.contact);
-          contact = await findContactId(tx, accountId, { id });
-        } else {
-          contact = await findContactId(tx, accountId, {
-            id: input.contact_id,
-            externalId: input.external_id,
-          });
-        }
+        const a = checkTakesSends(await repo.lockAutomation(tx, automationId, "share"), accountId);
+        const contact = await findContactId(tx, accountId, {
+          id: inlineId ?? input.contact_id,
+          externalId: inlineId ? undefined : input.external_id,
+        });
         if (!contact) {
           const field = input.contact_id !== undefined ? "contact_id" : "external_id";
           throw validation("No such contact in this account.", [{ field, message: "not found" }]);
