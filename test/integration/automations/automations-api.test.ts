@@ -219,6 +219,38 @@ describe("thank-you sends", () => {
     expect(late.json().send_date > today()).toBe(true);
   });
 
+  it("take an inline contact, upserted by its external_id", async () => {
+    const { accountId, secret } = await ctx.account();
+    const automationId = await createAutomation(ctx, secret, THANK_YOU);
+    const contact = {
+      external_id: "shop-7",
+      first_name: "Rae",
+      last_name: "Rivers",
+      address: { line1: "4 Pine Road", city: "Portland", region: "OR", postal_code: "97201" },
+    };
+    const post = (payload: Record<string, unknown>) =>
+      ctx.app.inject({
+        method: "POST",
+        url: `/v1/automations/${automationId}/sends`,
+        headers: bearer(secret),
+        payload,
+      });
+    const first = await post({ contact, merge: { lastPurchase: "deck" } });
+    expect(first.statusCode, first.body).toBe(201);
+    // The same person again, moved: the contact is updated, not duplicated.
+    const moved = { ...contact, address: { ...contact.address, line1: "8 Cedar Road" } };
+    const second = await post({ contact: moved, merge: { lastPurchase: "fence" } });
+    expect(second.json().contact_id).toBe(first.json().contact_id);
+    const { rows } = await ctx.deps.pool.query("SELECT data FROM contacts WHERE account_id = $1", [
+      accountId,
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].data.address.line1).toBe("8 Cedar Road");
+    const bad = await post({ contact: { first_name: "" }, merge: { lastPurchase: "x" } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toMatch(/^contact/);
+  });
+
   it("are refused without what the message prints, for an unknown contact, or on another occasion", async () => {
     const { accountId, secret } = await ctx.account();
     const automationId = await createAutomation(ctx, secret, THANK_YOU);
@@ -329,6 +361,21 @@ describe("attacks on the automations API", () => {
       }),
     ];
     for (const res of await Promise.all(tries)) expect(res.statusCode, res.body).toBe(404);
+    // An inline contact sent to another account's automation is not written anywhere.
+    const inline = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/automations/${thanks}/sends`,
+      headers: h,
+      payload: {
+        contact: { external_id: "planted", first_name: "Eve", last_name: "Evil" },
+        merge: { lastPurchase: "x" },
+      },
+    });
+    expect(inline.statusCode).toBe(404);
+    const planted = await ctx.deps.pool.query(
+      "SELECT 1 FROM contacts WHERE external_id = 'planted'",
+    );
+    expect(planted.rows).toEqual([]);
     expect((await ctx.app.inject({ url: "/v1/automations", headers: h })).json().data).toEqual([]);
     // Their own thank-you automation cannot reach the owner's contact either.
     const mine = await createAutomation(ctx, other.secret, THANK_YOU);

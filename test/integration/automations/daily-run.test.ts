@@ -116,15 +116,23 @@ describe("from contacts to the day's batch", () => {
       { ...BIRTHDAY, name: "Customer birthdays" },
       "2027-03-01",
     );
-    const ids = await insertContacts(ctx, accountId, [
-      {
-        name: "Zoë Ångström",
-        birthday: "1985-03-14",
-        address: { line1: "1 Rose Lane", city: "Salem" },
-      },
-      { name: "Dmitri Petrov", birthday: "--03-14" },
-      { name: "Not Today", birthday: "--03-15" },
-    ]);
+    const imported = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/contacts/import",
+      headers: { ...bearer(secret), "content-type": "text/csv" },
+      payload: [
+        "First Name,Last Name,Street,City,State,Zip,Birthday,CRM id",
+        "Zoë,Ångström,1 Rose Lane,Salem,MA,01970,03/14/1985,c-1",
+        "Dmitri,Petrov,2 Oak Street,Salem,MA,01970,--03-14,c-2",
+        "Not,Today,3 Elm Street,Salem,MA,01970,March 15,c-3",
+      ].join("\r\n"),
+    });
+    expect(imported.json()).toMatchObject({ created: 3, rejected: 0 });
+    const listed = await ctx.app.inject({ url: "/v1/contacts", headers: bearer(secret) });
+    const idOf = new Map(
+      listed.json().data.map((c: { id: string; external_id: string }) => [c.external_id, c.id]),
+    );
+    const ids = ["c-1", "c-2"].map((x) => idOf.get(x));
     const seen = await upcoming(ctx, secret, automationId, "2027-03-02", "2027-03-31");
     expect(seen.data.filter((d) => d.send_date === "2027-03-04")).toHaveLength(2);
 
@@ -187,7 +195,7 @@ describe("from contacts to the day's batch", () => {
       campaign_id: campaignId,
     });
     expect(new Set(cards.json().data.map((c: { contact_id: string }) => c.contact_id))).toEqual(
-      new Set(ids.slice(0, 2)),
+      new Set(ids),
     );
   }, 90_000);
 });

@@ -12,7 +12,7 @@ import {
   sendsOf,
   upcoming,
 } from "../../support/automation-fixtures.ts";
-import { createTestContext, type TestContext } from "../../support/test-context.ts";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -99,10 +99,21 @@ describe("birthdays", () => {
     expect((await runDay("2028-01-02"))[0]?.cards).toBe(0);
   });
 
-  it("makes no card on 1 January for a contact whose placeholder birthday was not stored", async () => {
-    const { accountId, secret, automationId, runDay } = await birthdaySetup("2027-12-01");
-    // 1900-01-01 and 1970-01-01 are placeholders: the contacts import keeps no date for them.
-    await insertContacts(ctx, accountId, [{ name: "Pat Placeholder" }, { name: "Al Unix" }]);
+  it("makes no card on 1 January for contacts imported with placeholder birthdays", async () => {
+    const { secret, automationId, runDay } = await birthdaySetup("2027-12-01");
+    // The contacts import keeps no date for 1900-01-01 or 1970-01-01: it warns and drops it.
+    const imported = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/contacts/import",
+      headers: { ...bearer(secret), "content-type": "text/csv" },
+      payload: [
+        "First Name,Last Name,Street,City,State,Zip,Birthday",
+        "Pat,Placeholder,1 Elm St,Boston,MA,02134,1900-01-01",
+        "Al,Unix,2 Elm St,Boston,MA,02134,01/01/1970",
+      ].join("\r\n"),
+    });
+    expect(imported.statusCode, imported.body).toBe(201);
+    expect(imported.json()).toMatchObject({ created: 2, warned: 2 });
     const seen = await upcoming(ctx, secret, automationId, "2027-12-02", "2028-01-31");
     expect(seen.data).toEqual([]);
     for (const day of ["2027-12-22", "2027-12-23", "2028-01-01"])
@@ -127,7 +138,12 @@ describe("birthdays", () => {
       [ids[3] as string]: "no_address",
       [ids[4] as string]: null,
     });
-    await ctx.deps.pool.query("DELETE FROM contacts WHERE id = $1", [ids[4]]);
+    const deleted = await ctx.app.inject({
+      method: "DELETE",
+      url: `/v1/contacts/${ids[4]}`,
+      headers: bearer(secret),
+    });
+    expect(deleted.statusCode).toBe(204);
     const [day] = await runDay("2027-05-10");
     expect(day).toMatchObject({
       cards: 1,
@@ -145,10 +161,15 @@ describe("birthdays", () => {
     expect(
       (await upcoming(ctx, secret, automationId, "2027-08-02", "2027-08-31")).data,
     ).toMatchObject([{ contact_id: id, send_date: "2027-08-15", skip_reason: null }]);
-    await ctx.deps.pool.query(
-      `UPDATE contacts SET data = jsonb_set(data, '{address,line1}', '"9 New Street"') WHERE id = $1`,
-      [id],
-    );
+    const moved = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/contacts/${id}`,
+      headers: bearer(secret),
+      payload: {
+        address: { line1: "9 New Street", city: "Cambridge", region: "MA", postal_code: "02139" },
+      },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
     const [day] = await runDay("2027-08-15");
     const [recipient] = await dayRecipients(ctx, day?.campaign_id as string);
     expect(recipient?.data.address.line1).toBe("9 New Street");
