@@ -106,7 +106,6 @@ export function createDailyRunService(deps: {
   const { pool, submit } = deps;
 
   async function runAutomation(a0: AutomationRow, date: string): Promise<AutomationDay> {
-    const required = await requiredFields(deps.templates, a0);
     const report: AutomationDay = {
       automation_id: a0.id,
       account_id: a0.account_id,
@@ -129,6 +128,7 @@ export function createDailyRunService(deps: {
         report.status = "already_run";
         return false;
       }
+      const required = await requiredFields(deps.templates, a);
       const lastRun = laterDay(a.last_run_date, addDays(date, -MAX_CATCH_UP_DAYS));
       report.caught_up_days = Math.max(0, daysBetween(lastRun, date) - 1);
       const from =

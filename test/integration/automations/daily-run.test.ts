@@ -2,6 +2,8 @@
  * The daily run with real worker processes (`npm run worker`'s entry): a day made once however many
  * runs race for it, and from contacts to the day's batch downloaded through the vendor API.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTransaction } from "../../../src/db/transaction.ts";
 import { createDeps, type Deps } from "../../../src/deps.ts";
@@ -20,6 +22,7 @@ import { waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 import { startWorker, stopWorker, type WorkerProcess } from "../../support/worker-process.ts";
 
+const run = promisify(execFile);
 let ctx: TestContext;
 let second: Deps;
 let workers: WorkerProcess[];
@@ -107,6 +110,41 @@ describe("two runs of the same day at once", () => {
 });
 
 describe("from contacts to the day's batch", () => {
+  it("cardmerge automations run --wait prints the day's batches once the workers have made them", async () => {
+    const { accountId, secret } = await ctx.account();
+    await createAutomation(ctx, secret, BIRTHDAY, "2027-07-01");
+    await insertContacts(ctx, accountId, [{ birthday: "--07-12" }, { birthday: "--07-12" }]);
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "bin/cardmerge.js",
+        "automations",
+        "run",
+        "--date",
+        "2027-07-02",
+        "--account",
+        accountId,
+        "--wait",
+        "60",
+      ],
+      {
+        env: {
+          ...process.env,
+          DATABASE_SCHEMA: ctx.config.databaseSchema,
+          REDIS_PREFIX: ctx.config.redisPrefix,
+          STORAGE_DIR: ctx.config.storageDir,
+          LOG_LEVEL: "silent",
+        },
+      },
+    );
+    const out = JSON.parse(stdout);
+    expect(out.automations[0]).toMatchObject({ status: "made", cards: 2 });
+    expect(out.campaigns).toMatchObject([
+      { status: "ready", cards: { rendered: 2 }, batches: [{ status: "ready", cards: 2 }] },
+    ]);
+    expect(out.campaigns[0].batches[0].zip_url).toMatch(/^\/v1\/batches\/batch_\w+\/zip$/);
+  }, 90_000);
+
   it("runs the day, renders with the workers and hands the batch to the vendor", async () => {
     const { accountId, secret } = await ctx.account({ name: "Bloom Florists" });
     const vendor = (await ctx.deps.accounts.createKey(accountId, { scopes: ["batches"] })).secret;
