@@ -89,7 +89,10 @@ export async function automationsCommand(args: string[]): Promise<number> {
       process.stderr.write(
         "Not every campaign is ready: are the workers running (npm run worker)?\n",
       );
-    return 0;
+    const failed = days.filter((d) => d.status === "failed");
+    for (const d of failed)
+      process.stderr.write(`${d.automation_id} failed (run the day again to retry): ${d.error}\n`);
+    return failed.length > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof AppError) throw new CliError(error.message);
     if ((error as { code?: string }).code === "42P01")

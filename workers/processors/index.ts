@@ -30,9 +30,14 @@ function handlers(deps: Deps): Record<JobName, Handler> {
       parsePayload("automations-tick", data);
       return deps.automationsClock.tick(new Date());
     },
-    "run-automations": (data) => {
+    "run-automations": async (data) => {
       const { accountId, date } = parsePayload("run-automations", data);
-      return deps.dailyRun.runDay({ accountId, date });
+      const days = await deps.dailyRun.runDay({ accountId, date });
+      // The job is retried for the automations that failed; the others are done and skip.
+      const failed = days.filter((d) => d.status === "failed");
+      if (failed.length > 0)
+        throw new Error(failed.map((d) => `${d.automation_id}: ${d.error}`).join("; "));
+      return days;
     },
   };
 }

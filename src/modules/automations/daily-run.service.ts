@@ -39,8 +39,12 @@ export interface AutomationDay {
   name: string;
   occasion: string;
   date: string;
-  /** made: this call ran the day; already_run: an earlier one did (nothing new was made). */
-  status: "made" | "already_run" | "inactive";
+  /**
+   * made: this call ran the day; already_run: an earlier one did (nothing new was made); failed:
+   * it could not (`error`), and nothing of it was kept — running the day again retries it.
+   */
+  status: "made" | "already_run" | "inactive" | "failed";
+  error?: string;
   /** Missed days before `date` judged with it. */
   caught_up_days: number;
   cards: number;
@@ -220,7 +224,24 @@ export function createDailyRunService(deps: {
     async runDay(opts: { date: string; accountId?: string }): Promise<AutomationDay[]> {
       const automations = await repo.activeAutomations(pool, opts.accountId);
       const days: AutomationDay[] = [];
-      for (const a of automations) days.push(await runAutomation(a, opts.date));
+      for (const a of automations) {
+        // One automation's failure (its transaction rolled back) does not keep the others' cards.
+        days.push(
+          await runAutomation(a, opts.date).catch((error: unknown) => ({
+            automation_id: a.id,
+            account_id: a.account_id,
+            name: a.name,
+            occasion: a.occasion,
+            date: opts.date,
+            status: "failed" as const,
+            error: error instanceof Error ? error.message : String(error),
+            caught_up_days: 0,
+            cards: 0,
+            skipped: {},
+            campaign_id: null,
+          })),
+        );
+      }
       return days;
     },
   };

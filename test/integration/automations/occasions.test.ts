@@ -242,6 +242,30 @@ describe("the daily run over missed days", () => {
   });
 });
 
+describe("a run that fails", () => {
+  it("keeps the other automations' cards, and the failed one is retried by running the day again", async () => {
+    const { accountId, secret } = await ctx.account();
+    const broken = await createAutomation(ctx, secret, BIRTHDAY, "2027-11-01");
+    const fine = await createAutomation(ctx, secret, { ...BIRTHDAY, name: "Second" }, "2027-11-01");
+    await insertContacts(ctx, accountId, [{ birthday: "--11-12" }]);
+    // A campaign already frozen for the broken automation's day: its run cannot make that day.
+    await ctx.deps.pool.query(
+      `INSERT INTO campaigns (id, account_id, name, occasion, template_id, format, sender, status,
+                              automation_id, send_date)
+       VALUES ('cmp_blocking', $1, 'x', 'birthday', 'birthday', 'postcard_4x6', '{"businessName":"x"}',
+               'ready', $2, '2027-11-02')`,
+      [accountId, broken],
+    );
+    const days = await ctx.deps.dailyRun.runDay({ date: "2027-11-02", accountId });
+    expect(days.find((d) => d.automation_id === broken)).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("ready already"),
+    });
+    expect(days.find((d) => d.automation_id === fine)).toMatchObject({ status: "made", cards: 1 });
+    expect(await sendsOf(ctx, broken)).toEqual([]);
+  });
+});
+
 describe("anniversaries", () => {
   it("prints {{years}}: years married on the day", async () => {
     const { accountId, secret } = await ctx.account();
