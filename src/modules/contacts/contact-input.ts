@@ -121,13 +121,20 @@ export function mergeJson(base: ContactJson, patch: ContactJson): ContactJson {
   if (patch.address !== undefined && patch.address !== null && base.address)
     out.address = { ...base.address, ...patch.address };
   if (patch.custom) {
-    const custom: Record<string, string | null> = { ...base.custom };
-    for (const [key, value] of Object.entries(patch.custom)) {
+    // Keys fold as stored ("last_purchase" is lastPurchase), so a patch replaces, not adds.
+    const custom = foldKeys(base.custom ?? {});
+    for (const [key, value] of Object.entries(foldKeys(patch.custom))) {
       if (value === null) delete custom[key];
       else custom[key] = value;
     }
     out.custom = custom;
   }
+  return out;
+}
+
+function foldKeys(custom: Record<string, string | null>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(custom)) out[customKey(key, 0)] = value;
   return out;
 }
 
@@ -156,9 +163,13 @@ const PERSON_COLUMNS: [header: string, field: string, read: (c: ContactJson) => 
  * `prefix(i)` names item i in error fields ("body", "body.data.3").
  */
 export async function readContacts(
-  items: ContactJson[],
+  sent: ContactJson[],
   ctx: { defaultCountry: string; today: string; prefix: (i: number) => string },
 ): Promise<InputResult[]> {
+  // Custom keys fold like CSV headers; two that fold alike are one field (the later value wins).
+  const items = sent.map((item) =>
+    item.custom ? { ...item, custom: foldKeys(item.custom) } : item,
+  );
   const monthFirst = readsMonthFirst(ctx.defaultCountry);
   const errors: FieldError[][] = items.map(() => []);
   const dates = items.map((item, i) => {
@@ -181,9 +192,7 @@ export async function readContacts(
   const headers = [...PERSON_COLUMNS.map(([h]) => h), ...customKeys.map((k) => `custom.${k}`)];
   const mapping: Record<string, string> = {};
   for (const [header, field] of PERSON_COLUMNS) mapping[header] = field;
-  customKeys.forEach((k, i) => {
-    mapping[`custom.${k}`] = `custom:${customKey(k, i + 1)}`;
-  });
+  for (const k of customKeys) mapping[`custom.${k}`] = `custom:${k}`;
   const lines = [csvRecordLine(headers)];
   items.forEach((item, i) => {
     const values = PERSON_COLUMNS.map(([header, , read]) => {

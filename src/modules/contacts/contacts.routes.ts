@@ -228,6 +228,8 @@ export const contactsRoutes: FastifyPluginAsyncTypebox<{
     "/v1/contacts/:id",
     {
       config,
+      // The body is checked by the service, as each POSTed contact is: one error per field.
+      attachValidation: true,
       schema: {
         tags,
         summary: "Change a contact",
@@ -237,10 +239,13 @@ export const contactsRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: ContactSchema },
       },
     },
-    async (request) =>
-      contactJson(
+    async (request) => {
+      // Params are checked all the same (a bad id is a 400, not a lookup).
+      if (request.validationError?.validationContext === "params") throw request.validationError;
+      return contactJson(
         await contacts.update(authOf(request).accountId, request.params.id, request.body),
-      ),
+      );
+    },
   );
 
   app.delete(

@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { CONTACT_LIMITS } from "./contact-fields.ts";
-import { type ContactImportRow, type ContactRow, isoDate } from "./contacts.repository.ts";
+import type { ContactImportRow } from "./contact-imports.repository.ts";
+import { type ContactRow, isoDate } from "./contacts.repository.ts";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 /** An optional text member; null (or "") clears it. */

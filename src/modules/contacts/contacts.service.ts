@@ -7,6 +7,7 @@ import { newIds } from "../../ids.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 import { fieldsOf, writeOf } from "./contact-fields.ts";
+import * as imports from "./contact-imports.repository.ts";
 import { type ContactJson, jsonOf, mergeJson, readContacts, shapeErrors } from "./contact-input.ts";
 import * as repo from "./contacts.repository.ts";
 import {
@@ -104,13 +105,13 @@ export function createContactsService(deps: {
     import: (accountId: string, req: ContactImportRequest) => importContacts(accountId, req),
 
     async getImport(accountId: string, id: string) {
-      const row = await repo.findContactImport(pool, accountId, id);
+      const row = await imports.findContactImport(pool, accountId, id);
       if (!row) throw notFound("Contact import");
       return row;
     },
 
     async failuresCsv(accountId: string, id: string) {
-      const row = await repo.findContactImport(pool, accountId, id);
+      const row = await imports.findContactImport(pool, accountId, id);
       if (!row) throw notFound("Contact import");
       if (!row.failures_key)
         throw notFound("Failures report (every row of this import was imported)");

@@ -32,6 +32,7 @@ import {
   readContactColumns,
 } from "./contact-columns.ts";
 import { fieldsOf, writeOf } from "./contact-fields.ts";
+import * as imports from "./contact-imports.repository.ts";
 import * as repo from "./contacts.repository.ts";
 
 export interface ContactImportRequest {
@@ -65,7 +66,7 @@ export function createContactImport(deps: {
   return async function importContacts(
     accountId: string,
     req: ContactImportRequest,
-  ): Promise<repo.ContactImportRow> {
+  ): Promise<imports.ContactImportRow> {
     const importId = newId("cimp");
     const failuresKey = `accounts/${accountId}/contact-imports/${importId}/failures.csv`;
     let failures: FailuresFile | undefined;
@@ -75,7 +76,7 @@ export function createContactImport(deps: {
       return await withTransaction(pool, async (tx) => {
         await repo.lockContacts(tx, accountId);
         const defaultCountry = req.defaultCountry ?? (await accountCountry(tx, accountId));
-        await repo.insertContactImport(tx, {
+        await imports.insertContactImport(tx, {
           id: importId,
           account_id: accountId,
           filename: req.filename ?? null,
@@ -95,8 +96,8 @@ export function createContactImport(deps: {
         const failed = failures;
 
         const counts = { rows: 0, created: 0, updated: 0, rejected: 0, duplicates: 0, warned: 0 };
-        const errors: repo.ImportProblem[] = [];
-        const warnings: repo.ImportProblem[] = [];
+        const errors: imports.ImportProblem[] = [];
+        const warnings: imports.ImportProblem[] = [];
         const unmailable: string[] = [];
         const reject = (row: number, problems: RowError[], values: Record<string, string>) => {
           counts.rejected++;
@@ -201,7 +202,7 @@ export function createContactImport(deps: {
           await storage.put(failuresKey, report, { contentType: "text/csv" });
           stored = true;
         }
-        return repo.finishContactImport(tx, importId, {
+        return imports.finishContactImport(tx, importId, {
           encoding: header.encoding,
           delimiter: header.delimiter,
           columns: header.columns,

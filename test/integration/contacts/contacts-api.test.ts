@@ -99,8 +99,22 @@ describe("contacts over the API", () => {
     expect(patched.json()).toMatchObject({
       mail_status: "do_not_mail",
       address: { line1: "14 Elm St", city: "Boston" },
-      custom: {},
     });
+    expect(patched.json().custom).toEqual({});
+    const replaced = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/contacts/${c.id}`,
+      headers: bearer(secret),
+      payload: { custom: { "Last Job": "tap", last_job: "sink" } },
+    });
+    expect(replaced.json().custom).toEqual({ lastJob: "sink" });
+    const again2 = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/contacts/${c.id}`,
+      headers: bearer(secret),
+      payload: { custom: { last_job: "drain", fav: "blue" } },
+    });
+    expect(again2.json().custom).toEqual({ lastJob: "drain", fav: "blue" });
 
     const del = await ctx.app.inject({
       method: "DELETE",

@@ -192,11 +192,12 @@ describe("contacts CSV import", () => {
         "Kim,Kay,2 Main St,Springfield,IL,62701,perhaps,,f-2",
         `Lu,Lin,3 Main St,Springfield,IL,62701,,${Array.from({ length: 51 }, (_, i) => `t${i}`).join(";")},f-3`,
         "Mo,Moe,4 Main St,Springfield,IL,62701,,ok,f-4",
+        "Ned,Nash,5 Main St,Springfield,IL,62701,,vip\u0000,f-5",
       ].join("\r\n"),
     );
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ rows: 4, created: 1, rejected: 3 });
+    expect(body).toMatchObject({ rows: 5, created: 1, rejected: 4 });
     expect(body.errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ row: 2, field: "postalCode" }),
@@ -205,6 +206,12 @@ describe("contacts CSV import", () => {
           field: "doNotMail",
           column: "Do Not Mail",
           message: expect.stringMatching(/"perhaps" is neither yes nor no/),
+        }),
+        expect.objectContaining({
+          row: 6,
+          field: "tags",
+          column: "Tags",
+          message: expect.stringMatching(/NUL character/),
         }),
         expect.objectContaining({
           row: 4,
@@ -222,7 +229,7 @@ describe("contacts CSV import", () => {
     expect(lines[0]).toBe(
       "Row,Problems,First Name,Last Name,Street,City,State,Zip,Do Not Mail,Tags,External ID",
     );
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(/^2,.*,"'=HYPERLINK\(""http:\/\/evil""\)",Doe,/);
   });
 
