@@ -18,7 +18,8 @@ Runs one day of every active automation (of one account, or of all): makes the c
 once, records what was skipped and why, and submits the day's campaign of each automation to the
 workers, as the workers' clock does each day at the account's send hour. Days missed since an
 automation's last run are caught up (their cards if they can still arrive in time, too_late
-otherwise). A day already run makes nothing new: it prints what it made.
+otherwise): running a day ahead of the calendar treats the days before it as missed, as the
+clock would after an outage. A day already run makes nothing new: it prints what it made.
 
 Options:
   --date YYYY-MM-DD   the day to run (the account's calendar day)
