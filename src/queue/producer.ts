@@ -20,7 +20,7 @@ export interface Producer {
   remove<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<void>;
   /**
    * A BullMQ job scheduler making `name` jobs every `everyMs` (the first at once), upserted: every
-   * process may call it at start, there is one schedule. `everyMs` 0 removes it.
+   * process may call it, at start and every reconcile, there is one schedule. 0 removes it.
    */
   every<N extends JobName>(name: N, everyMs: number, payload: JobPayloads[N]): Promise<void>;
   queue: Queue;
@@ -67,6 +67,9 @@ export function createProducer(config: Pick<Config, "redisUrl" | "redisPrefix">)
         await queue.removeJobScheduler(name);
         return;
       }
+      // Left alone when it is there as asked (so calling this often does not move its next tick);
+      // made again when missing, e.g. after Redis lost everything.
+      if ((await queue.getJobScheduler(name))?.every === everyMs) return;
       // One attempt: a tick that fails is followed by the next one.
       await queue.upsertJobScheduler(
         name,

@@ -73,8 +73,11 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
   );
   worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
 
-  // The automations' clock: one schedule however many workers upsert it.
-  await deps.producer.every("automations-tick", config.worker.automationTickSeconds * 1000, {});
+  // The automations' clock: one schedule however many workers upsert it, made again by the
+  // reconciler's round if Redis lost it.
+  const clock = () =>
+    deps.producer.every("automations-tick", config.worker.automationTickSeconds * 1000, {});
+  await clock();
 
   // The reconciler: everything unfinished at start, then stalled work every interval.
   const reconcile = (full: boolean) =>
@@ -83,7 +86,10 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
       (err: Error) => logger.error({ err: err.message }, "reconcile failed"),
     );
   await reconcile(true);
-  const timer = setInterval(() => void reconcile(false), config.worker.reconcileSeconds * 1000);
+  const timer = setInterval(() => {
+    void reconcile(false);
+    clock().catch((err: Error) => logger.error({ err: err.message }, "automations clock"));
+  }, config.worker.reconcileSeconds * 1000);
   timer.unref();
 
   return {

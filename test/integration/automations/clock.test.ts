@@ -20,7 +20,7 @@ let ctx: TestContext;
 let processors: Awaited<ReturnType<typeof startProcessors>>;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ AUTOMATION_TICK_SECONDS: "1" });
+  ctx = await createTestContext({ AUTOMATION_TICK_SECONDS: "1", RECONCILE_SECONDS: "1" });
 });
 afterAll(async () => {
   await processors?.close();
@@ -117,4 +117,15 @@ describe("the real clock", () => {
       expect(recipients.map((r) => r.contact_id)).toEqual([s.due]);
     }
   }, 40_000);
+
+  it("comes back when Redis loses its schedule (the reconciler's round upserts it again)", async () => {
+    const queue = ctx.deps.producer.queue;
+    expect(await queue.removeJobScheduler("automations-tick")).toBe(true);
+    await expect
+      .poll(async () => (await queue.getJobScheduler("automations-tick"))?.every, {
+        timeout: 10_000,
+        interval: 250,
+      })
+      .toBe(1000);
+  });
 });
