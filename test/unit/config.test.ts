@@ -25,6 +25,7 @@ describe("configuration", () => {
     ["REDIS_URL", "http://localhost", /REDIS_URL/],
     ["PORT", "eighty", /PORT: expected a whole number/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL: expected one of/],
+    ["AUTOMATION_TICK_SECONDS", "soon", /AUTOMATION_TICK_SECONDS: expected a whole number/],
     ["CJK_FONT", "/no/such/font.ttc#NotoSansCJKjp-Regular", /CJK_FONT: expected a font file/],
   ])("rejects %s=%s naming the variable", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -11,6 +11,8 @@ import {
   insertContacts,
   sendsOf,
 } from "../../support/automation-fixtures.ts";
+import { uploadPhoto } from "../../support/campaign-fixtures.ts";
+import { noisyJpeg } from "../../support/image-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
 let ctx: TestContext;
@@ -198,8 +200,14 @@ describe("thank-you sends", () => {
     const replay = await post("job-1001", body);
     expect(replay.statusCode).toBe(201);
     expect(replay.json().id).toBe(first.json().id);
-    // Another job for the same customer is another card; one later, with a delay, waits.
-    await post("job-1002", { contact_id: contactId, merge: { lastPurchase: "boiler service" } });
+    // Another job for the same customer is another card, with a photo of the job; one later,
+    // with a delay, waits.
+    const photoId = await uploadPhoto(ctx, secret, "boiler.jpg", await noisyJpeg(600, 400));
+    await post("job-1002", {
+      contact_id: contactId,
+      merge: { lastPurchase: "boiler service" },
+      photo_id: photoId,
+    });
     const delayed = await post("job-1003", { ...body, delay_days: 3 });
     expect(delayed.json().send_date > today()).toBe(true);
 
@@ -209,6 +217,14 @@ describe("thank-you sends", () => {
     expect(recipients.map((r) => r.data.custom.lastPurchase).sort()).toEqual([
       "boiler service",
       "water heater",
+    ]);
+    const { rows: photos } = await ctx.deps.pool.query(
+      "SELECT data->'custom'->>'lastPurchase' AS what, photo_id FROM recipients WHERE campaign_id = $1 ORDER BY 1",
+      [day?.campaign_id],
+    );
+    expect(photos).toEqual([
+      { what: "boiler service", photo_id: photoId },
+      { what: "water heater", photo_id: null },
     ]);
     // Replayed after the run: still the same send, still one card.
     expect((await post("job-1001", body)).json().id).toBe(first.json().id);
