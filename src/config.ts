@@ -79,6 +79,11 @@ export interface Config {
     lockMs: number;
     /** How long a card or batch may keep failing for no reason of its own before it is failed. */
     giveUpSeconds: number;
+    /**
+     * How often the automations' clock ticks (a BullMQ job scheduler): each tick runs the day of
+     * every account whose send hour has come. 0: no clock (tests and one-off workers).
+     */
+    automationTickSeconds: number;
   };
 }
 
@@ -234,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
       reconcileSeconds: int(env, "RECONCILE_SECONDS", 60, 1, 3600),
       lockMs: int(env, "WORKER_LOCK_MS", 30_000, 1000, 600_000),
       giveUpSeconds: int(env, "GIVE_UP_SECONDS", 600, 0, 86_400),
+      automationTickSeconds: int(env, "AUTOMATION_TICK_SECONDS", 900, 0, 86_400),
     }),
   });
 }

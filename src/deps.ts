@@ -12,6 +12,19 @@ import {
   createAccountsService,
 } from "./modules/accounts/accounts.service.ts";
 import {
+  type AutomationsService,
+  createAutomationsService,
+} from "./modules/automations/automations.service.ts";
+import {
+  type AutomationsClock,
+  createAutomationsClock,
+} from "./modules/automations/clock.service.ts";
+import {
+  createDailyRunService,
+  type DailyRunService,
+} from "./modules/automations/daily-run.service.ts";
+import { createSendsService, type SendsService } from "./modules/automations/sends.service.ts";
+import {
   type CampaignsService,
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
@@ -65,6 +78,10 @@ export interface Deps {
   renderCards: RenderCardsService;
   assemble: AssembleService;
   reconcile: Reconciler;
+  automations: AutomationsService;
+  sends: SendsService;
+  dailyRun: DailyRunService;
+  automationsClock: AutomationsClock;
   close(): Promise<void>;
 }
 
@@ -131,6 +148,10 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     submit,
     stallSeconds: config.worker.reconcileSeconds,
   });
+  const automations = createAutomationsService({ pool, templates, accounts });
+  const sends = createSendsService({ pool, templates, accounts, contacts });
+  const dailyRun = createDailyRunService({ pool, submit, templates });
+  const automationsClock = createAutomationsClock({ pool, producer, logger });
   return {
     config,
     logger,
@@ -149,6 +170,10 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     renderCards,
     assemble,
     reconcile,
+    automations,
+    sends,
+    dailyRun,
+    automationsClock,
     async close() {
       await renderPool.close();
       await producer.close();

@@ -17,6 +17,8 @@ Commands:
   keys list --account ID
   keys revoke --account ID --key KEY_ID
   render --template ID --format FORMAT --csv FILE [--photo FILE] [--message TEXT|--message-file FILE] --out DIR
+  automations run --date YYYY-MM-DD [--account ID] [--wait SECONDS]
+                                run one day of the automations by hand (--help for more)
 
 Configuration comes from environment variables (see README): DATABASE_URL, REDIS_URL, STORAGE_DIR…`;
 
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   accounts: async () => accountsCommand,
   keys: async () => keysCommand,
   render: async () => (await import("./render.command.ts")).renderCommand,
+  automations: async () => (await import("./automations.command.ts")).automationsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -28,11 +28,12 @@ export function encodeCursor(key: string, id: string): string {
   return Buffer.from(`${key} ${id}`).toString("base64url");
 }
 
-/** What a list sorts by: a creation time ({@link timeKey}) or a sequence number. */
-export type SortKind = "time" | "seq";
+/** What a list sorts by: a creation time ({@link timeKey}), a sequence number or a calendar day. */
+export type SortKind = "time" | "seq" | "day";
 
 const TIME_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const SEQ_KEY = /^\d{1,15}$/;
+const DAY_KEY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The cursor in `token`, or undefined when it is not one this list wrote: its key must be of the
@@ -43,7 +44,12 @@ export function decodeCursor(token: string, kind: SortKind): Cursor | undefined 
   const match = /^(\S{1,40}) ([A-Za-z0-9_]{1,64})$/.exec(text);
   if (!match) return undefined;
   const key = match[1] as string;
-  const valid = kind === "seq" ? SEQ_KEY.test(key) : TIME_KEY.test(key) && isRealTime(key);
+  const valid =
+    kind === "seq"
+      ? SEQ_KEY.test(key)
+      : kind === "day"
+        ? DAY_KEY.test(key) && isRealTime(`${key}T00:00:00.000000Z`)
+        : TIME_KEY.test(key) && isRealTime(key);
   return valid ? { key, id: match[2] as string } : undefined;
 }
 

@@ -3,6 +3,9 @@ import type { Config } from "../config.ts";
 
 // BIGINT counts come back as numbers: no count here nears 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+// DATE comes back as its YYYY-MM-DD text: a calendar day has no time zone, and a JavaScript Date
+// at the host's midnight would move it by a day somewhere.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;

@@ -9,6 +9,7 @@ import type { Deps } from "../deps.ts";
 import { newId } from "../ids.ts";
 import { loggerOptions } from "../logger.ts";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
+import { automationsRoutes } from "../modules/automations/automations.routes.ts";
 import { batchesRoutes } from "../modules/batches/batches.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { contactsRoutes } from "../modules/contacts/contacts.routes.ts";
@@ -110,5 +111,6 @@ export async function buildApp(
     // A batch of 1,000 contacts is larger than most JSON bodies; never less than BODY_LIMIT_BYTES.
     batchBodyLimitBytes: Math.max(config.bodyLimitBytes, 4 * 1024 * 1024),
   });
+  await app.register(automationsRoutes, { automations: deps.automations, sends: deps.sends });
   return app;
 }

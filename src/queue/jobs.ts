@@ -17,12 +17,21 @@ export const RenderCardsJob = Type.Object({
 });
 export const PlanBatchesJob = Type.Object({ campaignId: Type.String() });
 export const AssembleBatchJob = Type.Object({ campaignId: Type.String(), batchId: Type.String() });
+/** The automations' clock: made by a BullMQ job scheduler, it carries nothing (the time is now). */
+export const AutomationsTickJob = Type.Object({}, { additionalProperties: false });
+/** One account's automations, one calendar day (YYYY-MM-DD). */
+export const RunAutomationsJob = Type.Object({
+  accountId: Type.String({ maxLength: 64 }),
+  date: Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }),
+});
 
 export interface JobPayloads {
   "start-campaign": { campaignId: string };
   "render-cards": { campaignId: string; chunk: number; cardIds: string[] };
   "plan-batches": { campaignId: string };
   "assemble-batch": { campaignId: string; batchId: string };
+  "automations-tick": Record<string, never>;
+  "run-automations": { accountId: string; date: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -31,6 +40,8 @@ const SCHEMAS = {
   "render-cards": RenderCardsJob,
   "plan-batches": PlanBatchesJob,
   "assemble-batch": AssembleBatchJob,
+  "automations-tick": AutomationsTickJob,
+  "run-automations": RunAutomationsJob,
 } as const;
 
 /** A job whose payload does not match its schema: retrying cannot help. */
@@ -59,6 +70,13 @@ export function jobId<N extends JobName>(name: N, payload: JobPayloads[N]): stri
     }
     case "assemble-batch":
       return `assemble-batch.${(payload as JobPayloads["assemble-batch"]).batchId}`;
+    case "automations-tick":
+      // Ticks are made by the job scheduler, which names them itself; this one is a tick by hand.
+      return "automations-tick.now";
+    case "run-automations": {
+      const { accountId, date } = payload as JobPayloads["run-automations"];
+      return `run-automations.${accountId}.${date}`;
+    }
     default:
       return `${name}.${(payload as { campaignId: string }).campaignId}`;
   }

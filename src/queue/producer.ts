@@ -18,6 +18,11 @@ export interface Producer {
   addMany<N extends JobName>(name: N, payloads: JobPayloads[N][]): Promise<void>;
   /** Removes a delayed job (e.g. a cancelled campaign's start); absent jobs are fine. */
   remove<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<void>;
+  /**
+   * A BullMQ job scheduler making `name` jobs every `everyMs` (the first at once), upserted: every
+   * process may call it, at start and every reconcile, there is one schedule. 0 removes it.
+   */
+  every<N extends JobName>(name: N, everyMs: number, payload: JobPayloads[N]): Promise<void>;
   queue: Queue;
   close(): Promise<void>;
 }
@@ -56,6 +61,21 @@ export function createProducer(config: Pick<Config, "redisUrl" | "redisPrefix">)
     },
     async remove(name, payload) {
       await queue.remove(jobId(name, payload)).catch(() => 0);
+    },
+    async every(name, everyMs, payload) {
+      if (everyMs <= 0) {
+        await queue.removeJobScheduler(name);
+        return;
+      }
+      // Left alone when it is there as asked (so calling this often does not move its next tick);
+      // made again when missing, e.g. after Redis lost everything.
+      if ((await queue.getJobScheduler(name))?.every === everyMs) return;
+      // One attempt: a tick that fails is followed by the next one.
+      await queue.upsertJobScheduler(
+        name,
+        { every: everyMs },
+        { name, data: payload, opts: { attempts: 1, removeOnComplete: true, removeOnFail: true } },
+      );
     },
     async close() {
       await queue.close();

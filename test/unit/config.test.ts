@@ -31,6 +31,7 @@ describe("configuration", () => {
     ["REDIS_URL", "http://localhost", /REDIS_URL/],
     ["PORT", "eighty", /PORT: expected a whole number/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL: expected one of/],
+    ["AUTOMATION_TICK_SECONDS", "soon", /AUTOMATION_TICK_SECONDS: expected a whole number/],
     ["CJK_FONT", "/no/such/font.ttc#NotoSansCJKjp-Regular", /CJK_FONT: expected a font file/],
     ["RENDER_TIMEOUT_MS", "10s", /RENDER_TIMEOUT_MS: expected a whole number from 1 to 600000/],
     ["RENDER_HEAP_MB", "4", /RENDER_HEAP_MB: expected a whole number from 16 to 4096/],

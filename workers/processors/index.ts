@@ -26,6 +26,19 @@ function handlers(deps: Deps): Record<JobName, Handler> {
     "plan-batches": (data) => deps.assemble.plan(parsePayload("plan-batches", data).campaignId),
     "assemble-batch": (data) =>
       deps.assemble.assemble(parsePayload("assemble-batch", data).batchId),
+    "automations-tick": async (data) => {
+      parsePayload("automations-tick", data);
+      return deps.automationsClock.tick(new Date());
+    },
+    "run-automations": async (data) => {
+      const { accountId, date } = parsePayload("run-automations", data);
+      const days = await deps.dailyRun.runDay({ accountId, date });
+      // The job is retried for the automations that failed; the others are done and skip.
+      const failed = days.filter((d) => d.status === "failed");
+      if (failed.length > 0)
+        throw new Error(failed.map((d) => `${d.automation_id}: ${d.error}`).join("; "));
+      return days;
+    },
   };
 }
 
@@ -60,6 +73,12 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
   );
   worker.on("error", (err) => logger.error({ err: err.message }, "worker error"));
 
+  // The automations' clock: one schedule however many workers upsert it, made again by the
+  // reconciler's round if Redis lost it.
+  const clock = () =>
+    deps.producer.every("automations-tick", config.worker.automationTickSeconds * 1000, {});
+  await clock();
+
   // The reconciler: everything unfinished at start, then stalled work every interval.
   const reconcile = (full: boolean) =>
     deps.reconcile({ full }).then(
@@ -67,7 +86,10 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
       (err: Error) => logger.error({ err: err.message }, "reconcile failed"),
     );
   await reconcile(true);
-  const timer = setInterval(() => void reconcile(false), config.worker.reconcileSeconds * 1000);
+  const timer = setInterval(() => {
+    void reconcile(false);
+    clock().catch((err: Error) => logger.error({ err: err.message }, "automations clock"));
+  }, config.worker.reconcileSeconds * 1000);
   timer.unref();
 
   return {

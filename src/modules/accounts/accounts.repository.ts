@@ -8,6 +8,10 @@ export interface AccountRow {
   id: string;
   name: string;
   default_country: string;
+  /** IANA zone of the account's clock (automations run on its days). */
+  time_zone: string;
+  /** The hour of the account's day (0–23) from which the daily run makes that day's cards. */
+  send_hour: number;
   created_at: Date;
 }
 
@@ -37,6 +41,19 @@ export async function insertAccount(
 
 export async function findAccount(db: Db, id: string): Promise<AccountRow | undefined> {
   const { rows } = await db.query<AccountRow>("SELECT * FROM accounts WHERE id = $1", [id]);
+  return rows[0];
+}
+
+export async function updateAccountClock(
+  db: Db,
+  id: string,
+  v: { timeZone?: string; sendHour?: number },
+): Promise<AccountRow | undefined> {
+  const { rows } = await db.query<AccountRow>(
+    `UPDATE accounts SET time_zone = coalesce($2, time_zone), send_hour = coalesce($3, send_hour)
+      WHERE id = $1 RETURNING *`,
+    [id, v.timeZone ?? null, v.sendHour ?? null],
+  );
   return rows[0];
 }
 

@@ -2,14 +2,25 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
+import type { AccountRow } from "./accounts.repository.ts";
 import {
   AccountSchema,
   ApiKeySchema,
   apiKeyJson,
   CreateApiKeyBody,
   CreatedApiKeySchema,
+  UpdateAccountBody,
 } from "./accounts.schemas.ts";
-import type { AccountsService } from "./accounts.service.ts";
+import type { AccountsService, AuthContext } from "./accounts.service.ts";
+
+const accountJson = (auth: AuthContext, row: AccountRow) => ({
+  object: "account" as const,
+  id: row.id,
+  name: row.name,
+  time_zone: row.time_zone,
+  send_hour: row.send_hour,
+  key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes },
+});
 
 export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService }> = async (
   app,
@@ -26,12 +37,25 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
     },
     async (request) => {
       const auth = authOf(request);
-      return {
-        object: "account" as const,
-        id: auth.accountId,
-        name: auth.accountName,
-        key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes },
-      };
+      return accountJson(auth, await accounts.getAccount(auth.accountId));
+    },
+  );
+
+  app.patch(
+    "/v1/account",
+    {
+      config: { scope: "admin" },
+      schema: {
+        tags: ["account"],
+        summary:
+          "Set the account's time zone and send hour (when automations make each day's cards)",
+        body: UpdateAccountBody,
+        response: { 200: AccountSchema },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return accountJson(auth, await accounts.updateClock(auth.accountId, request.body));
     },
   );
 

@@ -11,8 +11,23 @@ export const AccountSchema = Type.Object({
   object: Type.Literal("account"),
   id: Type.String(),
   name: Type.String(),
+  time_zone: Type.String({ description: "IANA time zone of the account's days (automations)." }),
+  send_hour: Type.Integer({
+    description:
+      "From this hour of its day (0–23, the account's time zone) the day's cards are made.",
+  }),
   key: Type.Object({ id: Type.String(), prefix: Type.String(), scopes: Type.Array(ScopeSchema) }),
 });
+
+export const UpdateAccountBody = Type.Object(
+  {
+    time_zone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "e.g. America/Los_Angeles" }),
+    ),
+    send_hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 export const ApiKeySchema = Type.Object({
   object: Type.Literal("api_key"),

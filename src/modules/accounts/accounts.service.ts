@@ -3,6 +3,7 @@ import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { notFound, validation } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import { canonicalTimeZone } from "../shared/calendar.ts";
 import * as repo from "./accounts.repository.ts";
 import { hashSecret, looksLikeSecret, newSecret, SCOPES, type Scope } from "./api-key-secret.ts";
 
@@ -97,6 +98,25 @@ export function createAccountsService(deps: { pool: Pool }) {
     },
 
     createKey,
+
+    /** The account's clock: its IANA time zone (checked against the runtime's) and send hour. */
+    async updateClock(id: string, v: { time_zone?: string; send_hour?: number }) {
+      let timeZone: string | undefined;
+      if (v.time_zone !== undefined) {
+        timeZone = canonicalTimeZone(v.time_zone);
+        if (!timeZone) {
+          throw validation(`"${v.time_zone.slice(0, 64)}" is not a time zone.`, [
+            {
+              field: "time_zone",
+              message: "an IANA time zone name, e.g. America/New_York or Pacific/Auckland",
+            },
+          ]);
+        }
+      }
+      const row = await repo.updateAccountClock(pool, id, { timeZone, sendHour: v.send_hour });
+      if (!row) throw notFound("Account");
+      return row;
+    },
 
     listKeys: (accountId: string, page: PageRequest) => repo.listApiKeys(pool, accountId, page),
 

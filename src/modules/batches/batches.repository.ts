@@ -2,6 +2,11 @@ import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import type { BatchRow } from "../pipeline/pipeline.repository.ts";
 
+/** The automation whose day a batch prints (null for a campaign's): id, name and day. */
+const AUTOMATION = `(SELECT jsonb_build_object('id', a.id, 'name', a.name, 'send_date', c.send_date)
+    FROM campaigns c JOIN automations a ON a.id = c.automation_id
+   WHERE c.id = b.campaign_id) AS automation`;
+
 /** Batches a vendor can see: assembled ones (ready or further; not assembling, not failed), newest first. */
 export async function listBatches(
   db: Pool,
@@ -9,11 +14,11 @@ export async function listBatches(
   page: PageRequest & { status?: string },
 ): Promise<Listed<BatchRow>[]> {
   const { rows } = await db.query<Listed<BatchRow>>(
-    `SELECT *, ${timeKey("created_at")} AS sort_key FROM batches
-      WHERE account_id = $1 AND ready_at IS NOT NULL
-        AND ($2::text IS NULL OR status = $2)
-        AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
-      ORDER BY created_at DESC, id DESC LIMIT $5`,
+    `SELECT b.*, ${timeKey("b.created_at")} AS sort_key, ${AUTOMATION} FROM batches b
+      WHERE b.account_id = $1 AND b.ready_at IS NOT NULL
+        AND ($2::text IS NULL OR b.status = $2)
+        AND ($3::timestamptz IS NULL OR (b.created_at, b.id) < ($3::timestamptz, $4::text))
+      ORDER BY b.created_at DESC, b.id DESC LIMIT $5`,
     [accountId, page.status ?? null, page.after?.key ?? null, page.after?.id ?? null, page.limit],
   );
   return rows;
@@ -25,7 +30,8 @@ export async function findBatch(
   id: string,
 ): Promise<BatchRow | undefined> {
   const { rows } = await db.query<BatchRow>(
-    "SELECT * FROM batches WHERE account_id = $1 AND id = $2 AND ready_at IS NOT NULL",
+    `SELECT b.*, ${AUTOMATION} FROM batches b
+      WHERE b.account_id = $1 AND b.id = $2 AND b.ready_at IS NOT NULL`,
     [accountId, id],
   );
   return rows[0];
@@ -47,13 +53,13 @@ export async function acknowledge(
 ): Promise<BatchRow | undefined> {
   const rank = ORDER.indexOf(step);
   const { rows } = await db.query<BatchRow>(
-    `UPDATE batches SET
+    `UPDATE batches b SET
         status = CASE WHEN array_position($4::text[], status) < $5 THEN $3 ELSE status END,
         downloaded_at = CASE WHEN $5 >= 2 THEN coalesce(downloaded_at, $6) ELSE downloaded_at END,
         printed_at    = CASE WHEN $5 >= 3 THEN coalesce(printed_at, $6) ELSE printed_at END,
         mailed_at     = CASE WHEN $5 >= 4 THEN coalesce(mailed_at, $6) ELSE mailed_at END
       WHERE account_id = $1 AND id = $2 AND ready_at IS NOT NULL
-      RETURNING *`,
+      RETURNING b.*, ${AUTOMATION}`,
     [accountId, id, step, ORDER, rank + 1, at],
   );
   return rows[0];

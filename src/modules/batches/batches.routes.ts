@@ -27,6 +27,13 @@ const BatchSchema = Type.Object({
   cards: Type.Integer(),
   pages: Type.Union([Type.Integer(), Type.Null()]),
   status: Type.String({ description: "ready, downloaded, printed or mailed" }),
+  automation: Type.Union(
+    [
+      Type.Object({ id: Type.String(), name: Type.String(), send_date: Type.String() }),
+      Type.Null(),
+    ],
+    { description: "The automation whose day's cards this batch prints; null for a campaign's." },
+  ),
   files: Type.Object({ pdf: FileSchema, manifest: FileSchema, zip: FileSchema }),
   ready_at: Type.Union([Type.String(), Type.Null()]),
   downloaded_at: Type.Union([Type.String(), Type.Null()]),
@@ -64,6 +71,7 @@ export const batchJson = (b: BatchRow) => ({
   cards: b.card_count,
   pages: b.pages,
   status: b.status,
+  automation: b.automation ?? null,
   files: {
     pdf: file(b, "pdf", "pdf"),
     manifest: file(b, "manifest", "manifest.csv"),

@@ -26,6 +26,9 @@ export interface CampaignRow {
   ready_at: Date | null;
   cancelled_at: Date | null;
   failed_at: Date | null;
+  /** A day of an automation: the automation and the day (YYYY-MM-DD). */
+  automation_id?: string | null;
+  send_date?: string | null;
   recipients: number;
   card_counts?: Record<string, number>;
   batches?: {

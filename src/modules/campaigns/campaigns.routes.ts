@@ -28,6 +28,8 @@ export function campaignJson(row: CampaignRow) {
     metadata: row.metadata,
     status: row.status,
     send_at: row.send_at?.toISOString() ?? null,
+    automation_id: row.automation_id ?? null,
+    send_date: row.send_date ?? null,
     recipients: Number(row.recipients),
     cards: {
       pending: row.card_counts?.pending ?? 0,

@@ -105,6 +105,12 @@ export const CampaignSchema = Type.Object({
   metadata: Type.Record(Type.String(), Type.String()),
   status: Type.String(),
   send_at: Type.Union([Type.String(), Type.Null()]),
+  automation_id: Type.Union([Type.String(), Type.Null()], {
+    description: "The automation whose day this campaign is (its cards are made by the daily run).",
+  }),
+  send_date: Type.Union([Type.String(), Type.Null()], {
+    description: "An automation's day: the day its cards were made and batched.",
+  }),
   recipients: Type.Integer({ description: "Recipients imported so far." }),
   cards: Type.Object(
     { pending: Type.Integer(), rendered: Type.Integer(), failed: Type.Integer() },

@@ -59,6 +59,8 @@ export interface BatchRow {
   failed_at: Date | null;
   failure: string | null;
   created_at: Date;
+  /** The automation whose day the batch prints, where the query asked for it. */
+  automation?: { id: string; name: string; send_date: string } | null;
 }
 
 /** Submit: one card per recipient, the merge data frozen; ids derived from the recipient's. */

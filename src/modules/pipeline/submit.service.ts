@@ -4,7 +4,7 @@
  * cancel works until its batches are planned: cards not rendered yet are not rendered any more (the
  * render step checks card by card), no batch is planned, and rendered cards stay on record.
  */
-import type { Pool } from "../../db/pool.ts";
+import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict } from "../../errors.ts";
 import type { Producer } from "../../queue/producer.ts";
@@ -29,8 +29,30 @@ export function createSubmitService(deps: {
     return jobs.reduce((n, j) => n + j.cardIds.length, 0);
   }
 
+  /**
+   * Inside the caller's transaction, with the draft campaign locked: one card per recipient (data
+   * frozen), draft → scheduled, send_at set. Returns the ms until send_at; after the commit the
+   * caller enqueues the start ({@link enqueueStart}), and the reconciler does if it never gets to.
+   */
+  async function freeze(tx: PoolClient, campaignId: string, sendAt: Date | null): Promise<number> {
+    const cards = await repo.insertCardsForCampaign(tx, campaignId);
+    if (cards === 0) {
+      throw new AppError(
+        "unprocessable",
+        "The campaign has no recipients: import some before submitting.",
+      );
+    }
+    await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
+    return repo.scheduleSend(tx, campaignId, sendAt);
+  }
+
+  const enqueueStart = (campaignId: string, delayMs = 0) =>
+    producer.add("start-campaign", { campaignId }, { delayMs });
+
   return {
     enqueuePending,
+    freeze,
+    enqueueStart,
 
     async submit(accountId: string, campaignId: string, sendAt?: Date) {
       const now = Date.now();
@@ -43,18 +65,10 @@ export function createSubmitService(deps: {
       const later = sendAt && sendAt.getTime() > now ? sendAt : null;
       const delayMs = await withTransaction(pool, async (tx) => {
         const campaign = await campaigns.lockDraft(tx, accountId, campaignId);
-        const cards = await repo.insertCardsForCampaign(tx, campaign.id);
-        if (cards === 0) {
-          throw new AppError(
-            "unprocessable",
-            "The campaign has no recipients: import some before submitting.",
-          );
-        }
-        await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
-        return repo.scheduleSend(tx, campaignId, later);
+        return freeze(tx, campaign.id, later);
       });
       // After commit: a crash here is healed by the reconciler (a scheduled campaign past its time).
-      await producer.add("start-campaign", { campaignId }, { delayMs });
+      await enqueueStart(campaignId, delayMs);
       return campaigns.get(accountId, campaignId);
     },
 

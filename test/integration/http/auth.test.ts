@@ -36,6 +36,8 @@ describe("API key authentication", () => {
       object: "account",
       id: accountId,
       name: "Zoë's Bakery",
+      time_zone: "America/New_York",
+      send_hour: 6,
       key: { id: keyId, prefix: secret.slice(0, 12), scopes: ["campaigns", "batches", "admin"] },
     });
   });

@@ -94,6 +94,22 @@ describe("account isolation", () => {
           payload: { files },
         })
       ).json().id;
+      ids.automation = (
+        await ctx.app.inject({
+          method: "POST",
+          url: "/v1/automations",
+          headers: bearer(owner),
+          payload: {
+            name: "Secret design thank-yous",
+            occasion: "thank_you",
+            template: "thank-you",
+            format: "card_5x7",
+            message: "Thanks for the {{lastPurchase}}!",
+            merge_fields: ["lastPurchase"],
+            sender: { business_name: "Owner Co" },
+          },
+        })
+      ).json().id;
     } finally {
       await processors.close();
     }
@@ -104,7 +120,7 @@ describe("account isolation", () => {
         .replace("/v1/contacts/{id}", `/v1/contacts/${ids.contact}`)
         .replace("{card}", ids.card as string)
         .replace(
-          /\/v1\/(campaigns|photos|batches|templates|api_keys)\/\{id\}/,
+          /\/v1\/(campaigns|photos|batches|templates|api_keys|automations)\/\{id\}/,
           (_m, kind: string) => {
             const key = {
               campaigns: "campaign",
@@ -112,6 +128,7 @@ describe("account isolation", () => {
               batches: "batch",
               templates: "template",
               api_keys: "key",
+              automations: "automation",
             }[kind] as string;
             return `/v1/${kind}/${ids[key]}`;
           },
@@ -129,6 +146,11 @@ describe("account isolation", () => {
         "PATCH /v1/campaigns/{id}": { name: "x" },
         "PATCH /v1/campaigns/{id}/recipients/{rid}": { first_name: "x" },
         "POST /v1/batches/{id}/acknowledge": { status: "printed" },
+        "PATCH /v1/automations/{id}": { name: "x" },
+        "POST /v1/automations/{id}/sends": {
+          contact_id: ids.contact,
+          merge: { lastPurchase: "x" },
+        },
         "POST /v1/campaigns/{id}/recipients": [
           { first_name: "A", last_name: "B", street: "1 St", city: "C", state: "IL", zip: "62701" },
         ],
@@ -163,6 +185,9 @@ describe("account isolation", () => {
         "PATCH /v1/contacts/{id}",
         "GET /v1/contacts/imports/{id}/failures.csv",
         "POST /v1/campaigns/{id}/recipients/from-contacts",
+        "GET /v1/automations/{id}/upcoming",
+        "POST /v1/automations/{id}/sends",
+        "DELETE /v1/automations/{id}",
       ]),
     );
   }, 90_000);
