@@ -137,6 +137,7 @@ describe("render pool", () => {
     );
     expect(error).toBeInstanceOf(RenderProcessError);
     expect((error as Error).message).toMatch(/render process exited \(SIGKILL\)/);
+    expect((error as RenderProcessError).crashed, "it died while drawing this card").toBe(true);
     expect((await p.render(await card("Bob Roe"))).report.pages).toBe(2);
     expect(p.stats().started).toBe(2);
   }, 60_000);
