@@ -124,7 +124,7 @@ describe("render pool", () => {
     expect(p.stats().started).toBe(1);
   }, 60_000);
 
-  it("fails a card whose render process dies under it as a fault, and renders the next card", async () => {
+  it("fails a card whose render process dies under it as a crash, and renders the next card", async () => {
     const p = open();
     await p.render(await card("Warm Up"));
     const pid = p.stats().pids[0] as number;
