@@ -48,9 +48,19 @@ export interface RenderPoolOptions {
   cjkFont?: string | null;
 }
 
-/** The render process died or failed other than by a limit (a bug, a failed start): a fault. */
+/**
+ * The render process failed other than by a limit. `crashed`: it died while drawing the card (a
+ * native crash, a V8 fatal error other than running out of heap, killed from outside), which
+ * says more about the card than a passing fault does; otherwise a bug or a failed start.
+ */
 export class RenderProcessError extends Error {
   override name = "RenderProcessError";
+  constructor(
+    message: string,
+    readonly crashed = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface RenderPool {
@@ -259,6 +269,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
         const last = stderr.trim().split("\n").slice(-3).join(" | ");
         failure = new RenderProcessError(
           `render process exited (${signal ?? `code ${code}`})${last ? `: ${last}` : ""}`,
+          job !== undefined,
         );
       }
       settle(job ?? queue.shift(), failure);

@@ -5,16 +5,17 @@
  * once, with its reason, and does not hold up the campaign; storage or database faults throw so the
  * job retries.
  *
- * Cards render in the render sandbox (child processes with memory, time and output caps), so a runaway
- * card fails with render_limit instead of taking the worker down. Should one kill its process all
- * the same, the start counted before its render says so: after MAX_RENDER_CRASHES such starts the
- * card is failed (render_crash) at its next pickup, without rendering it again.
+ * Cards render in the render sandbox (child processes with memory, time and output caps), so a
+ * runaway card fails with render_limit instead of taking the worker down. Should one kill its
+ * render process, or the worker itself, the start counted before its render says so: after
+ * MAX_RENDER_CRASHES such starts the card is failed (render_crash) at its next pickup, without
+ * rendering it again.
  */
 import type { Pool } from "../../db/pool.ts";
 import type { Logger } from "../../logger.ts";
 import type { Producer } from "../../queue/producer.ts";
 import { CardRenderError, type RenderResult } from "../../render/index.ts";
-import type { RenderPool } from "../../render-sandbox/render-pool.ts";
+import { type RenderPool, RenderProcessError } from "../../render-sandbox/render-pool.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
@@ -72,7 +73,7 @@ export function createRenderCardsService(deps: {
         deps.logger.error({ card: card.id, crashes: start.crashes }, "card crashed its renders");
         await repo.markFailed(pool, card.id, {
           reason: "render_crash",
-          detail: `Rendering this card stopped the worker process ${start.crashes} times, so it is not tried again; the campaign's other cards go on. Simplify the design or the message; the worker log has the crashes under card ${card.id}.`,
+          detail: `Drawing this card crashed the process drawing it ${start.crashes} times, so it is not tried again; the campaign's other cards go on. Simplify the design or the message; the worker log has the crashes under card ${card.id}.`,
           report: {},
         });
         result.failed++;
@@ -91,6 +92,9 @@ export function createRenderCardsService(deps: {
           result.failed++;
           continue;
         }
+        // Its render process died under it: the start stays without an end (a crash, as if the
+        // worker had died), and the job comes back for the next pickup to judge.
+        if (error instanceof RenderProcessError && error.crashed) throw error;
         // Something about this card (a photo gone from storage, a drawing fault on its data) or a
         // passing fault: retry a few times, then fail the card so the campaign is not held up.
         const fault = await repo.countFault(pool, card.id);

@@ -6,7 +6,7 @@ import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
 import { CardRenderError, type CardReport } from "../../render/index.ts";
-import type { RenderPool } from "../../render-sandbox/render-pool.ts";
+import { type RenderPool, RenderProcessError } from "../../render-sandbox/render-pool.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
@@ -52,6 +52,12 @@ export function createRecipientsService(deps: {
       return await deps.renderPool.render(await cardInput(deps, campaign, row));
     } catch (error) {
       if (error instanceof CardRenderError) return { report: error.report };
+      if (error instanceof RenderProcessError && error.crashed) {
+        const detail =
+          "Drawing this card stopped the process that drew it: simplify the design or the message.";
+        const failure = { reason: "render_crash" as const, detail };
+        return { report: { template: input.template.id, format: input.format, failure } };
+      }
       throw error;
     }
   }

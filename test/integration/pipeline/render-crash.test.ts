@@ -6,10 +6,14 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPhotoLoader } from "../../../src/modules/cards/card-input.ts";
+import { findPhoto } from "../../../src/modules/photos/photos.repository.ts";
 import {
   cardPdfKey,
+  createRenderCardsService,
   MAX_RENDER_CRASHES,
 } from "../../../src/modules/pipeline/render-cards.service.ts";
+import { RenderProcessError } from "../../../src/render-sandbox/render-pool.ts";
 import { StorageNotFound } from "../../../src/storage/storage.ts";
 import { draftCampaign } from "../../support/campaign-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
@@ -25,6 +29,8 @@ afterAll(() => ctx.close());
 
 interface Card {
   id: string;
+  data: { fullName: string };
+  attempts: number;
   account_id: string;
   campaign_id: string;
   status: string;
@@ -81,7 +87,7 @@ describe("render crashes", () => {
       pdf_key: null,
     });
     expect(crashed.failure_detail).toMatch(
-      /^Rendering this card stopped the worker process 2 times, so it is not tried again/,
+      /^Drawing this card crashed the process drawing it 2 times, so it is not tried again/,
     );
     // Not drawn a third time: nothing was written for it.
     await expect(ctx.deps.storage.getBuffer(cardPdfKey(crashed))).rejects.toThrow(StorageNotFound);
@@ -122,5 +128,44 @@ describe("render crashes", () => {
       });
     }
     await rm(blocked, { recursive: true, force: true });
+  }, 60_000);
+
+  it("takes a render process that died under its card for a crash: render_crash at the third pickup", async () => {
+    const { id, cards } = await rendering(2);
+    const [doomed, fine] = cards as [Card, Card];
+    // The real render pool, except that this one card's render process dies under it every time
+    // (as a native crash would; the pool's own test kills a real one).
+    let renders = 0;
+    const renderCards = createRenderCardsService({
+      ...ctx.deps,
+      photos: createPhotoLoader({
+        storage: ctx.deps.storage,
+        findPhoto: (a, p) => findPhoto(ctx.deps.pool, a, p),
+      }),
+      giveUpSeconds: ctx.config.worker.giveUpSeconds,
+      renderPool: {
+        render(input) {
+          if (input.data.recipient.fullName !== doomed.data.fullName)
+            return ctx.deps.renderPool.render(input);
+          renders++;
+          return Promise.reject(new RenderProcessError("render process exited (SIGSEGV)", true));
+        },
+      },
+    });
+    for (let pickup = 1; pickup <= MAX_RENDER_CRASHES; pickup++) {
+      await expect(renderCards(id, [doomed.id])).rejects.toThrow(/SIGSEGV/);
+      expect((await cardsOf(id))[0]).toMatchObject({
+        status: "pending",
+        render_starts: pickup,
+        render_ends: 0,
+        attempts: 0,
+      });
+    }
+    expect(await renderCards(id, [doomed.id, fine.id])).toMatchObject({ failed: 1, rendered: 1 });
+    expect(renders, "not drawn a third time").toBe(MAX_RENDER_CRASHES);
+    expect((await cardsOf(id))[0]).toMatchObject({
+      status: "failed",
+      failure_reason: "render_crash",
+    });
   }, 60_000);
 });

@@ -125,7 +125,7 @@ describe("render pool", () => {
     expect(p.stats().started).toBe(1);
   }, 60_000);
 
-  it("fails a card whose render process dies under it as a fault, and renders the next card", async () => {
+  it("fails a card whose render process dies under it as a crash, and renders the next card", async () => {
     const p = open();
     await p.render(await card("Warm Up"));
     const pid = p.stats().pids[0] as number;
@@ -138,6 +138,7 @@ describe("render pool", () => {
     );
     expect(error).toBeInstanceOf(RenderProcessError);
     expect((error as Error).message).toMatch(/render process exited \(SIGKILL\)/);
+    expect((error as RenderProcessError).crashed, "it died while drawing this card").toBe(true);
     expect((await p.render(await card("Bob Roe"))).report.pages).toBe(2);
     expect(p.stats().started).toBe(2);
   }, 60_000);
