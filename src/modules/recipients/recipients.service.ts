@@ -5,7 +5,7 @@ import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
-import { CardRenderError, type CardReport } from "../../render/index.ts";
+import { CardRenderError, type CardReport, type FormatId } from "../../render/index.ts";
 import { type RenderPool, RenderProcessError } from "../../render-sandbox/render-pool.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
@@ -56,7 +56,9 @@ export function createRecipientsService(deps: {
         const detail =
           "Drawing this card stopped the process that drew it: simplify the design or the message.";
         const failure = { reason: "render_crash" as const, detail };
-        return { report: { template: input.template.id, format: input.format, failure } };
+        return {
+          report: { template: campaign.template_id, format: campaign.format as FormatId, failure },
+        };
       }
       throw error;
     }
