@@ -16,7 +16,8 @@ let processors: Awaited<ReturnType<typeof startProcessors>>;
 let secret: string;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ RENDER_CHUNK_SIZE: "5" });
+  // The automations clock off: its job scheduler keeps a delayed job, and this test waits for an empty queue.
+  ctx = await createTestContext({ RENDER_CHUNK_SIZE: "5", AUTOMATION_TICK_SECONDS: "0" });
   processors = await startProcessors(ctx.deps);
   secret = (await ctx.account()).secret;
 });
