@@ -8,6 +8,7 @@ import type { DocSession, PdfImage } from "./document.ts";
 import { cropMarkOps, writePageBoxes } from "./page-boxes.ts";
 import { fillRgb, num, rectPath } from "./pdf-ops.ts";
 import type { Photo } from "./photo.ts";
+import { sampleMarkOps } from "./sample-mark.ts";
 
 interface PageInternals {
   xobjects: Record<string, unknown>;
@@ -105,6 +106,7 @@ export function drawCard(session: DocSession, plan: CardPlan, photo: Photo | und
     const ops: string[] = [];
     for (const face of faces)
       for (const item of face.items) ops.push(itemOps(session, page, item, photo));
+    if (plan.sample) ops.push(sampleMarkOps(session.fonts, g));
     const marks = cropMarkOps(g);
     if (marks) ops.push(marks);
     writeContent(page, ops.join("\n"));

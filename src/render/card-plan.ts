@@ -32,6 +32,8 @@ export interface RenderOptions {
   cropMarks?: boolean;
   /** A sequence number printed small on the back (batches set it per card). */
   sequence?: number;
+  /** Test mode: "SAMPLE - NOT FOR MAILING" across every page (see sample-mark.ts). */
+  sample?: boolean;
 }
 
 /** Everything one card is rendered from. */
@@ -55,6 +57,8 @@ export interface CardPlan {
   geometry: PageGeometry;
   pages: Array<Array<{ face: FaceId; rects: FaceRects; items: FaceItem[] }>>;
   report: CardReport;
+  /** Draw the test-mode mark on every page. */
+  sample?: boolean;
 }
 
 const artCache = new WeakMap<Template, Map<string, ArtOps>>();
@@ -270,5 +274,5 @@ export function planCard(input: CardInput): CardPlan {
   if (report.photo?.warning) report.warnings.push(report.photo.warning);
   if (!input.photo && pages.flat().some((f) => f.items.some((i) => i.kind === "photo")))
     report.warnings.push("no photo given: the photo slot is filled with a plain colour");
-  return { format, geometry, pages, report };
+  return { format, geometry, pages, report, ...(input.options?.sample ? { sample: true } : {}) };
 }
