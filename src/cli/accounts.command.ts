@@ -41,8 +41,41 @@ function need(value: string | undefined, flag: string): string {
   return value;
 }
 
+export const ACCOUNTS_USAGE = `Usage: cardmerge accounts create --name NAME [--country CC] [--scopes LIST]
+       cardmerge accounts list
+
+  create   a new account and its first API key (live; shown once, as JSON on stdout)
+    --name NAME      the business's name
+    --country CC     default country of its recipients (default US)
+    --scopes LIST    the first key's scopes, comma-separated: campaigns,batches,admin (default all)
+  list     every account (JSON)`;
+
+export const KEYS_USAGE = `Usage: cardmerge keys create --account ID [--mode live|test] [--scopes LIST] [--name NAME]
+       cardmerge keys list --account ID
+       cardmerge keys revoke --account ID --key KEY_ID
+
+  create   a new API key of the account (shown once, as JSON on stdout)
+    --account ID     the account (acct_…)
+    --mode MODE      live (default: real mail) or test (cmk_test_…: its campaigns, contacts,
+                     automations, photos and batches are test objects, cards carry a SAMPLE mark)
+    --scopes LIST    comma-separated: campaigns,batches,admin (default campaigns,batches);
+                     a print vendor's key: --scopes batches
+    --name NAME      a label to tell keys apart
+  list     the account's keys with their mode, scopes and last use
+  revoke   stop a key at once`;
+
+/** `--help` anywhere, or no action: the usage, exit 0 (asked for) or 64 (nothing asked). */
+function helpAsked(action: string | undefined, rest: string[], usage: string): number | undefined {
+  const asked = [action, ...rest].some((a) => a === "--help" || a === "-h" || a === "help");
+  if (!asked && action) return undefined;
+  process.stdout.write(`${usage}\n`);
+  return asked ? 0 : 64;
+}
+
 export async function accountsCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;
+  const help = helpAsked(action, rest, ACCOUNTS_USAGE);
+  if (help !== undefined) return help;
   const { values } = parseArgs({
     args: rest,
     options: { name: { type: "string" }, country: { type: "string" }, scopes: { type: "string" } },
@@ -78,24 +111,33 @@ export async function accountsCommand(args: string[]): Promise<number> {
     );
     return 0;
   }
-  throw new CliError('usage: cardmerge accounts create --name "Acme Plumbing" | accounts list', 64);
+  throw new CliError(`unknown action "${action}".\n\n${ACCOUNTS_USAGE}`, 64);
 }
 
 export async function keysCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;
+  const help = helpAsked(action, rest, KEYS_USAGE);
+  if (help !== undefined) return help;
+  if (!["create", "list", "revoke"].includes(action ?? ""))
+    throw new CliError(`unknown action "${action}".\n\n${KEYS_USAGE}`, 64);
   const { values } = parseArgs({
     args: rest,
     options: {
       account: { type: "string" },
       name: { type: "string" },
       scopes: { type: "string" },
+      mode: { type: "string" },
       key: { type: "string" },
     },
   });
   const accountId = need(values.account, "account");
   if (action === "create") {
     const { key, secret } = await withAccounts((accounts) =>
-      accounts.createKey(accountId, { name: values.name, scopes: scopesOf(values.scopes) }),
+      accounts.createKey(accountId, {
+        name: values.name,
+        scopes: scopesOf(values.scopes),
+        mode: values.mode,
+      }),
     );
     print({ ...apiKeyJson(key), secret });
     process.stderr.write("Store the API key now: it is shown once.\n");
@@ -106,12 +148,9 @@ export async function keysCommand(args: string[]): Promise<number> {
     print(rows.map(apiKeyJson));
     return 0;
   }
-  if (action === "revoke") {
-    const row = await withAccounts((accounts) =>
-      accounts.revokeKey(accountId, need(values.key, "key")),
-    );
-    print(apiKeyJson(row));
-    return 0;
-  }
-  throw new CliError("usage: cardmerge keys create|list|revoke --account ID [--key KEY_ID]", 64);
+  const row = await withAccounts((accounts) =>
+    accounts.revokeKey(accountId, need(values.key, "key")),
+  );
+  print(apiKeyJson(row));
+  return 0;
 }

@@ -12,7 +12,7 @@ import { isDay } from "../modules/shared/calendar.ts";
 import { CliError } from "./cli-error.ts";
 import { exitOnConfigError } from "./exit.ts";
 
-export const AUTOMATIONS_USAGE = `Usage: cardmerge automations run --date YYYY-MM-DD [--account ID] [--wait SECONDS]
+export const AUTOMATIONS_USAGE = `Usage: cardmerge automations run --date YYYY-MM-DD [--account ID] [--mode live|test] [--wait SECONDS]
 
 Runs one day of every active automation (of one account, or of all): makes the cards of that day
 once, records what was skipped and why, and submits the day's campaign of each automation to the
@@ -24,6 +24,7 @@ clock would after an outage. A day already run makes nothing new: it prints what
 Options:
   --date YYYY-MM-DD   the day to run (the account's calendar day)
   --account ID        only this account's automations
+  --mode live|test    with --account: its live automations (default) or those its test keys made
   --wait SECONDS      wait up to SECONDS for the workers to render the day's cards and assemble
                       its batches, then print the batches (npm run worker must be running)
 
@@ -39,13 +40,14 @@ export async function automationsCommand(args: string[]): Promise<number> {
   }
   if (action !== "run")
     throw new CliError(`unknown action "${action}".\n\n${AUTOMATIONS_USAGE}`, 64);
-  let values: { date?: string; account?: string; wait?: string; help?: boolean };
+  let values: { date?: string; account?: string; mode?: string; wait?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: rest,
       options: {
         date: { type: "string" },
         account: { type: "string" },
+        mode: { type: "string" },
         wait: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -67,8 +69,13 @@ export async function automationsCommand(args: string[]): Promise<number> {
   const config = exitOnConfigError(() => loadConfig());
   const deps = createDeps(config, "cli");
   try {
-    if (values.account) await deps.accounts.getAccount(values.account);
-    const days = await deps.dailyRun.runDay({ date, accountId: values.account });
+    let accountId = values.account;
+    if (accountId) {
+      await deps.accounts.getAccount(accountId);
+      accountId = await deps.accounts.accountOfMode(accountId, values.mode);
+      if (!accountId) throw new CliError(`account ${values.account} has no test key yet.`);
+    } else if (values.mode) throw new CliError("--mode needs --account.", 64);
+    const days = await deps.dailyRun.runDay({ date, accountId });
     const campaignIds = days.flatMap((d) => (d.campaign_id ? [d.campaign_id] : []));
     const deadline = Date.now() + waitSeconds * 1000;
     let campaigns = await campaignStates(deps.pool, campaignIds);

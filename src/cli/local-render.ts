@@ -197,7 +197,7 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
     template,
     format,
     data: cardData(
-      { ...campaign, account_id: "", template_id: template.id, photo_id: null },
+      { ...campaign, account_id: "", template_id: template.id, photo_id: null, mode: "live" },
       card.recipient,
     ),
     ...(campaign.message ? { message: campaign.message } : {}),

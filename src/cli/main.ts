@@ -13,12 +13,17 @@ Commands:
   migrate                       apply pending migrations
   accounts create --name NAME [--country US] [--scopes campaigns,batches,admin]
   accounts list
-  keys create --account ID [--name NAME] [--scopes campaigns,batches]
+  keys create --account ID [--mode live|test] [--scopes campaigns,batches] [--name NAME]
+                                a vendor's key: --scopes batches; a test key: --mode test
   keys list --account ID
   keys revoke --account ID --key KEY_ID
+  render --campaign FILE --csv FILE [--photo FILE] --out DIR
   render --template ID --format FORMAT --csv FILE [--photo FILE] [--message TEXT|--message-file FILE] --out DIR
-  automations run --date YYYY-MM-DD [--account ID] [--wait SECONDS]
-                                run one day of the automations by hand (--help for more)
+                                render a campaign to print-ready PDFs with no server (as npm run demo does)
+  automations run --date YYYY-MM-DD [--account ID] [--mode live|test] [--wait SECONDS]
+                                run one day of the automations by hand
+
+Every command answers --help (cardmerge keys --help, cardmerge render --help…).
 
 Configuration comes from environment variables (see README): DATABASE_URL, REDIS_URL, STORAGE_DIR…`;
 
@@ -45,7 +50,15 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const command = await load();
-  return command(rest);
+  try {
+    return await command(rest);
+  } catch (error) {
+    // node:util parseArgs: an unknown or malformed option is the user's to fix, not a crash.
+    const code = (error as { code?: string }).code;
+    if (code?.startsWith("ERR_PARSE_ARGS_"))
+      throw new CliError(`${(error as Error).message} (cardmerge ${name} --help for usage)`, 64);
+    throw error;
+  }
 }
 
 try {

@@ -3,8 +3,18 @@ import { ensureDatabase, migrate } from "../db/migrate.ts";
 import { CliError } from "./cli-error.ts";
 import { exitOnConfigError } from "./exit.ts";
 
+const SETUP_USAGE = `Usage: cardmerge setup | cardmerge migrate
+
+Creates the database DATABASE_URL names when it is missing (setup), then applies the pending
+migrations of migrations/. Needs PostgreSQL; rendering (cardmerge render, npm run demo) does not.`;
+
 /** `cardmerge setup` / `migrate`: create the database when missing, then apply migrations. */
-export async function setupCommand(): Promise<number> {
+export async function setupCommand(args: string[] = []): Promise<number> {
+  if (args.length > 0) {
+    const asked = args.some((a) => a === "--help" || a === "-h" || a === "help");
+    process.stdout.write(`${SETUP_USAGE}\n`);
+    return asked ? 0 : 64;
+  }
   const config = exitOnConfigError(() => loadConfig());
   try {
     const created = await ensureDatabase(config.databaseUrl);

@@ -1,6 +1,6 @@
 import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
-import type { Scope } from "./api-key-secret.ts";
+import type { Mode, Scope } from "./api-key-secret.ts";
 
 type Db = Pool | PoolClient;
 
@@ -12,6 +12,10 @@ export interface AccountRow {
   time_zone: string;
   /** The hour of the account's day (0–23) from which the daily run makes that day's cards. */
   send_hour: number;
+  /** 'test' for an account's test twin (the objects its test keys make); see 0013_test-mode.sql. */
+  mode: Mode;
+  /** The twin's account (null for a live account). */
+  live_account_id: string | null;
   created_at: Date;
 }
 
@@ -21,12 +25,14 @@ export interface ApiKeyRow {
   name: string;
   prefix: string;
   scopes: Scope[];
+  mode: Mode;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
 
-const KEY_COLUMNS = "id, account_id, name, prefix, scopes, created_at, last_used_at, revoked_at";
+const KEY_COLUMNS =
+  "id, account_id, name, prefix, scopes, mode, created_at, last_used_at, revoked_at";
 
 export async function insertAccount(
   db: Db,
@@ -49,16 +55,19 @@ export async function updateAccountClock(
   id: string,
   v: { timeZone?: string; sendHour?: number },
 ): Promise<AccountRow | undefined> {
+  // The test twin keeps the account's clock, so test automations run on the same days.
   const { rows } = await db.query<AccountRow>(
     `UPDATE accounts SET time_zone = coalesce($2, time_zone), send_hour = coalesce($3, send_hour)
-      WHERE id = $1 RETURNING *`,
+      WHERE id = $1 OR live_account_id = $1 RETURNING *`,
     [id, v.timeZone ?? null, v.sendHour ?? null],
   );
-  return rows[0];
+  return rows.find((r) => r.id === id);
 }
 
 export async function listAccounts(db: Db): Promise<AccountRow[]> {
-  const { rows } = await db.query<AccountRow>("SELECT * FROM accounts ORDER BY created_at, id");
+  const { rows } = await db.query<AccountRow>(
+    "SELECT * FROM accounts WHERE mode = 'live' ORDER BY created_at, id",
+  );
   return rows;
 }
 
@@ -71,29 +80,70 @@ export async function insertApiKey(
     prefix: string;
     hash: Buffer;
     scopes: Scope[];
+    mode: Mode;
   },
 ): Promise<ApiKeyRow> {
   const { rows } = await db.query<ApiKeyRow>(
-    `INSERT INTO api_keys (id, account_id, name, prefix, secret_hash, scopes)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${KEY_COLUMNS}`,
-    [row.id, row.accountId, row.name, row.prefix, row.hash, row.scopes],
+    `INSERT INTO api_keys (id, account_id, name, prefix, secret_hash, scopes, mode)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${KEY_COLUMNS}`,
+    [row.id, row.accountId, row.name, row.prefix, row.hash, row.scopes, row.mode],
   );
   return rows[0] as ApiKeyRow;
 }
 
-/** The key for a presented secret, with its account's name; revoked keys included (caller decides). */
+/**
+ * The key for a presented secret, with its account's name and the id of the account row it acts
+ * on (the test twin for a test key; null if that twin is missing); revoked keys included (caller decides).
+ */
 export async function findApiKeyByHash(
   db: Db,
   hash: Buffer,
-): Promise<(ApiKeyRow & { account_name: string }) | undefined> {
-  const { rows } = await db.query<ApiKeyRow & { account_name: string }>(
-    `SELECT k.id, k.account_id, k.name, k.prefix, k.scopes, k.created_at, k.last_used_at,
-            k.revoked_at, a.name AS account_name
+): Promise<(ApiKeyRow & { account_name: string; acts_on: string | null }) | undefined> {
+  const { rows } = await db.query<ApiKeyRow & { account_name: string; acts_on: string | null }>(
+    `SELECT k.id, k.account_id, k.name, k.prefix, k.scopes, k.mode, k.created_at, k.last_used_at,
+            k.revoked_at, a.name AS account_name,
+            CASE WHEN k.mode = 'live' THEN a.id ELSE t.id END AS acts_on
        FROM api_keys k JOIN accounts a ON a.id = k.account_id
+       LEFT JOIN accounts t ON t.live_account_id = a.id
       WHERE k.secret_hash = $1`,
     [hash],
   );
   return rows[0];
+}
+
+/** The account's test twin, made on first need with the account's name, country and clock. */
+export async function ensureTestTwin(
+  db: Db,
+  liveAccountId: string,
+  newId: string,
+): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `WITH made AS (
+       INSERT INTO accounts (id, name, default_country, time_zone, send_hour, mode, live_account_id)
+       SELECT $2, name, default_country, time_zone, send_hour, 'test', id
+         FROM accounts WHERE id = $1 AND mode = 'live'
+       ON CONFLICT (live_account_id) DO NOTHING RETURNING id)
+     SELECT id FROM made UNION ALL SELECT id FROM accounts WHERE live_account_id = $1`,
+    [liveAccountId, newId],
+  );
+  const id = rows[0]?.id;
+  if (!id) throw new Error(`account ${liveAccountId} has no test twin and none could be made`);
+  return id;
+}
+
+/** The account row objects of `mode` belong to: the account itself, or its test twin. */
+export async function accountOfMode(
+  db: Db,
+  liveAccountId: string,
+  mode: Mode,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    mode === "live"
+      ? "SELECT id FROM accounts WHERE id = $1 AND mode = 'live'"
+      : "SELECT id FROM accounts WHERE live_account_id = $1",
+    [liveAccountId],
+  );
+  return rows[0]?.id;
 }
 
 /** Marks a key used, at most once a minute, so authentication stays a read on busy keys. */
@@ -109,13 +159,14 @@ export async function listApiKeys(
   db: Db,
   accountId: string,
   page: PageRequest,
+  mode?: Mode,
 ): Promise<Listed<ApiKeyRow>[]> {
   const { rows } = await db.query<Listed<ApiKeyRow>>(
     `SELECT ${KEY_COLUMNS}, ${timeKey("created_at")} AS sort_key FROM api_keys
-      WHERE account_id = $1
+      WHERE account_id = $1 AND ($5::text IS NULL OR mode = $5)
         AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::text))
       ORDER BY created_at, id LIMIT $4`,
-    [accountId, page.after?.key ?? null, page.after?.id ?? null, page.limit],
+    [accountId, page.after?.key ?? null, page.after?.id ?? null, page.limit, mode ?? null],
   );
   return rows;
 }
@@ -124,11 +175,13 @@ export async function revokeApiKey(
   db: Db,
   accountId: string,
   id: string,
+  mode?: Mode,
 ): Promise<ApiKeyRow | undefined> {
   const { rows } = await db.query<ApiKeyRow>(
     `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
-      WHERE account_id = $1 AND id = $2 RETURNING ${KEY_COLUMNS}`,
-    [accountId, id],
+      WHERE account_id = $1 AND id = $2 AND ($3::text IS NULL OR mode = $3)
+      RETURNING ${KEY_COLUMNS}`,
+    [accountId, id, mode ?? null],
   );
   return rows[0];
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import type { AccountRow } from "./accounts.repository.ts";
@@ -19,7 +20,8 @@ const accountJson = (auth: AuthContext, row: AccountRow) => ({
   name: row.name,
   time_zone: row.time_zone,
   send_hour: row.send_hour,
-  key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes },
+  mode: auth.mode,
+  key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes, mode: auth.mode },
 });
 
 export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService }> = async (
@@ -37,7 +39,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
     },
     async (request) => {
       const auth = authOf(request);
-      return accountJson(auth, await accounts.getAccount(auth.accountId));
+      return accountJson(auth, await accounts.getAccount(auth.liveAccountId));
     },
   );
 
@@ -55,7 +57,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
     },
     async (request) => {
       const auth = authOf(request);
-      return accountJson(auth, await accounts.updateClock(auth.accountId, request.body));
+      return accountJson(auth, await accounts.updateClock(auth.liveAccountId, request.body));
     },
   );
 
@@ -71,9 +73,12 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       },
     },
     async (request) => {
+      const auth = authOf(request);
+      // A test key sees only test keys: test mode must not reveal or reach the live ones.
       const rows = await accounts.listKeys(
-        authOf(request).accountId,
+        auth.liveAccountId,
         pageOf(request.query, "time"),
+        auth.mode === "test" ? "test" : undefined,
       );
       return toList(rows, request.query.limit, apiKeyJson);
     },
@@ -91,7 +96,14 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       },
     },
     async (request, reply) => {
-      const { key, secret } = await accounts.createKey(authOf(request).accountId, request.body);
+      const auth = authOf(request);
+      if (auth.mode === "test" && request.body.mode !== "test") {
+        throw new AppError(
+          "forbidden",
+          'A test key can make only test keys: send "mode": "test", or use a live admin key.',
+        );
+      }
+      const { key, secret } = await accounts.createKey(auth.liveAccountId, request.body);
       return reply.code(201).send({ ...apiKeyJson(key), secret });
     },
   );
@@ -107,7 +119,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
         response: { 200: ApiKeySchema },
       },
     },
-    async (request) =>
-      apiKeyJson(await accounts.revokeKey(authOf(request).accountId, request.params.id)),
+    async (request) => {
+      const auth = authOf(request);
+      const mode = auth.mode === "test" ? "test" : undefined;
+      return apiKeyJson(await accounts.revokeKey(auth.liveAccountId, request.params.id, mode));
+    },
   );
 };

@@ -7,6 +7,11 @@ export const ScopeSchema = Type.Union([
   Type.Literal("admin"),
 ]);
 
+export const ModeSchema = Type.Union([Type.Literal("live"), Type.Literal("test")], {
+  description:
+    "live: real mail. test: the account's test mode; its objects are seen only by test keys, its cards carry a SAMPLE mark and its batches reach only test vendor keys.",
+});
+
 export const AccountSchema = Type.Object({
   object: Type.Literal("account"),
   id: Type.String(),
@@ -16,7 +21,13 @@ export const AccountSchema = Type.Object({
     description:
       "From this hour of its day (0–23, the account's time zone) the day's cards are made.",
   }),
-  key: Type.Object({ id: Type.String(), prefix: Type.String(), scopes: Type.Array(ScopeSchema) }),
+  mode: ModeSchema,
+  key: Type.Object({
+    id: Type.String(),
+    prefix: Type.String(),
+    scopes: Type.Array(ScopeSchema),
+    mode: ModeSchema,
+  }),
 });
 
 export const UpdateAccountBody = Type.Object(
@@ -35,6 +46,7 @@ export const ApiKeySchema = Type.Object({
   name: Type.String(),
   prefix: Type.String({ description: "The first characters of the key, to tell keys apart." }),
   scopes: Type.Array(ScopeSchema),
+  mode: ModeSchema,
   created_at: Type.String({ format: "date-time" }),
   last_used_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   revoked_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
@@ -51,6 +63,12 @@ export const CreateApiKeyBody = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 100 })),
     scopes: Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true }),
+    mode: Type.Optional(
+      Type.Union([Type.Literal("live"), Type.Literal("test")], {
+        description:
+          "live (default; a test key may make only test keys) or test: a cmk_test_ key for the account's test mode.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -62,6 +80,7 @@ export function apiKeyJson(row: ApiKeyRow) {
     name: row.name,
     prefix: row.prefix,
     scopes: row.scopes,
+    mode: row.mode,
     created_at: row.created_at.toISOString(),
     last_used_at: row.last_used_at?.toISOString() ?? null,
     revoked_at: row.revoked_at?.toISOString() ?? null,

@@ -5,12 +5,28 @@ import { notFound, validation } from "../../errors.ts";
 import { newId } from "../../ids.ts";
 import { canonicalTimeZone } from "../shared/calendar.ts";
 import * as repo from "./accounts.repository.ts";
-import { hashSecret, looksLikeSecret, newSecret, SCOPES, type Scope } from "./api-key-secret.ts";
+import {
+  hashSecret,
+  looksLikeSecret,
+  MODES,
+  type Mode,
+  newSecret,
+  SCOPES,
+  type Scope,
+} from "./api-key-secret.ts";
 
 /** Who a request acts for, once its API key is known. */
 export interface AuthContext {
+  /**
+   * The account row the request's objects belong to: the account itself for a live key, its
+   * test twin for a test key. Scope every read and write by it and modes stay apart by themselves.
+   */
   accountId: string;
+  /** The account as its people know it (its keys, its settings): the same for both modes. */
+  liveAccountId: string;
   accountName: string;
+  /** 'test': nothing made is mailed; cards carry the SAMPLE mark; only test vendor keys see its batches. */
+  mode: Mode;
   keyId: string;
   keyPrefix: string;
   scopes: Scope[];
@@ -35,16 +51,30 @@ function checkScopes(scopes: readonly string[]): Scope[] {
   return [...new Set(scopes)] as Scope[];
 }
 
+function checkMode(mode: string | undefined): Mode {
+  if (mode === undefined) return "live";
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw validation(`A key's mode is ${MODES.join(" or ")}.`, [
+      { field: "mode", message: "Give live (real mail) or test (SAMPLE cards, never mailed)." },
+    ]);
+  }
+  return mode as Mode;
+}
+
 export function createAccountsService(deps: { pool: Pool }) {
   const { pool } = deps;
 
+  /** A key of `accountId` (a live account's id: test keys are kept there too, and list with it). */
   async function createKey(
     accountId: string,
-    opts: { name?: string; scopes?: readonly string[] } = {},
+    opts: { name?: string; scopes?: readonly string[]; mode?: string } = {},
   ): Promise<CreatedKey> {
     const scopes = checkScopes(opts.scopes ?? ["campaigns", "batches"]);
-    if (!(await repo.findAccount(pool, accountId))) throw notFound("Account");
-    const { secret, prefix, hash } = newSecret();
+    const mode = checkMode(opts.mode);
+    const account = await repo.findAccount(pool, accountId);
+    if (account?.mode !== "live") throw notFound("Account");
+    if (mode === "test") await repo.ensureTestTwin(pool, accountId, newId("acct"));
+    const { secret, prefix, hash } = newSecret(mode);
     const key = await repo.insertApiKey(pool, {
       id: newId("key"),
       accountId,
@@ -52,6 +82,7 @@ export function createAccountsService(deps: { pool: Pool }) {
       prefix,
       hash,
       scopes,
+      mode,
     });
     return { key, secret };
   }
@@ -76,7 +107,7 @@ export function createAccountsService(deps: { pool: Pool }) {
           name,
           defaultCountry: (opts.defaultCountry ?? "US").toUpperCase(),
         });
-        const { secret, prefix, hash } = newSecret();
+        const { secret, prefix, hash } = newSecret("live");
         const key = await repo.insertApiKey(tx, {
           id: newId("key"),
           accountId: account.id,
@@ -84,6 +115,7 @@ export function createAccountsService(deps: { pool: Pool }) {
           prefix,
           hash,
           scopes,
+          mode: "live",
         });
         return { account, key, secret };
       });
@@ -98,6 +130,11 @@ export function createAccountsService(deps: { pool: Pool }) {
     },
 
     createKey,
+
+    /** The account row objects of `mode` belong to (undefined: no such account, or no test key yet). */
+    async accountOfMode(liveAccountId: string, mode: string | undefined) {
+      return repo.accountOfMode(pool, liveAccountId, checkMode(mode));
+    },
 
     /** The account's clock: its IANA time zone (checked against the runtime's) and send hour. */
     async updateClock(id: string, v: { time_zone?: string; send_hour?: number }) {
@@ -118,10 +155,12 @@ export function createAccountsService(deps: { pool: Pool }) {
       return row;
     },
 
-    listKeys: (accountId: string, page: PageRequest) => repo.listApiKeys(pool, accountId, page),
+    /** The account's keys; `mode` narrows to one mode (a test key manages only test keys). */
+    listKeys: (accountId: string, page: PageRequest, mode?: Mode) =>
+      repo.listApiKeys(pool, accountId, page, mode),
 
-    async revokeKey(accountId: string, keyId: string) {
-      const key = await repo.revokeApiKey(pool, accountId, keyId);
+    async revokeKey(accountId: string, keyId: string, mode?: Mode) {
+      const key = await repo.revokeApiKey(pool, accountId, keyId, mode);
       if (!key) throw notFound("API key");
       return key;
     },
@@ -130,11 +169,13 @@ export function createAccountsService(deps: { pool: Pool }) {
     async authenticate(secret: string): Promise<AuthContext | undefined> {
       if (!looksLikeSecret(secret)) return undefined;
       const key = await repo.findApiKeyByHash(pool, hashSecret(secret));
-      if (!key || key.revoked_at) return undefined;
+      if (!key || key.revoked_at || !key.acts_on) return undefined;
       await repo.touchApiKey(pool, key.id);
       return {
-        accountId: key.account_id,
+        accountId: key.acts_on,
+        liveAccountId: key.account_id,
         accountName: key.account_name,
+        mode: key.mode,
         keyId: key.id,
         keyPrefix: key.prefix,
         scopes: key.scopes,

@@ -26,6 +26,8 @@ export interface CampaignRow {
   ready_at: Date | null;
   cancelled_at: Date | null;
   failed_at: Date | null;
+  /** Its account's mode (set by the database on insert): test campaigns' cards are marked SAMPLE. */
+  mode: "live" | "test";
   /** A day of an automation: the automation and the day (YYYY-MM-DD). */
   automation_id?: string | null;
   send_date?: string | null;

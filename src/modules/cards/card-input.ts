@@ -20,7 +20,15 @@ import type { TemplatesService } from "../templates/templates.service.ts";
 /** What of a campaign a card is drawn from. */
 export type CardDesign = Pick<
   CampaignRow,
-  "account_id" | "name" | "occasion" | "template_id" | "format" | "message" | "sender" | "photo_id"
+  | "account_id"
+  | "name"
+  | "occasion"
+  | "template_id"
+  | "format"
+  | "message"
+  | "sender"
+  | "photo_id"
+  | "mode"
 >;
 
 export function cardData(design: CardDesign, recipient: Recipient): CardData {
@@ -91,5 +99,7 @@ export async function cardInput(
     data: cardData(design, recipient.data),
     ...(design.message ? { message: design.message } : {}),
     ...(photo ? { photo } : {}),
+    // Test mode: the card, its proof and its batch pages all say SAMPLE - NOT FOR MAILING.
+    ...(design.mode === "test" ? { options: { sample: true } } : {}),
   };
 }

@@ -38,7 +38,13 @@ describe("API key authentication", () => {
       name: "Zoë's Bakery",
       time_zone: "America/New_York",
       send_hour: 6,
-      key: { id: keyId, prefix: secret.slice(0, 12), scopes: ["campaigns", "batches", "admin"] },
+      mode: "live",
+      key: {
+        id: keyId,
+        prefix: secret.slice(0, 17),
+        scopes: ["campaigns", "batches", "admin"],
+        mode: "live",
+      },
     });
   });
 
@@ -52,7 +58,7 @@ describe("API key authentication", () => {
     });
     expect(created.statusCode).toBe(201);
     const key = created.json();
-    expect(key.secret).toMatch(/^cmk_[0-9A-Za-z]{32}$/);
+    expect(key.secret).toMatch(/^cmk_live_[0-9A-Za-z]{32}$/);
     expect(
       (await ctx.app.inject({ url: "/v1/account", headers: bearer(key.secret) })).statusCode,
     ).toBe(200);
@@ -88,7 +94,7 @@ describe("API key authentication", () => {
     const res = await ctx.app.inject({ url: "/v1/api_keys", headers: bearer(secret) });
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain(secret);
-    expect(res.json().data[0].prefix).toBe(secret.slice(0, 12));
+    expect(res.json().data[0].prefix).toBe(secret.slice(0, 17));
   });
 
   it("paginates key lists with limit and after", async () => {
