@@ -65,14 +65,23 @@ interface Card {
   report?: Partial<CardReport>;
 }
 
+/**
+ * A file name from a recipient's name that keeps its letters in every script (Дмитрий, Łukasz,
+ * 山田): a transliteration would guess (Żółć → "zolc" reads fine, 山田 → "shan tian" does not), and
+ * every file system the demo runs on takes UTF-8 names. Only letters, marks and digits survive,
+ * so the name cannot carry a path.
+ */
 const slug = (s: string) =>
-  s
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 40) || "card";
+  Array.from(
+    s
+      .normalize("NFC")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}]+/gu, "-")
+      .replace(/^-|-$/g, ""),
+  )
+    .slice(0, 40)
+    .join("")
+    .replace(/-$/, "") || "card";
 
 async function resolveTemplate(ref: string): Promise<Template> {
   try {
