@@ -70,7 +70,7 @@ describe("cardmerge render", () => {
     // One shared photo is embedded once however many cards use it.
     expect(new Set(batch.images.map((i) => `${i.width}x${i.height}`)).size).toBe(1);
 
-    const text = await pdfText(path.join(out, "cards", "0001-zoe-angstrom.pdf"));
+    const text = await pdfText(path.join(out, "cards", "0001-zoë-ångström.pdf"));
     expect(text).toContain("Zoë Ångström");
     expect(text).toContain("new water heater");
   });
