@@ -5,15 +5,20 @@ import type { BatchRow } from "../pipeline/pipeline.repository.ts";
 /** The automation whose day a batch prints (null for a campaign's): id, name and day. */
 const AUTOMATION = `(SELECT jsonb_build_object('id', a.id, 'name', a.name, 'send_date', c.send_date)
     FROM campaigns c JOIN automations a ON a.id = c.automation_id
-   WHERE c.id = b.campaign_id) AS automation`;
+   WHERE c.id = b.campaign_id) AS automation,
+  (SELECT c.name FROM campaigns c WHERE c.id = b.campaign_id) AS campaign_name,
+  (SELECT c.mode FROM campaigns c WHERE c.id = b.campaign_id) AS campaign_mode`;
+
+/** A batch as the vendor routes read it: with where it came from, for its file names. */
+export type VendorBatch = BatchRow & { campaign_name: string; campaign_mode: "live" | "test" };
 
 /** Batches a vendor can see: assembled ones (ready or further; not assembling, not failed), newest first. */
 export async function listBatches(
   db: Pool,
   accountId: string,
   page: PageRequest & { status?: string },
-): Promise<Listed<BatchRow>[]> {
-  const { rows } = await db.query<Listed<BatchRow>>(
+): Promise<Listed<VendorBatch>[]> {
+  const { rows } = await db.query<Listed<VendorBatch>>(
     `SELECT b.*, ${timeKey("b.created_at")} AS sort_key, ${AUTOMATION} FROM batches b
       WHERE b.account_id = $1 AND b.ready_at IS NOT NULL
         AND ($2::text IS NULL OR b.status = $2)
@@ -28,8 +33,8 @@ export async function findBatch(
   db: Pool,
   accountId: string,
   id: string,
-): Promise<BatchRow | undefined> {
-  const { rows } = await db.query<BatchRow>(
+): Promise<VendorBatch | undefined> {
+  const { rows } = await db.query<VendorBatch>(
     `SELECT b.*, ${AUTOMATION} FROM batches b
       WHERE b.account_id = $1 AND b.id = $2 AND b.ready_at IS NOT NULL`,
     [accountId, id],
@@ -50,9 +55,9 @@ export async function acknowledge(
   id: string,
   step: Acknowledgement,
   at: Date,
-): Promise<BatchRow | undefined> {
+): Promise<VendorBatch | undefined> {
   const rank = ORDER.indexOf(step);
-  const { rows } = await db.query<BatchRow>(
+  const { rows } = await db.query<VendorBatch>(
     `UPDATE batches b SET
         status = CASE WHEN array_position($4::text[], status) < $5 THEN $3 ELSE status END,
         downloaded_at = CASE WHEN $5 >= 2 THEN coalesce(downloaded_at, $6) ELSE downloaded_at END,

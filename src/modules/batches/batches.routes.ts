@@ -12,7 +12,8 @@ import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { sendProblem } from "../../http/problem.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { BatchRow } from "../pipeline/pipeline.repository.ts";
-import { acknowledge, findBatch, listBatches } from "./batches.repository.ts";
+import { batchFileName } from "./batch-file-name.ts";
+import { acknowledge, findBatch, listBatches, type VendorBatch } from "./batches.repository.ts";
 
 const FileSchema = Type.Union([
   Type.Object({ url: Type.String(), bytes: Type.Integer(), sha256: Type.String() }),
@@ -99,6 +100,16 @@ function byteRange(
   return start > end || start >= size ? "unsatisfiable" : { start, end };
 }
 
+const downloadName = (b: VendorBatch) =>
+  batchFileName({
+    id: b.id,
+    format: b.format,
+    number: b.number,
+    campaignName: b.campaign_name,
+    fromAutomation: b.automation != null,
+    test: b.campaign_mode === "test",
+  });
+
 const tags = ["batches"];
 const config = { scope: "batches" as const };
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -177,10 +188,14 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; storage: Sto
           .header("accept-ranges", "bytes")
           .header(
             "content-disposition",
-            `attachment; filename="${batch.format}-${String(batch.number).padStart(3, "0")}.${spec.ext}"`,
+            `attachment; filename="${downloadName(batch)}.${spec.ext}"`,
           )
           .type(spec.type);
         if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+        // Fetching the print file from its first byte is downloading it: the business sees it.
+        const fromStart = !request.headers.range || /^bytes=0-/.test(request.headers.range);
+        if (spec.key !== "manifest" && fromStart && !batch.downloaded_at)
+          await acknowledge(pool, authOf(request).accountId, batch.id, "downloaded", new Date());
         // If-Range with a stale ETag: the client's partial copy is of another file; send it whole.
         const ifRange = request.headers["if-range"];
         const range =

@@ -16,6 +16,7 @@ import type { Logger } from "../../logger.ts";
 import type { Producer } from "../../queue/producer.ts";
 import { renderBatch } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
+import { batchFileName } from "../batches/batch-file-name.ts";
 import { batchZip } from "../batches/batch-zip.ts";
 import { manifestHeader, manifestLine } from "../batches/manifest.ts";
 import { presortCompare, splitBatches } from "../batches/presort.ts";
@@ -190,7 +191,14 @@ export function createAssembleService(deps: {
     const manifest = await storage.put(`${base}.csv`, Buffer.from(lines.join("")), {
       contentType: "text/csv",
     });
-    const name = base.split("/").pop() as string;
+    const name = batchFileName({
+      id: batch.id,
+      format: batch.format,
+      number: batch.number,
+      campaignName: campaign.name,
+      fromAutomation: campaign.automation_id != null,
+      test: campaign.mode === "test",
+    });
     const zip = await storage.put(
       `${base}.zip`,
       batchZip([
