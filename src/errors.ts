@@ -10,6 +10,8 @@ export interface FieldError {
   /** 1-based CSV row number, when the fault is in an uploaded file. */
   row?: number;
   message: string;
+  /** A machine-readable reason, when the kind of fault has one (the problem's own `code` is the first). */
+  code?: string;
 }
 
 export type ErrorKind =

@@ -160,8 +160,9 @@ export function createPhotosService(deps: {
                 ? `${first.field}: ${first.message}`
                 : `${failures.length} of ${count} files were refused; nothing was stored.`;
             throw new AppError(KIND[first.code], detail, {
-              errors: failures.map(({ field, message }) => ({ field, message })),
-              extra: { codes: failures.map((f) => f.code) },
+              // One name across the API: `code` (as CSV imports answer), per file and for the first.
+              errors: failures.map(({ field, message, code }) => ({ field, message, code })),
+              extra: { code: first.code },
             });
           }
           // Files exist before the database says so (DESIGN.md §5).

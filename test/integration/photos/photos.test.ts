@@ -98,6 +98,10 @@ describe("photo uploads", () => {
     ]);
     expect(res.statusCode).toBe(422);
     expect(res.json().errors).toHaveLength(1);
+    // The reason's name is `code`, as a CSV import's problem has it: per file, and the first's.
+    expect(res.json().errors[0].code).toEqual(expect.any(String));
+    expect(res.json().code).toBe(res.json().errors[0].code);
+    expect(res.json()).not.toHaveProperty("codes");
     expect(await storedFiles()).toEqual(before);
   });
 
