@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { encodeCursor } from "../../db/cursor.ts";
 import { authOf } from "../../http/auth.ts";
+import { listOf, PageQuery, pageOf } from "../../http/pagination.ts";
 import { compileMessage } from "../../render/merge.ts";
 import type { Template } from "../../render/template-loader.ts";
 import type { TemplatesService } from "./templates.service.ts";
@@ -53,21 +55,28 @@ export const templatesRoutes: FastifyPluginAsyncTypebox<{ templates: TemplatesSe
       config,
       schema: {
         tags,
-        summary: "List the card designs this account can use",
-        response: {
-          200: Type.Object({
-            object: Type.Literal("list"),
-            data: Type.Array(TemplateSummarySchema),
-            has_more: Type.Boolean(),
-          }),
-        },
+        summary: "List the card designs this account can use (built-ins first, then its own)",
+        querystring: PageQuery,
+        response: { 200: listOf(TemplateSummarySchema) },
       },
     },
-    async (request) => ({
-      object: "list" as const,
-      data: (await templates.list(authOf(request).accountId)).map(summary),
-      has_more: false,
-    }),
+    async (request) => {
+      // Built-ins and stored designs are one list in a fixed order (stored ones are never
+      // deleted and new ones come last), so a position is a stable cursor.
+      // (Built-in ids have hyphens, which a cursor's id may not: the position is the cursor.)
+      const { limit } = request.query;
+      const after = pageOf(request.query, "seq").after;
+      const start = after ? Number(after.key) + 1 : 0;
+      const all = await templates.list(authOf(request).accountId);
+      const items = all.slice(start, start + limit);
+      const hasMore = all.length > start + limit;
+      return {
+        object: "list" as const,
+        data: items.map(summary),
+        has_more: hasMore,
+        next_after: hasMore ? encodeCursor(String(start + limit - 1), "template") : null,
+      };
+    },
   );
 
   app.get(
