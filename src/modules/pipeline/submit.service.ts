@@ -65,7 +65,11 @@ export function createSubmitService(deps: {
       const later = sendAt && sendAt.getTime() > now ? sendAt : null;
       const delayMs = await withTransaction(pool, async (tx) => {
         const campaign = await campaigns.lockDraft(tx, accountId, campaignId);
-        return freeze(tx, campaign.id, later);
+        const delay = await freeze(tx, campaign.id, later);
+        // Sent now: it is rendering from this moment (the start job finds it so and enqueues
+        // its cards), and the answer says so instead of "scheduled".
+        if (!later) await repo.moveCampaign(tx, campaign.id, ["scheduled"], "rendering");
+        return delay;
       });
       // After commit: a crash here is healed by the reconciler (a scheduled campaign past its time).
       await enqueueStart(campaignId, delayMs);

@@ -28,6 +28,16 @@ const cancel = (id: string) =>
   ctx.app.inject({ method: "POST", url: `/v1/campaigns/${id}/cancel`, headers: bearer(secret) });
 
 describe("send_at and cancel", () => {
+  it("answers rendering, not scheduled, to a submit without send_at (or one in the past)", async () => {
+    for (const body of [{}, { send_at: new Date(Date.now() - 60_000).toISOString() }]) {
+      const id = await draftCampaign(ctx, secret, { recipients: 2 });
+      const res = await submit(id, body);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().status, JSON.stringify(body)).toBe("rendering");
+      await waitForCampaign(ctx, secret, id, (c) => c.status === "ready", 60_000);
+    }
+  });
+
   it("does not start a campaign before its send_at", async () => {
     const id = await draftCampaign(ctx, secret, { recipients: 5 });
     const sendAt = new Date(Date.now() + 3600_000).toISOString();
