@@ -34,6 +34,7 @@ import {
   type ContactsService,
   createContactsService,
 } from "./modules/contacts/contacts.service.ts";
+import { createEventsService, type EventsService } from "./modules/events/events.service.ts";
 import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
@@ -82,6 +83,7 @@ export interface Deps {
   sends: SendsService;
   dailyRun: DailyRunService;
   automationsClock: AutomationsClock;
+  events: EventsService;
   close(): Promise<void>;
 }
 
@@ -152,6 +154,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const sends = createSendsService({ pool, templates, accounts, contacts });
   const dailyRun = createDailyRunService({ pool, submit, templates });
   const automationsClock = createAutomationsClock({ pool, producer, logger });
+  const events = createEventsService({ pool });
   return {
     config,
     logger,
@@ -174,6 +177,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     sends,
     dailyRun,
     automationsClock,
+    events,
     async close() {
       await renderPool.close();
       await producer.close();
