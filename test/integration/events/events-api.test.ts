@@ -18,6 +18,7 @@ let stranger: string;
 let campaignId: string;
 let dir: string;
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape; expect() checks them.
 type Json = Record<string, any>;
 
 const get = async (url: string, secret = business) => {
