@@ -34,7 +34,15 @@ import {
   type ContactsService,
   createContactsService,
 } from "./modules/contacts/contacts.service.ts";
+import {
+  createWebhookDelivery,
+  type WebhookDelivery,
+} from "./modules/events/deliver-webhook.service.ts";
 import { createEventsService, type EventsService } from "./modules/events/events.service.ts";
+import {
+  createWebhookEndpointsService,
+  type WebhookEndpointsService,
+} from "./modules/events/webhook-endpoints.service.ts";
 import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
@@ -84,6 +92,8 @@ export interface Deps {
   dailyRun: DailyRunService;
   automationsClock: AutomationsClock;
   events: EventsService;
+  webhookEndpoints: WebhookEndpointsService;
+  webhookDelivery: WebhookDelivery;
   close(): Promise<void>;
 }
 
@@ -155,6 +165,13 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const dailyRun = createDailyRunService({ pool, submit, templates });
   const automationsClock = createAutomationsClock({ pool, producer, logger });
   const events = createEventsService({ pool });
+  const webhookEndpoints = createWebhookEndpointsService({ pool, webhooks: config.webhooks });
+  const webhookDelivery = createWebhookDelivery({
+    pool,
+    producer,
+    webhooks: config.webhooks,
+    logger,
+  });
   return {
     config,
     logger,
@@ -178,6 +195,8 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     dailyRun,
     automationsClock,
     events,
+    webhookEndpoints,
+    webhookDelivery,
     async close() {
       await renderPool.close();
       await producer.close();
