@@ -85,6 +85,17 @@ export interface Config {
      */
     automationTickSeconds: number;
   };
+  /** Webhook delivery (src/modules/events): who may be called, how long an attempt may take, retries. */
+  webhooks: {
+    /** Allow loopback, private, CGNAT and unique-local addresses (development and tests only). */
+    allowPrivate: boolean;
+    /** The first retry's delay; each next one doubles, up to 12 hours, for three days. */
+    retryBaseMs: number;
+    /** How often workers look for due deliveries in PostgreSQL. */
+    pollMs: number;
+    /** One attempt's whole time: resolving, connecting, sending and reading the answer. */
+    timeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -112,6 +123,14 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConfigError(name, `expected "true" or "false", got "${raw}"`);
 }
 
 function url(env: Env, name: string, fallback: string, protocols: string[]): string {
@@ -240,6 +259,12 @@ export function loadConfig(env: Env = process.env): Config {
       lockMs: int(env, "WORKER_LOCK_MS", 30_000, 1000, 600_000),
       giveUpSeconds: int(env, "GIVE_UP_SECONDS", 600, 0, 86_400),
       automationTickSeconds: int(env, "AUTOMATION_TICK_SECONDS", 900, 0, 86_400),
+    }),
+    webhooks: Object.freeze({
+      allowPrivate: bool(env, "WEBHOOK_ALLOW_PRIVATE", false),
+      retryBaseMs: int(env, "WEBHOOK_RETRY_BASE_MS", 60_000, 10, 3_600_000),
+      pollMs: int(env, "WEBHOOK_POLL_MS", 1000, 10, 60_000),
+      timeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 10_000),
     }),
   });
 }

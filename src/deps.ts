@@ -34,6 +34,15 @@ import {
   type ContactsService,
   createContactsService,
 } from "./modules/contacts/contacts.service.ts";
+import {
+  createWebhookDelivery,
+  type WebhookDelivery,
+} from "./modules/events/deliver-webhook.service.ts";
+import { createEventsService, type EventsService } from "./modules/events/events.service.ts";
+import {
+  createWebhookEndpointsService,
+  type WebhookEndpointsService,
+} from "./modules/events/webhook-endpoints.service.ts";
 import { findPhoto } from "./modules/photos/photos.repository.ts";
 import { createPhotosService, type PhotosService } from "./modules/photos/photos.service.ts";
 import {
@@ -82,6 +91,9 @@ export interface Deps {
   sends: SendsService;
   dailyRun: DailyRunService;
   automationsClock: AutomationsClock;
+  events: EventsService;
+  webhookEndpoints: WebhookEndpointsService;
+  webhookDelivery: WebhookDelivery;
   close(): Promise<void>;
 }
 
@@ -152,6 +164,14 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const sends = createSendsService({ pool, templates, accounts, contacts });
   const dailyRun = createDailyRunService({ pool, submit, templates });
   const automationsClock = createAutomationsClock({ pool, producer, logger });
+  const events = createEventsService({ pool });
+  const webhookEndpoints = createWebhookEndpointsService({ pool, webhooks: config.webhooks });
+  const webhookDelivery = createWebhookDelivery({
+    pool,
+    producer,
+    webhooks: config.webhooks,
+    logger,
+  });
   return {
     config,
     logger,
@@ -174,6 +194,9 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     sends,
     dailyRun,
     automationsClock,
+    events,
+    webhookEndpoints,
+    webhookDelivery,
     async close() {
       await renderPool.close();
       await producer.close();

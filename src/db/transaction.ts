@@ -18,3 +18,15 @@ export async function withTransaction<T>(
     client.release();
   }
 }
+
+/**
+ * `work` inside the caller's transaction when given a client (a client here is always one that
+ * withTransaction handed out), or in a transaction of its own when given the pool: a change and
+ * the event it writes then commit together either way.
+ */
+export async function inTransaction<T>(
+  db: Pool | PoolClient,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  return "release" in db ? work(db) : withTransaction(db, work);
+}

@@ -13,6 +13,8 @@ import { automationsRoutes } from "../modules/automations/automations.routes.ts"
 import { batchesRoutes } from "../modules/batches/batches.routes.ts";
 import { campaignsRoutes } from "../modules/campaigns/campaigns.routes.ts";
 import { contactsRoutes } from "../modules/contacts/contacts.routes.ts";
+import { eventsRoutes } from "../modules/events/events.routes.ts";
+import { webhookEndpointsRoutes } from "../modules/events/webhook-endpoints.routes.ts";
 import { photosRoutes } from "../modules/photos/photos.routes.ts";
 import { pipelineRoutes } from "../modules/pipeline/pipeline.routes.ts";
 import { proofsRoutes } from "../modules/recipients/proofs.routes.ts";
@@ -112,5 +114,7 @@ export async function buildApp(
     batchBodyLimitBytes: Math.max(config.bodyLimitBytes, 4 * 1024 * 1024),
   });
   await app.register(automationsRoutes, { automations: deps.automations, sends: deps.sends });
+  await app.register(eventsRoutes, { events: deps.events });
+  await app.register(webhookEndpointsRoutes, { webhookEndpoints: deps.webhookEndpoints });
   return app;
 }

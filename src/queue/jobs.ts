@@ -24,6 +24,11 @@ export const RunAutomationsJob = Type.Object({
   accountId: Type.String({ maxLength: 64 }),
   date: Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }),
 });
+/** One attempt of one webhook delivery (the attempt number keeps each retry's job id its own). */
+export const DeliverWebhookJob = Type.Object({
+  deliveryId: Type.String({ maxLength: 64 }),
+  attempt: Type.Integer({ minimum: 0 }),
+});
 
 export interface JobPayloads {
   "start-campaign": { campaignId: string };
@@ -32,6 +37,7 @@ export interface JobPayloads {
   "assemble-batch": { campaignId: string; batchId: string };
   "automations-tick": Record<string, never>;
   "run-automations": { accountId: string; date: string };
+  "deliver-webhook": { deliveryId: string; attempt: number };
 }
 export type JobName = keyof JobPayloads;
 
@@ -42,6 +48,7 @@ const SCHEMAS = {
   "assemble-batch": AssembleBatchJob,
   "automations-tick": AutomationsTickJob,
   "run-automations": RunAutomationsJob,
+  "deliver-webhook": DeliverWebhookJob,
 } as const;
 
 /** A job whose payload does not match its schema: retrying cannot help. */
@@ -76,6 +83,10 @@ export function jobId<N extends JobName>(name: N, payload: JobPayloads[N]): stri
     case "run-automations": {
       const { accountId, date } = payload as JobPayloads["run-automations"];
       return `run-automations.${accountId}.${date}`;
+    }
+    case "deliver-webhook": {
+      const { deliveryId, attempt } = payload as JobPayloads["deliver-webhook"];
+      return `deliver-webhook.${deliveryId}.${attempt}`;
     }
     default:
       return `${name}.${(payload as { campaignId: string }).campaignId}`;

@@ -39,6 +39,8 @@ function handlers(deps: Deps): Record<JobName, Handler> {
         throw new Error(failed.map((d) => `${d.automation_id}: ${d.error}`).join("; "));
       return days;
     },
+    "deliver-webhook": (data) =>
+      deps.webhookDelivery.deliver(parsePayload("deliver-webhook", data).deliveryId),
   };
 }
 
@@ -86,6 +88,19 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
       (err: Error) => logger.error({ err: err.message }, "reconcile failed"),
     );
   await reconcile(true);
+  // The webhook outbox: due deliveries are read from PostgreSQL and enqueued, every poll.
+  let polling = false;
+  const pollWebhooks = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    deps.webhookDelivery
+      .enqueueDue()
+      .catch((err: Error) => logger.error({ err: err.message }, "webhook poll failed"))
+      .finally(() => {
+        polling = false;
+      });
+  }, config.webhooks.pollMs);
+  pollWebhooks.unref();
   const timer = setInterval(() => {
     void reconcile(false);
     clock().catch((err: Error) => logger.error({ err: err.message }, "automations clock"));
@@ -96,6 +111,7 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
     names: Object.keys(byName),
     async close() {
       clearInterval(timer);
+      clearInterval(pollWebhooks);
       // Waits for jobs in flight; what cannot finish in the grace period is taken up by another worker.
       await worker.close();
       connection.disconnect();

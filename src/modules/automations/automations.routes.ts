@@ -3,7 +3,8 @@ import { Type } from "typebox";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { senderJson } from "../campaigns/sender.ts";
-import type { AutomationCardRow, AutomationRow } from "./automations.repository.ts";
+import { automationCardJson } from "./automation-card-json.ts";
+import type { AutomationRow } from "./automations.repository.ts";
 import {
   AutomationCardSchema,
   AutomationIdParams,
@@ -45,20 +46,6 @@ export function automationJson(
     updated_at: row.updated_at.toISOString(),
   };
 }
-
-const cardJson = (c: AutomationCardRow) => ({
-  object: "card" as const,
-  id: c.id,
-  campaign_id: c.campaign_id,
-  contact_id: c.contact_id,
-  recipient_name: c.data.fullName,
-  send_date: c.send_date,
-  occasion_date: c.occasion_date,
-  status: c.status,
-  failure_reason: c.failure_reason,
-  batch_id: c.batch_id,
-  pdf_url: c.pdf_key ? `/v1/campaigns/${c.campaign_id}/cards/${c.id}.pdf` : null,
-});
 
 const tags = ["automations"];
 const config = { scope: "campaigns" as const };
@@ -221,7 +208,7 @@ export const automationsRoutes: FastifyPluginAsyncTypebox<{
         ...pageOf(request.query, "seq"),
         status,
       });
-      return toList(rows, limit, cardJson);
+      return toList(rows, limit, automationCardJson);
     },
   );
 

@@ -22,6 +22,7 @@ import type { Recipient } from "../../render/card-data.ts";
 import { compileMessage, TemplateError } from "../../render/index.ts";
 import type { ContactRow } from "../contacts/contacts.repository.ts";
 import { contactRecipient } from "../contacts/contacts.repository.ts";
+import { emitAutomationCardsCreated } from "../events/object-events.ts";
 import type { SubmitService } from "../pipeline/submit.service.ts";
 import { addDays, daysBetween, earlierDay, laterDay } from "../shared/calendar.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
@@ -194,8 +195,10 @@ export function createDailyRunService(deps: {
               photoId: d.send_photo_id ?? d.photo_id,
             })),
         );
-        if (made.size > 0) await submit.freeze(tx, campaignId, null);
-        else await tx.query("DELETE FROM campaigns WHERE id = $1", [campaignId]);
+        if (made.size > 0) {
+          await submit.freeze(tx, campaignId, null);
+          await emitAutomationCardsCreated(tx, campaignId, [...made]);
+        } else await tx.query("DELETE FROM campaigns WHERE id = $1", [campaignId]);
       }
       await run.markRun(tx, a.id, date);
       report.cards = made.size;

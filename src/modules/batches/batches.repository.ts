@@ -1,9 +1,11 @@
 import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
+import { inTransaction } from "../../db/transaction.ts";
+import { emitBatchEvent } from "../events/object-events.ts";
 import type { BatchRow } from "../pipeline/pipeline.repository.ts";
 
 /** The automation whose day a batch prints (null for a campaign's): id, name and day. */
-const AUTOMATION = `(SELECT jsonb_build_object('id', a.id, 'name', a.name, 'send_date', c.send_date)
+export const AUTOMATION = `(SELECT jsonb_build_object('id', a.id, 'name', a.name, 'send_date', c.send_date)
     FROM campaigns c JOIN automations a ON a.id = c.automation_id
    WHERE c.id = b.campaign_id) AS automation,
   (SELECT c.name FROM campaigns c WHERE c.id = b.campaign_id) AS campaign_name,
@@ -57,15 +59,18 @@ export async function acknowledge(
   at: Date,
 ): Promise<VendorBatch | undefined> {
   const rank = ORDER.indexOf(step);
-  const { rows } = await db.query<VendorBatch>(
-    `UPDATE batches b SET
+  return inTransaction(db, async (tx) => {
+    const { rows } = await tx.query<VendorBatch>(
+      `UPDATE batches b SET
         status = CASE WHEN array_position($4::text[], status) < $5 THEN $3 ELSE status END,
         downloaded_at = CASE WHEN $5 >= 2 THEN coalesce(downloaded_at, $6) ELSE downloaded_at END,
         printed_at    = CASE WHEN $5 >= 3 THEN coalesce(printed_at, $6) ELSE printed_at END,
         mailed_at     = CASE WHEN $5 >= 4 THEN coalesce(mailed_at, $6) ELSE mailed_at END
       WHERE account_id = $1 AND id = $2 AND ready_at IS NOT NULL
       RETURNING b.*, ${AUTOMATION}`,
-    [accountId, id, step, ORDER, rank + 1, at],
-  );
-  return rows[0];
+      [accountId, id, step, ORDER, rank + 1, at],
+    );
+    if (rows[0]) await emitBatchEvent(tx, id, "batch.acknowledged");
+    return rows[0];
+  });
 }

@@ -11,8 +11,8 @@ import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { sendProblem } from "../../http/problem.ts";
 import type { Storage } from "../../storage/storage.ts";
-import type { BatchRow } from "../pipeline/pipeline.repository.ts";
 import { batchFileName } from "./batch-file-name.ts";
+import { batchJson } from "./batch-json.ts";
 import { acknowledge, findBatch, listBatches, type VendorBatch } from "./batches.repository.ts";
 
 const FileSchema = Type.Union([
@@ -51,39 +51,6 @@ const FILES = {
   "manifest.csv": { key: "manifest", type: "text/csv; charset=utf-8", ext: "csv" },
   zip: { key: "zip", type: "application/zip", ext: "zip" },
 } as const;
-
-function file(b: BatchRow, kind: "pdf" | "manifest" | "zip", path: string) {
-  const key = b[`${kind}_key`];
-  return key
-    ? {
-        url: `/v1/batches/${b.id}/${path}`,
-        bytes: Number(b[`${kind}_bytes`]),
-        sha256: b[`${kind}_sha256`] as string,
-      }
-    : null;
-}
-
-export const batchJson = (b: BatchRow) => ({
-  object: "batch" as const,
-  id: b.id,
-  campaign_id: b.campaign_id,
-  format: b.format,
-  number: b.number,
-  cards: b.card_count,
-  pages: b.pages,
-  status: b.status,
-  automation: b.automation ?? null,
-  files: {
-    pdf: file(b, "pdf", "pdf"),
-    manifest: file(b, "manifest", "manifest.csv"),
-    zip: file(b, "zip", "zip"),
-  },
-  ready_at: b.ready_at?.toISOString() ?? null,
-  downloaded_at: b.downloaded_at?.toISOString() ?? null,
-  printed_at: b.printed_at?.toISOString() ?? null,
-  mailed_at: b.mailed_at?.toISOString() ?? null,
-  created_at: b.created_at.toISOString(),
-});
 
 /** Parses a single `bytes=a-b` range (the form download managers send); undefined = whole file. */
 function byteRange(

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
-import type { CampaignRow } from "./campaigns.repository.ts";
+import { campaignJson } from "./campaign-json.ts";
 import {
   CAMPAIGN_STATUSES,
   CampaignIdParams,
@@ -11,42 +11,8 @@ import {
   UpdateCampaignBody,
 } from "./campaigns.schemas.ts";
 import type { CampaignsService } from "./campaigns.service.ts";
-import { senderJson } from "./sender.ts";
 
-export function campaignJson(row: CampaignRow) {
-  return {
-    object: "campaign" as const,
-    id: row.id,
-    name: row.name,
-    occasion: row.occasion,
-    template: row.template_id,
-    format: row.format,
-    message: row.message,
-    merge_fields: row.merge_fields,
-    sender: senderJson(row.sender),
-    photo_id: row.photo_id,
-    metadata: row.metadata,
-    status: row.status,
-    send_at: row.send_at?.toISOString() ?? null,
-    automation_id: row.automation_id ?? null,
-    send_date: row.send_date ?? null,
-    recipients: Number(row.recipients),
-    cards: {
-      pending: row.card_counts?.pending ?? 0,
-      rendered: row.card_counts?.rendered ?? 0,
-      failed: row.card_counts?.failed ?? 0,
-    },
-    batches: row.batches ?? [],
-    submitted_at: row.submitted_at?.toISOString() ?? null,
-    rendering_at: row.rendering_at?.toISOString() ?? null,
-    batching_at: row.batching_at?.toISOString() ?? null,
-    ready_at: row.ready_at?.toISOString() ?? null,
-    cancelled_at: row.cancelled_at?.toISOString() ?? null,
-    failed_at: row.failed_at?.toISOString() ?? null,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
-}
+export { campaignJson };
 
 const tags = ["campaigns"];
 const config = { scope: "campaigns" as const };

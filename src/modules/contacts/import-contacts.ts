@@ -22,6 +22,7 @@ import type { Pool, PoolClient } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { newId, newIds } from "../../ids.ts";
 import type { Storage } from "../../storage/storage.ts";
+import { emitContactImportCompleted } from "../events/object-events.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 import {
   CONTACT_COLUMNS,
@@ -202,7 +203,7 @@ export function createContactImport(deps: {
           await storage.put(failuresKey, report, { contentType: "text/csv" });
           stored = true;
         }
-        return imports.finishContactImport(tx, importId, {
+        const done = await imports.finishContactImport(tx, importId, {
           encoding: header.encoding,
           delimiter: header.delimiter,
           columns: header.columns,
@@ -211,6 +212,8 @@ export function createContactImport(deps: {
           warnings,
           failures_key: report ? failuresKey : null,
         });
+        await emitContactImportCompleted(tx, done);
+        return done;
       });
     } catch (error) {
       if (stored) await storage.delete(failuresKey).catch(() => {});

@@ -1,8 +1,11 @@
 /** SQL of the campaign pipeline (submit → render → batch), each query named for the step that uses it. */
 import type { Listed, PageRequest } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import type { Recipient } from "../../render/card-data.ts";
 import type { CardReport } from "../../render/index.ts";
+import type { EventType } from "../events/event-types.ts";
+import { emitBatchEvent, emitCampaignEvent, emitCardEvent } from "../events/object-events.ts";
 
 type Db = Pool | PoolClient;
 
@@ -174,12 +177,15 @@ export async function markFailed(
   id: string,
   v: { reason: string; detail: string; report: Partial<CardReport> },
 ): Promise<void> {
-  await db.query(
-    `UPDATE cards SET status = 'failed', failure_reason = $2, failure_detail = $3, report = $4,
-            failed_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
-      WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
-    [id, v.reason, v.detail, JSON.stringify(v.report)],
-  );
+  await inTransaction(db, async (tx) => {
+    const { rowCount } = await tx.query(
+      `UPDATE cards SET status = 'failed', failure_reason = $2, failure_detail = $3, report = $4,
+              failed_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
+        WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
+      [id, v.reason, v.detail, JSON.stringify(v.report)],
+    );
+    if (rowCount) await emitCardEvent(tx, id, "card.failed");
+  });
 }
 
 /** Render: counts one unexpected fault against a pending card: how many so far, over how long. */
@@ -293,11 +299,14 @@ export async function countBatchFailure(
 }
 
 export async function markBatchFailed(db: Db, id: string, failure: string): Promise<void> {
-  await db.query(
-    `UPDATE batches SET status = 'failed', failure = $2, failed_at = now()
-      WHERE id = $1 AND status = 'assembling'`,
-    [id, failure],
-  );
+  await inTransaction(db, async (tx) => {
+    const { rowCount } = await tx.query(
+      `UPDATE batches SET status = 'failed', failure = $2, failed_at = now()
+        WHERE id = $1 AND status = 'assembling'`,
+      [id, failure],
+    );
+    if (rowCount) await emitBatchEvent(tx, id, "batch.failed");
+  });
 }
 
 export async function markBatchReady(
@@ -310,25 +319,28 @@ export async function markBatchReady(
     zip: { key: string; bytes: number; sha256: string };
   },
 ): Promise<void> {
-  await db.query(
-    `UPDATE batches SET status = 'ready', pages = $2, pdf_key = $3, pdf_bytes = $4, pdf_sha256 = $5,
+  await inTransaction(db, async (tx) => {
+    const { rowCount } = await tx.query(
+      `UPDATE batches SET status = 'ready', pages = $2, pdf_key = $3, pdf_bytes = $4, pdf_sha256 = $5,
             manifest_key = $6, manifest_bytes = $7, manifest_sha256 = $8,
             zip_key = $9, zip_bytes = $10, zip_sha256 = $11, ready_at = now()
       WHERE id = $1 AND status = 'assembling'`,
-    [
-      id,
-      v.pages,
-      v.pdf.key,
-      v.pdf.bytes,
-      v.pdf.sha256,
-      v.manifest.key,
-      v.manifest.bytes,
-      v.manifest.sha256,
-      v.zip.key,
-      v.zip.bytes,
-      v.zip.sha256,
-    ],
-  );
+      [
+        id,
+        v.pages,
+        v.pdf.key,
+        v.pdf.bytes,
+        v.pdf.sha256,
+        v.manifest.key,
+        v.manifest.bytes,
+        v.manifest.sha256,
+        v.zip.key,
+        v.zip.bytes,
+        v.zip.sha256,
+      ],
+    );
+    if (rowCount) await emitBatchEvent(tx, id, "batch.ready");
+  });
 }
 
 /** Campaign status moves, each allowed only from the state before it (so a retry is a no-op). */
@@ -340,13 +352,25 @@ export async function moveCampaign(
   extraWhere = "",
 ): Promise<boolean> {
   const stamp = to === "scheduled" ? "submitted_at" : `${to}_at`;
-  const { rowCount } = await db.query(
-    `UPDATE campaigns SET status = $3, ${stamp} = now(), updated_at = now()
-      WHERE id = $1 AND status = ANY($2::text[]) ${extraWhere}`,
-    [campaignId, from, to],
-  );
-  return (rowCount ?? 0) > 0;
+  const event = CAMPAIGN_EVENTS[to];
+  return inTransaction(db, async (tx) => {
+    const { rowCount } = await tx.query(
+      `UPDATE campaigns SET status = $3, ${stamp} = now(), updated_at = now()
+        WHERE id = $1 AND status = ANY($2::text[]) ${extraWhere}`,
+      [campaignId, from, to],
+    );
+    const moved = (rowCount ?? 0) > 0;
+    if (moved && event) await emitCampaignEvent(tx, campaignId, event);
+    return moved;
+  });
 }
+
+/** The moves a customer hears about (submitted is told by submit's freeze, once send_at is set). */
+const CAMPAIGN_EVENTS: Partial<Record<string, EventType>> = {
+  cancelled: "campaign.canceled",
+  ready: "campaign.ready",
+  failed: "campaign.failed",
+};
 
 export async function campaignsInState(db: Db, statuses: string[]) {
   const { rows } = await db.query<{ id: string; status: string; send_at: Date | null }>(

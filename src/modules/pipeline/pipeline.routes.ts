@@ -5,10 +5,11 @@ import { notFound } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import type { Storage } from "../../storage/storage.ts";
-import { campaignJson } from "../campaigns/campaigns.routes.ts";
+import { campaignJson } from "../campaigns/campaign-json.ts";
 import { CampaignIdParams, CampaignSchema } from "../campaigns/campaigns.schemas.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
-import { type CardRow, findCard, listCards } from "./pipeline.repository.ts";
+import { cardJson } from "./card-json.ts";
+import { findCard, listCards } from "./pipeline.repository.ts";
 import type { SubmitService } from "./submit.service.ts";
 
 const CardSchema = Type.Object({
@@ -25,22 +26,6 @@ const CardSchema = Type.Object({
   batch_sequence: Type.Union([Type.Integer(), Type.Null()]),
   pdf_url: Type.Union([Type.String(), Type.Null()]),
   report: Type.Unknown(),
-});
-
-const cardJson = (c: CardRow) => ({
-  object: "card" as const,
-  id: c.id,
-  campaign_id: c.campaign_id,
-  recipient_id: c.recipient_id,
-  recipient_name: c.data.fullName,
-  status: c.status,
-  failure_reason: c.failure_reason,
-  failure_detail: c.failure_detail,
-  pages: c.pages,
-  batch_id: c.batch_id,
-  batch_sequence: c.batch_sequence,
-  pdf_url: c.pdf_key ? `/v1/campaigns/${c.campaign_id}/cards/${c.id}.pdf` : null,
-  report: c.report,
 });
 
 const tags = ["campaigns"];

@@ -9,6 +9,7 @@ import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict } from "../../errors.ts";
 import type { Producer } from "../../queue/producer.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
+import { emitCampaignEvent } from "../events/object-events.ts";
 import * as repo from "./pipeline.repository.ts";
 
 const MAX_AHEAD_DAYS = 180;
@@ -42,8 +43,10 @@ export function createSubmitService(deps: {
         "The campaign has no recipients: import some before submitting.",
       );
     }
-    await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
-    return repo.scheduleSend(tx, campaignId, sendAt);
+    const moved = await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
+    const delayMs = await repo.scheduleSend(tx, campaignId, sendAt);
+    if (moved) await emitCampaignEvent(tx, campaignId, "campaign.submitted");
+    return delayMs;
   }
 
   const enqueueStart = (campaignId: string, delayMs = 0) =>

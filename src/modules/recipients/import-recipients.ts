@@ -15,6 +15,7 @@ import { newId, newIds } from "../../ids.ts";
 import { compileMessage, MessageError } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
+import { emitImportCompleted } from "../events/object-events.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import {
   type Accepted,
@@ -202,7 +203,7 @@ export function createRecipientImport(deps: {
           await storage.put(failuresKey, report, { contentType: "text/csv" });
           stored = true;
         }
-        return repo.finishImport(tx, importId, {
+        const done = await repo.finishImport(tx, importId, {
           encoding: header.encoding,
           delimiter: header.delimiter,
           columns: header.columns,
@@ -210,6 +211,8 @@ export function createRecipientImport(deps: {
           errors,
           failures_key: report ? failuresKey : null,
         });
+        await emitImportCompleted(tx, done);
+        return done;
       });
     } catch (error) {
       if (stored) await storage.delete(failuresKey).catch(() => {});
