@@ -25,6 +25,10 @@ import {
 } from "./modules/automations/daily-run.service.ts";
 import { createSendsService, type SendsService } from "./modules/automations/sends.service.ts";
 import {
+  createImposedSheetsService,
+  type ImposedSheetsService,
+} from "./modules/batches/imposed-sheets.service.ts";
+import {
   type CampaignsService,
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
@@ -77,6 +81,8 @@ export interface Deps {
   submit: SubmitService;
   renderCards: RenderCardsService;
   assemble: AssembleService;
+  /** Batches imposed on press sheets, made on request (GET /v1/batches/:id/imposed.pdf). */
+  imposedSheets: ImposedSheetsService;
   reconcile: Reconciler;
   automations: AutomationsService;
   sends: SendsService;
@@ -142,6 +148,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   };
   const renderCards = createRenderCardsService(pipeline);
   const assemble = createAssembleService({ ...pipeline, batchSize: config.worker.batchSize });
+  const imposedSheets = createImposedSheetsService(pipeline);
   const reconcile = createReconciler({
     pool,
     producer,
@@ -169,6 +176,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     submit,
     renderCards,
     assemble,
+    imposedSheets,
     reconcile,
     automations,
     sends,

@@ -19,8 +19,11 @@ import {
   checkMessageVariables,
   compileMessage,
   DEFAULT_BLEED_IN,
+  DEFAULT_SHEET,
   FORMATS,
   type FormatId,
+  imposedPlace,
+  imposition,
   isFormatId,
   loadBuiltinTemplate,
   loadTemplate,
@@ -233,6 +236,7 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
     });
     await finished(out).catch(() => {});
     const lines = [manifestHeader()];
+    const imp = imposition(format, DEFAULT_SHEET, group.length);
     for (const outcome of report.outcomes) {
       const card = group[outcome.index] as Card;
       if (outcome.ok) {
@@ -244,6 +248,7 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
             cardId: card.id,
             recipient: card.recipient,
             campaign: campaign.name,
+            imposed: { size: DEFAULT_SHEET, ...imposedPlace(imp, outcome.index) },
           }),
         );
       }

@@ -100,7 +100,11 @@ export async function buildApp(
     campaigns: deps.campaigns,
     submit: deps.submit,
   });
-  await app.register(batchesRoutes, { pool: deps.pool, storage: deps.storage });
+  await app.register(batchesRoutes, {
+    pool: deps.pool,
+    storage: deps.storage,
+    imposed: deps.imposedSheets,
+  });
   await app.register(recipientsRoutes, {
     recipients: deps.recipients,
     jsonImportLimitBytes: config.jsonImportLimitBytes,

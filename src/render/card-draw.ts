@@ -9,7 +9,7 @@ import { cropMarkOps, writePageBoxes } from "./page-boxes.ts";
 import { fillRgb, num, rectPath } from "./pdf-ops.ts";
 import type { Photo } from "./photo.ts";
 
-interface PageInternals {
+export interface PageInternals {
   xobjects: Record<string, unknown>;
   ext_gstates: Record<string, unknown>;
   /** pdfkit's content stream reference. */
@@ -27,7 +27,7 @@ interface PageInternals {
  * zlib's sync output is a slice of a 16 KB slab, which kept ~130 MB of slabs alive over a
  * 10,000-card batch.
  */
-function writeContent(page: PageInternals, ops: string): void {
+export function writeContent(page: PageInternals, ops: string): void {
   const c = page.content;
   const raw = Buffer.concat([...c.buffer, Buffer.from(`${ops}\n`, "latin1")]);
   c.buffer = [];
@@ -64,7 +64,7 @@ function photoImage(session: DocSession, photo: Photo): PdfImage {
   return img;
 }
 
-function itemOps(
+export function itemOps(
   session: DocSession,
   page: PageInternals,
   item: FaceItem,

@@ -12,6 +12,8 @@ export interface AccountRow {
   time_zone: string;
   /** The hour of the account's day (0–23) from which the daily run makes that day's cards. */
   send_hour: number;
+  /** The print vendor's press sheet: default of imposed PDFs and the manifest's sheet columns. */
+  imposition_sheet: string;
   created_at: Date;
 }
 
@@ -47,12 +49,13 @@ export async function findAccount(db: Db, id: string): Promise<AccountRow | unde
 export async function updateAccountClock(
   db: Db,
   id: string,
-  v: { timeZone?: string; sendHour?: number },
+  v: { timeZone?: string; sendHour?: number; impositionSheet?: string },
 ): Promise<AccountRow | undefined> {
   const { rows } = await db.query<AccountRow>(
-    `UPDATE accounts SET time_zone = coalesce($2, time_zone), send_hour = coalesce($3, send_hour)
+    `UPDATE accounts SET time_zone = coalesce($2, time_zone), send_hour = coalesce($3, send_hour),
+            imposition_sheet = coalesce($4, imposition_sheet)
       WHERE id = $1 RETURNING *`,
-    [id, v.timeZone ?? null, v.sendHour ?? null],
+    [id, v.timeZone ?? null, v.sendHour ?? null, v.impositionSheet ?? null],
   );
   return rows[0];
 }

@@ -19,6 +19,7 @@ const accountJson = (auth: AuthContext, row: AccountRow) => ({
   name: row.name,
   time_zone: row.time_zone,
   send_hour: row.send_hour,
+  imposition_sheet: row.imposition_sheet,
   key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes },
 });
 
@@ -48,7 +49,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       schema: {
         tags: ["account"],
         summary:
-          "Set the account's time zone and send hour (when automations make each day's cards)",
+          "Set the account's time zone and send hour (when automations make each day's cards) and its vendor's press sheet",
         body: UpdateAccountBody,
         response: { 200: AccountSchema },
       },

@@ -38,6 +38,7 @@ describe("API key authentication", () => {
       name: "Zoë's Bakery",
       time_zone: "America/New_York",
       send_hour: 6,
+      imposition_sheet: "12x18",
       key: { id: keyId, prefix: secret.slice(0, 12), scopes: ["campaigns", "batches", "admin"] },
     });
   });
