@@ -84,7 +84,10 @@ describe("a batch imposed on the account's press sheet", () => {
   });
 
   it("puts each card at the sheet and position its manifest line says", async () => {
-    const manifest = await ctx.app.inject({ url: batch.files.manifest.url, headers: bearer(business) });
+    const manifest = await ctx.app.inject({
+      url: batch.files.manifest.url,
+      headers: bearer(business),
+    });
     const [header, ...rows] = rowsOf(manifest.body);
     expect(header?.slice(-3)).toEqual(["sheet_size", "sheet", "sheet_position"]);
     expect(rows).toHaveLength(9);
