@@ -64,10 +64,14 @@ console.log(JSON.stringify({ cold, warm, rssMb: Math.round(process.memoryUsage()
 `;
 
 try {
-  const out = execFileSync(process.execPath, [...productionNode.args, "--input-type=module", "-e", child], {
-    env: { ...process.env, ...productionNode.env },
-    encoding: "utf8",
-  });
+  const out = execFileSync(
+    process.execPath,
+    [...productionNode.args, "--input-type=module", "-e", child],
+    {
+      env: { ...process.env, ...productionNode.env },
+      encoding: "utf8",
+    },
+  );
   const { cold, warm, rssMb } = JSON.parse(out.trim().split("\n").pop() as string);
   console.log(
     `impose ${CARDS} postcard_4x6 cards on ${SHEET}: ${cold.sheets} sheets (${cold.perSheet}-up), ${cold.pages} pages, ${(cold.bytes / 1e6).toFixed(1)} MB`,
