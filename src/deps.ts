@@ -54,6 +54,7 @@ import {
   createRecipientsService,
   type RecipientsService,
 } from "./modules/recipients/recipients.service.ts";
+import { createScansService, type ScansService } from "./modules/scans/scans.service.ts";
 import {
   createTemplatesService,
   type TemplatesService,
@@ -83,6 +84,7 @@ export interface Deps {
   assemble: AssembleService;
   /** Batches imposed on press sheets, made on request (GET /v1/batches/:id/imposed.pdf). */
   imposedSheets: ImposedSheetsService;
+  scans: ScansService;
   reconcile: Reconciler;
   automations: AutomationsService;
   sends: SendsService;
@@ -127,6 +129,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
       concurrency: config.render.processes,
       timeoutMs: config.render.timeoutMs,
     }),
+    publicUrl: config.publicUrl,
   });
   const contacts = createContactsService({ pool, storage });
   const producer = createProducer(config);
@@ -135,6 +138,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     producer,
     campaigns,
     renderChunkSize: config.worker.renderChunkSize,
+    publicUrl: config.publicUrl,
   });
   const pipeline = {
     pool,
@@ -149,6 +153,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const renderCards = createRenderCardsService(pipeline);
   const assemble = createAssembleService({ ...pipeline, batchSize: config.worker.batchSize });
   const imposedSheets = createImposedSheetsService(pipeline);
+  const scans = createScansService({ pool });
   const reconcile = createReconciler({
     pool,
     producer,
@@ -177,6 +182,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     renderCards,
     assemble,
     imposedSheets,
+    scans,
     reconcile,
     automations,
     sends,

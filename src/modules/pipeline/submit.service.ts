@@ -9,6 +9,7 @@ import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict } from "../../errors.ts";
 import type { Producer } from "../../queue/producer.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
+import { assignShortUrls } from "../scans/qr-tokens.ts";
 import * as repo from "./pipeline.repository.ts";
 
 const MAX_AHEAD_DAYS = 180;
@@ -18,6 +19,8 @@ export function createSubmitService(deps: {
   producer: Producer;
   campaigns: CampaignsService;
   renderChunkSize: number;
+  /** Base of the cards' short URLs (QR codes), fixed on each card as it is made. */
+  publicUrl: string;
 }) {
   const { pool, producer, campaigns } = deps;
 
@@ -42,6 +45,7 @@ export function createSubmitService(deps: {
         "The campaign has no recipients: import some before submitting.",
       );
     }
+    await assignShortUrls(tx, campaignId, deps.publicUrl);
     await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
     return repo.scheduleSend(tx, campaignId, sendAt);
   }
