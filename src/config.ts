@@ -39,6 +39,10 @@ export interface Config {
   /** Largest upload (CSV, photo, ZIP) accepted, in bytes. */
   uploadLimitBytes: number;
   rateLimit: { max: number; windowSeconds: number };
+  /** The service's public base URL: cards' short URLs (QR codes) are PUBLIC_URL/q/<token>. */
+  publicUrl: string;
+  /** Scans of QR codes (GET /q/:token, public) per client address per rate-limit window. */
+  scanRateLimitMax: number;
   /**
    * Hostile-input bounds (issue 8): requests with a missing or wrong API key per client address per
    * rate-limit window; the bytes of a JSON recipient import (counted while it streams); what a ZIP
@@ -226,6 +230,11 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     }),
     authFailureLimitMax: int(env, "AUTH_FAILURE_LIMIT_MAX", 30, 1, 1_000_000),
+    publicUrl: url(env, "PUBLIC_URL", "http://localhost:3000", ["http:", "https:"]).replace(
+      /\/+$/,
+      "",
+    ),
+    scanRateLimitMax: int(env, "SCAN_RATE_LIMIT_MAX", 60, 1, 1_000_000),
     jsonImportLimitBytes: int(
       env,
       "JSON_IMPORT_LIMIT_BYTES",

@@ -25,6 +25,10 @@ import {
 } from "./modules/automations/daily-run.service.ts";
 import { createSendsService, type SendsService } from "./modules/automations/sends.service.ts";
 import {
+  createImposedSheetsService,
+  type ImposedSheetsService,
+} from "./modules/batches/imposed-sheets.service.ts";
+import {
   type CampaignsService,
   createCampaignsService,
 } from "./modules/campaigns/campaigns.service.ts";
@@ -59,6 +63,7 @@ import {
   createRecipientsService,
   type RecipientsService,
 } from "./modules/recipients/recipients.service.ts";
+import { createScansService, type ScansService } from "./modules/scans/scans.service.ts";
 import {
   createTemplatesService,
   type TemplatesService,
@@ -86,6 +91,9 @@ export interface Deps {
   submit: SubmitService;
   renderCards: RenderCardsService;
   assemble: AssembleService;
+  /** Batches imposed on press sheets, made on request (GET /v1/batches/:id/imposed.pdf). */
+  imposedSheets: ImposedSheetsService;
+  scans: ScansService;
   reconcile: Reconciler;
   automations: AutomationsService;
   sends: SendsService;
@@ -133,6 +141,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
       concurrency: config.render.processes,
       timeoutMs: config.render.timeoutMs,
     }),
+    publicUrl: config.publicUrl,
   });
   const contacts = createContactsService({ pool, storage });
   const producer = createProducer(config);
@@ -141,6 +150,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     producer,
     campaigns,
     renderChunkSize: config.worker.renderChunkSize,
+    publicUrl: config.publicUrl,
   });
   const pipeline = {
     pool,
@@ -154,6 +164,8 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   };
   const renderCards = createRenderCardsService(pipeline);
   const assemble = createAssembleService({ ...pipeline, batchSize: config.worker.batchSize });
+  const imposedSheets = createImposedSheetsService(pipeline);
+  const scans = createScansService({ pool });
   const reconcile = createReconciler({
     pool,
     producer,
@@ -189,6 +201,8 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     submit,
     renderCards,
     assemble,
+    imposedSheets,
+    scans,
     reconcile,
     automations,
     sends,

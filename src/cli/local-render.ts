@@ -12,6 +12,7 @@ import { ImageError, preparePhoto } from "../images/index.ts";
 import { manifestHeader, manifestLine } from "../modules/batches/manifest.ts";
 import { presortCompare, splitBatches } from "../modules/batches/presort.ts";
 import { cardData } from "../modules/cards/card-input.ts";
+import { newToken, shortUrl } from "../modules/scans/qr-tokens.ts";
 import {
   type CardInput,
   CardRenderError,
@@ -19,8 +20,11 @@ import {
   checkMessageVariables,
   compileMessage,
   DEFAULT_BLEED_IN,
+  DEFAULT_SHEET,
   FORMATS,
   type FormatId,
+  imposedPlace,
+  imposition,
   isFormatId,
   loadBuiltinTemplate,
   loadTemplate,
@@ -42,6 +46,9 @@ export interface LocalCampaign {
   format: string;
   message: string | null;
   sender: Sender;
+  /** Where each card's QR code leads: with it, each card gets a short URL on publicUrl. */
+  landingUrl?: string | null;
+  publicUrl?: string;
 }
 
 export interface LocalRenderOptions {
@@ -61,6 +68,7 @@ interface Card {
   id: string;
   recipient: Recipient;
   photo?: Photo;
+  qrUrl?: string;
   file?: string;
   report?: Partial<CardReport>;
 }
@@ -199,16 +207,23 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
       id: `card-${String(i + 1).padStart(5, "0")}`,
       recipient,
       ...(photo ? { photo } : {}),
+      // Random like the service's (no server here to answer it; the redirect is the API's).
+      ...(campaign.landingUrl
+        ? { qrUrl: shortUrl(campaign.publicUrl ?? "http://localhost:3000", newToken()) }
+        : {}),
     });
   }
   const inputOf = (card: Card): CardInput & { id: string } => ({
     id: card.id,
     template,
     format,
-    data: cardData(
-      { ...campaign, account_id: "", template_id: template.id, photo_id: null, mode: "live" },
-      card.recipient,
-    ),
+    data: {
+      ...cardData(
+        { ...campaign, account_id: "", template_id: template.id, photo_id: null, mode: "live" },
+        card.recipient,
+      ),
+      ...(card.qrUrl ? { qrUrl: card.qrUrl } : {}),
+    },
     ...(campaign.message ? { message: campaign.message } : {}),
     ...(card.photo ? { photo: card.photo } : {}),
     options: { cropMarks: opts.cropMarks },
@@ -242,6 +257,7 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
     });
     await finished(out).catch(() => {});
     const lines = [manifestHeader()];
+    const imp = imposition(format, DEFAULT_SHEET, group.length);
     for (const outcome of report.outcomes) {
       const card = group[outcome.index] as Card;
       if (outcome.ok) {
@@ -253,6 +269,7 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
             cardId: card.id,
             recipient: card.recipient,
             campaign: campaign.name,
+            imposed: { size: DEFAULT_SHEET, ...imposedPlace(imp, outcome.index) },
           }),
         );
       }
@@ -275,6 +292,7 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
         card_id: c.id,
         name: c.recipient.fullName,
         file: c.file ?? null,
+        qr_url: c.qrUrl ?? null,
         report: c.report,
       })),
       null,

@@ -2,11 +2,13 @@
  * `cardmerge render`: a whole campaign from a CSV to print-ready files, with no server, database
  * or queue. It uses the same import, photo and render code as the API and workers.
  */
+
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { applyCjkFont } from "../cjk-font-config.ts";
 import { cjkFontConfig } from "../config.ts";
 import { type SenderInput, toSender } from "../modules/campaigns/sender.ts";
+import { checkLandingUrl } from "../modules/scans/landing-url.ts";
 import { CliError } from "./cli-error.ts";
 import { exitOnConfigError } from "./exit.ts";
 import { type LocalCampaign, renderLocalCampaign } from "./local-render.ts";
@@ -81,6 +83,8 @@ export async function renderCommand(args: string[]): Promise<number> {
       signature: values.signature ?? base.sender?.signature,
       return_address: base.sender?.return_address,
     }),
+    landingUrl: base.landing_url ? landingUrlOf(base.landing_url) : null,
+    publicUrl: (process.env.PUBLIC_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
   };
   if (!campaign.template)
     throw new CliError("say which design: --template thank-you (or a template folder).", 64);
@@ -111,6 +115,15 @@ interface CampaignFile {
   format?: string;
   message?: string;
   sender?: Partial<SenderInput>;
+  landing_url?: string;
+}
+
+function landingUrlOf(raw: string): string {
+  try {
+    return checkLandingUrl(raw);
+  } catch (error) {
+    throw new CliError(`--campaign: ${(error as Error).message}`, 64);
+  }
 }
 
 async function readCampaignFile(file: string): Promise<CampaignFile> {

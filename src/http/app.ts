@@ -19,6 +19,7 @@ import { photosRoutes } from "../modules/photos/photos.routes.ts";
 import { pipelineRoutes } from "../modules/pipeline/pipeline.routes.ts";
 import { proofsRoutes } from "../modules/recipients/proofs.routes.ts";
 import { recipientsRoutes } from "../modules/recipients/recipients.routes.ts";
+import { scansRoutes } from "../modules/scans/scans.routes.ts";
 import { templatesRoutes } from "../modules/templates/templates.routes.ts";
 import { authPlugin } from "./auth.ts";
 import { createAuthFailureLimiter } from "./auth-failure-limit.ts";
@@ -102,7 +103,15 @@ export async function buildApp(
     campaigns: deps.campaigns,
     submit: deps.submit,
   });
-  await app.register(batchesRoutes, { pool: deps.pool, storage: deps.storage });
+  await app.register(batchesRoutes, {
+    pool: deps.pool,
+    storage: deps.storage,
+    imposed: deps.imposedSheets,
+  });
+  await app.register(scansRoutes, {
+    scans: deps.scans,
+    rateLimit: { max: config.scanRateLimitMax, windowSeconds: config.rateLimit.windowSeconds },
+  });
   await app.register(recipientsRoutes, {
     recipients: deps.recipients,
     jsonImportLimitBytes: config.jsonImportLimitBytes,

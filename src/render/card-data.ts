@@ -44,6 +44,8 @@ export interface CardData {
   recipient: Recipient;
   sender: Sender;
   campaign?: { name?: string; occasion?: string };
+  /** The card's own short URL (campaigns with a landing URL): its QR code and {{qrUrl}}. */
+  qrUrl?: string;
 }
 
 /**

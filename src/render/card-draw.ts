@@ -10,7 +10,7 @@ import { fillRgb, num, rectPath } from "./pdf-ops.ts";
 import type { Photo } from "./photo.ts";
 import { sampleMarkOps } from "./sample-mark.ts";
 
-interface PageInternals {
+export interface PageInternals {
   xobjects: Record<string, unknown>;
   ext_gstates: Record<string, unknown>;
   /** pdfkit's content stream reference. */
@@ -28,7 +28,7 @@ interface PageInternals {
  * zlib's sync output is a slice of a 16 KB slab, which kept ~130 MB of slabs alive over a
  * 10,000-card batch.
  */
-function writeContent(page: PageInternals, ops: string): void {
+export function writeContent(page: PageInternals, ops: string): void {
   const c = page.content;
   const raw = Buffer.concat([...c.buffer, Buffer.from(`${ops}\n`, "latin1")]);
   c.buffer = [];
@@ -65,7 +65,7 @@ function photoImage(session: DocSession, photo: Photo): PdfImage {
   return img;
 }
 
-function itemOps(
+export function itemOps(
   session: DocSession,
   page: PageInternals,
   item: FaceItem,

@@ -19,6 +19,8 @@ import {
 import { parseHex, type Rgb } from "./pdf-ops.ts";
 import { type Photo, type PhotoPlacement, placePhoto } from "./photo.ts";
 import { recipientAddressLines, returnAddressLines } from "./postal.ts";
+import { qrOps } from "./qr-draw.ts";
+import { avoidQr, type BoxIn } from "./qr-place.ts";
 import { type CardReport, emptyReport } from "./report.ts";
 import type { Template } from "./template-loader.ts";
 import type { TextStyleJson } from "./template-schema.ts";
@@ -167,6 +169,8 @@ export function planCard(input: CardInput): CardPlan {
       const rects = faceRects(format, p, geometry);
       const items: FaceItem[] = [];
       const layers = layout.faces[p.face]?.layers ?? [];
+      const qrLayer = data.qrUrl ? layers.find((l) => l.type === "qr") : undefined;
+      const qrBox = qrLayer?.type === "qr" ? (qrLayer.box as BoxIn) : undefined;
       layers.forEach((layer, i) => {
         const key = `${input.format}|${p.face}|${i}|${bleedIn}|${geometry.slugPt}`;
         let art = arts.get(key);
@@ -193,11 +197,21 @@ export function planCard(input: CardInput): CardPlan {
             });
             break;
           }
+          case "qr": {
+            if (!data.qrUrl) break;
+            const ink = color(layer.color ?? "#000000");
+            items.push({
+              kind: "art",
+              art: { ops: qrOps(data.qrUrl, boxToPt(layer.box, rects), ink), opacities: [] },
+            });
+            break;
+          }
           case "name":
           case "message":
           case "signature":
           case "footer": {
-            const item = place(layer.type, merged[layer.type], layer, rects);
+            const box = avoidQr(layer.box as BoxIn, qrBox);
+            const item = place(layer.type, merged[layer.type], { ...layer, box }, rects);
             if (item) items.push(item);
             break;
           }
@@ -205,7 +219,7 @@ export function planCard(input: CardInput): CardPlan {
             const item = place(
               layer.style,
               mergeBounded("text", layer.text, ctx, report),
-              { ...layer, type: "text" },
+              { ...layer, type: "text", box: avoidQr(layer.box as BoxIn, qrBox) },
               rects,
               layer.size ? { size: layer.size } : undefined,
             );

@@ -92,6 +92,8 @@ function checkBounds(spec: TemplateJson): void {
       };
       if (count("photo") > DESIGN_LIMITS.photosPerFace)
         over("photo layers", DESIGN_LIMITS.photosPerFace);
+      // One QR code per face: each card has one short URL, and a second code would only confuse.
+      if (count("qr") > 1) over("QR layers", 1);
       if (count("text") > DESIGN_LIMITS.textLayersPerFace)
         over("text layers", DESIGN_LIMITS.textLayersPerFace);
       if (scatter > DESIGN_LIMITS.scatterPerFace)

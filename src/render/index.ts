@@ -22,6 +22,14 @@ export {
   type Rect,
   SAFE_INSET_IN,
 } from "./formats.ts";
+export {
+  type ImposeOptions,
+  type ImposeReport,
+  type Imposition,
+  imposeBatch,
+  imposedPlace,
+  imposition,
+} from "./impose.ts";
 export { DESIGN_LIMITS, MERGED_TEXT_LIMITS } from "./limits.ts";
 export {
   checkMessageVariables,
@@ -45,6 +53,7 @@ export {
   PHOTO_WARN_PPI,
   type PhotoReport,
 } from "./report.ts";
+export { DEFAULT_SHEET, isSheetId, SHEET_IDS, SHEETS, type SheetId } from "./sheet-sizes.ts";
 export {
   DESIGN_FILES,
   type DesignSource,

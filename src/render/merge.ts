@@ -90,6 +90,8 @@ export const STANDARD_VARIABLES = [
   "signature",
   "campaignName",
   "occasion",
+  // The card's own short URL (empty without a landing URL).
+  "qrUrl",
 ] as const;
 
 type HbNode = { type: string; [key: string]: unknown };
@@ -233,6 +235,7 @@ export function mergeContext(data: CardData): Record<string, string> {
     signature: data.sender.signature ?? data.sender.businessName,
     campaignName: data.campaign?.name ?? "",
     occasion: data.campaign?.occasion ?? "",
+    qrUrl: data.qrUrl ?? "",
   });
   return ctx;
 }

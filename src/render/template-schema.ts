@@ -134,6 +134,11 @@ export const LayerSchema = Type.Union([
   TextSlot("signature"),
   TextSlot("footer"),
   Type.Object({ type: Type.Literal("address") }, { additionalProperties: false }),
+  // The card's own short URL as a QR code (drawn only when the card has one: a landing URL).
+  Type.Object(
+    { type: Type.Literal("qr"), box: Box, color: Type.Optional(Color) },
+    { additionalProperties: false },
+  ),
 ]);
 
 const Face = Type.Object(

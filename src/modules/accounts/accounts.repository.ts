@@ -16,6 +16,8 @@ export interface AccountRow {
   mode: Mode;
   /** The twin's account (null for a live account). */
   live_account_id: string | null;
+  /** The print vendor's press sheet: default of imposed PDFs and the manifest's sheet columns. */
+  imposition_sheet: string;
   created_at: Date;
 }
 
@@ -53,13 +55,14 @@ export async function findAccount(db: Db, id: string): Promise<AccountRow | unde
 export async function updateAccountClock(
   db: Db,
   id: string,
-  v: { timeZone?: string; sendHour?: number },
+  v: { timeZone?: string; sendHour?: number; impositionSheet?: string },
 ): Promise<AccountRow | undefined> {
   // The test twin keeps the account's clock, so test automations run on the same days.
   const { rows } = await db.query<AccountRow>(
-    `UPDATE accounts SET time_zone = coalesce($2, time_zone), send_hour = coalesce($3, send_hour)
+    `UPDATE accounts SET time_zone = coalesce($2, time_zone), send_hour = coalesce($3, send_hour),
+            imposition_sheet = coalesce($4, imposition_sheet)
       WHERE id = $1 OR live_account_id = $1 RETURNING *`,
-    [id, v.timeZone ?? null, v.sendHour ?? null],
+    [id, v.timeZone ?? null, v.sendHour ?? null, v.impositionSheet ?? null],
   );
   return rows.find((r) => r.id === id);
 }

@@ -21,6 +21,7 @@ const accountJson = (auth: AuthContext, row: AccountRow) => ({
   time_zone: row.time_zone,
   send_hour: row.send_hour,
   mode: auth.mode,
+  imposition_sheet: row.imposition_sheet,
   key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes, mode: auth.mode },
 });
 
@@ -50,7 +51,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       schema: {
         tags: ["account"],
         summary:
-          "Set the account's time zone and send hour (when automations make each day's cards)",
+          "Set the account's time zone and send hour (when automations make each day's cards) and its vendor's press sheet",
         body: UpdateAccountBody,
         response: { 200: AccountSchema },
       },

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { SHEET_IDS } from "../../render/index.ts";
 import type { ApiKeyRow } from "./accounts.repository.ts";
 
 export const ScopeSchema = Type.Union([
@@ -22,6 +23,10 @@ export const AccountSchema = Type.Object({
       "From this hour of its day (0–23, the account's time zone) the day's cards are made.",
   }),
   mode: ModeSchema,
+  imposition_sheet: Type.String({
+    description:
+      "The print vendor's press sheet (12x18, 13x19, 11x17, sra3): the default of imposed PDFs.",
+  }),
   key: Type.Object({
     id: Type.String(),
     prefix: Type.String(),
@@ -36,6 +41,7 @@ export const UpdateAccountBody = Type.Object(
       Type.String({ minLength: 1, maxLength: 64, description: "e.g. America/Los_Angeles" }),
     ),
     send_hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
+    imposition_sheet: Type.Optional(Type.Unsafe<string>({ type: "string", enum: SHEET_IDS })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

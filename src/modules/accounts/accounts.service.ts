@@ -137,7 +137,10 @@ export function createAccountsService(deps: { pool: Pool }) {
     },
 
     /** The account's clock: its IANA time zone (checked against the runtime's) and send hour. */
-    async updateClock(id: string, v: { time_zone?: string; send_hour?: number }) {
+    async updateClock(
+      id: string,
+      v: { time_zone?: string; send_hour?: number; imposition_sheet?: string },
+    ) {
       let timeZone: string | undefined;
       if (v.time_zone !== undefined) {
         timeZone = canonicalTimeZone(v.time_zone);
@@ -150,7 +153,11 @@ export function createAccountsService(deps: { pool: Pool }) {
           ]);
         }
       }
-      const row = await repo.updateAccountClock(pool, id, { timeZone, sendHour: v.send_hour });
+      const row = await repo.updateAccountClock(pool, id, {
+        timeZone,
+        sendHour: v.send_hour,
+        impositionSheet: v.imposition_sheet,
+      });
       if (!row) throw notFound("Account");
       return row;
     },

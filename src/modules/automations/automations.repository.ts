@@ -24,6 +24,7 @@ export interface AutomationRow {
   merge_fields: string[];
   sender: Sender;
   photo_id: string | null;
+  landing_url: string | null;
   tag: string | null;
   active: boolean;
   lead_days: number;
@@ -47,6 +48,7 @@ export interface AutomationValues {
   mergeFields: string[];
   sender: Sender;
   photoId: string | null;
+  landingUrl: string | null;
   tag: string | null;
   active: boolean;
   leadDays: number;
@@ -69,6 +71,7 @@ const values = (v: AutomationValues) => [
   v.sendLate,
   v.windowStart,
   v.windowEnd,
+  v.landingUrl,
 ];
 
 export async function insertAutomation(
@@ -79,8 +82,8 @@ export async function insertAutomation(
   await db.query(
     `INSERT INTO automations (id, account_id, occasion, last_run_date, name, template_id, format,
                               message, merge_fields, sender, photo_id, tag, active, lead_days,
-                              send_late, window_start, window_end)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+                              send_late, window_start, window_end, landing_url)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
     [row.id, row.accountId, row.occasion, row.lastRunDate, ...values(v)],
   );
 }
@@ -94,8 +97,8 @@ export async function updateAutomation(
   await db.query(
     `UPDATE automations SET name = $2, template_id = $3, format = $4, message = $5,
             merge_fields = $6, sender = $7, photo_id = $8, tag = $9, active = $10, lead_days = $11,
-            send_late = $12, window_start = $13, window_end = $14, last_run_date = $15,
-            updated_at = now()
+            send_late = $12, window_start = $13, window_end = $14, landing_url = $15,
+            last_run_date = $16, updated_at = now()
       WHERE id = $1`,
     [id, ...values(v), lastRunDate],
   );

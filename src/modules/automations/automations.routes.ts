@@ -34,6 +34,7 @@ export function automationJson(
     merge_fields: row.merge_fields,
     sender: senderJson(row.sender),
     photo_id: row.photo_id,
+    landing_url: row.landing_url,
     tag: row.tag,
     active: row.active,
     lead_days: row.lead_days,

@@ -37,6 +37,14 @@ const designFields = {
   }),
   sender: SenderSchema,
   photo_id: Nullable(Type.String({ maxLength: 64 })),
+  landing_url: Nullable(
+    Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      description:
+        "Where each card's QR code leads (http or https, no credentials); its days' campaigns carry it.",
+    }),
+  ),
   tag: Nullable(
     Type.String({ minLength: 1, maxLength: 64, description: "Only contacts with this tag." }),
   ),
@@ -75,6 +83,7 @@ export const CreateAutomationBody = Type.Object(
     merge_fields: Type.Optional(designFields.merge_fields),
     sender: designFields.sender,
     photo_id: Type.Optional(designFields.photo_id),
+    landing_url: Type.Optional(designFields.landing_url),
     tag: Type.Optional(designFields.tag),
     active: Type.Optional(designFields.active),
     lead_days: Type.Optional(designFields.lead_days),
@@ -100,6 +109,7 @@ export const AutomationSchema = Type.Object({
   merge_fields: Type.Array(Type.String()),
   sender: Type.Unknown(),
   photo_id: Type.Union([Type.String(), Type.Null()]),
+  landing_url: Type.Union([Type.String(), Type.Null()]),
   tag: Type.Union([Type.String(), Type.Null()]),
   active: Type.Boolean(),
   lead_days: Type.Integer(),

@@ -11,6 +11,7 @@ import type { AccountsService } from "../accounts/accounts.service.ts";
 import { checkDesign } from "../campaigns/campaign-rules.ts";
 import { type SenderInput, senderJson, toSender } from "../campaigns/sender.ts";
 import { findPhoto } from "../photos/photos.repository.ts";
+import { checkLandingUrl } from "../scans/landing-url.ts";
 import { addDays, daysBetween, isDay, localTime } from "../shared/calendar.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import type { AutomationOccasion, AutomationRow } from "./automations.repository.ts";
@@ -27,6 +28,7 @@ export interface AutomationInput {
   merge_fields?: string[];
   sender: SenderInput;
   photo_id?: string | null;
+  landing_url?: string | null;
   tag?: string | null;
   active?: boolean;
   lead_days?: number;
@@ -58,6 +60,7 @@ function toInput(row: AutomationRow): AutomationInput {
     merge_fields: row.merge_fields,
     sender: senderJson(row.sender) as SenderInput,
     photo_id: row.photo_id,
+    landing_url: row.landing_url,
     tag: row.tag,
     active: row.active,
     lead_days: row.lead_days,
@@ -130,6 +133,7 @@ export function createAutomationsService(deps: {
       mergeFields,
       sender: toSender(input.sender),
       photoId: input.photo_id ?? null,
+      landingUrl: input.landing_url ? checkLandingUrl(input.landing_url) : null,
       tag: input.tag ?? null,
       active: input.active ?? true,
       leadDays: input.lead_days ?? 10,

@@ -16,8 +16,8 @@ export async function dayCampaign(
 ): Promise<{ id: string; status: string }> {
   const { rows } = await tx.query<{ id: string; status: string }>(
     `INSERT INTO campaigns (id, account_id, name, occasion, template_id, format, message,
-                            merge_fields, sender, photo_id, automation_id, send_date)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                            merge_fields, sender, photo_id, automation_id, send_date, landing_url)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (automation_id, send_date) DO NOTHING
      RETURNING id, status`,
     [
@@ -33,6 +33,7 @@ export async function dayCampaign(
       a.photo_id,
       a.id,
       day.date,
+      a.landing_url,
     ],
   );
   if (rows[0]) return rows[0];

@@ -10,10 +10,12 @@ import { AppError, notFound } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { sendProblem } from "../../http/problem.ts";
+import { SHEET_IDS, type SheetId } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { batchFileName } from "./batch-file-name.ts";
 import { batchJson } from "./batch-json.ts";
 import { acknowledge, findBatch, listBatches, type VendorBatch } from "./batches.repository.ts";
+import type { ImposedSheetsService } from "./imposed-sheets.service.ts";
 
 const FileSchema = Type.Union([
   Type.Object({ url: Type.String(), bytes: Type.Integer(), sha256: Type.String() }),
@@ -81,10 +83,16 @@ const tags = ["batches"];
 const config = { scope: "batches" as const };
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-export const batchesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; storage: Storage }> = async (
-  app,
-  { pool, storage },
-) => {
+const PdfResponse = {
+  description: "The PDF",
+  content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
+};
+
+export const batchesRoutes: FastifyPluginAsyncTypebox<{
+  pool: Pool;
+  storage: Storage;
+  imposed: ImposedSheetsService;
+}> = async (app, { pool, storage, imposed }) => {
   async function batchOf(request: FastifyRequest, id: string) {
     const batch = await findBatch(pool, authOf(request).accountId, id);
     if (!batch) throw notFound("Batch");
@@ -180,6 +188,47 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<{ pool: Pool; storage: Sto
       },
     );
   }
+
+  app.get(
+    "/v1/batches/:id/imposed.pdf",
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Download the batch imposed on press sheets for cut and stack",
+        description:
+          "As many cards as fit on the sheet with their bleed and a gutter; each press sheet is two pages (front, then back mirrored for work-and-turn), with crop marks and a slug line. Cut the stack once and lay the piles end to end: the batch's order. The manifest's sheet and sheet_position columns are for the account's imposition_sheet. Made on the first request (seconds for a large batch), then kept.",
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            sheet: Type.Optional(
+              Type.Unsafe<SheetId>({
+                type: "string",
+                enum: SHEET_IDS,
+                description: "Press sheet size; default: the account's imposition_sheet.",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PdfResponse },
+      },
+    },
+    async (request, reply) => {
+      const batch = await batchOf(request, request.params.id);
+      if (!batch.pdf_key) throw notFound("Batch file");
+      const sheet = request.query.sheet ?? (await imposed.accountSheet(batch.account_id));
+      const file = await imposed.file(batch, sheet);
+      return reply
+        .header("content-length", file.bytes)
+        .header(
+          "content-disposition",
+          `attachment; filename="${batch.format}-${String(batch.number).padStart(3, "0")}-imposed-${sheet}.pdf"`,
+        )
+        .type("application/pdf")
+        .send(await storage.get(file.key));
+    },
+  );
 
   app.post(
     "/v1/batches/:id/acknowledge",

@@ -1,7 +1,9 @@
 /**
  * The manifest CSV that travels with each batch PDF: one line per card in print order, so the
  * printer can check page counts and the mail house can match cards to addresses.
- * Every cell is neutralised against formula injection (a name like =HYPERLINK(…) stays text).
+ * The last three columns say where the card sits on the imposed press sheets (the account's sheet
+ * size): sheet number (front and back are PDF pages 2n-1 and 2n) and position, row-major from the
+ * front's top-left. Every cell is neutralised against formula injection (a name like =HYPERLINK(…) stays text).
  */
 
 import { csvLine } from "../../csv/csv-line.ts";
@@ -21,6 +23,9 @@ export const MANIFEST_HEADER = [
   "postal_code",
   "country",
   "campaign",
+  "sheet_size",
+  "sheet",
+  "sheet_position",
 ] as const;
 
 export interface ManifestEntry {
@@ -30,6 +35,8 @@ export interface ManifestEntry {
   cardId: string;
   recipient: Recipient;
   campaign: string;
+  /** Where the imposed PDF puts the card (empty columns when not known). */
+  imposed?: { size: string; sheet: number; position: number };
 }
 
 export function manifestHeader(): string {
@@ -52,5 +59,8 @@ export function manifestLine(e: ManifestEntry): string {
     a.postalCode,
     a.country,
     e.campaign,
+    e.imposed?.size,
+    e.imposed?.sheet,
+    e.imposed?.position,
   ]);
 }

@@ -15,6 +15,8 @@ export function campaignJson(row: CampaignRow) {
     sender: senderJson(row.sender),
     photo_id: row.photo_id,
     metadata: row.metadata,
+    landing_url: row.landing_url ?? null,
+    scans: { total: Number(row.scan_total ?? 0), cards: Number(row.scanned_cards ?? 0) },
     status: row.status,
     send_at: row.send_at?.toISOString() ?? null,
     automation_id: row.automation_id ?? null,

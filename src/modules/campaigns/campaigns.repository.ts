@@ -16,6 +16,9 @@ export interface CampaignRow {
   sender: Sender;
   photo_id: string | null;
   metadata: Record<string, string>;
+  landing_url: string | null;
+  scan_total?: number | string;
+  scanned_cards?: number | string;
   status: string;
   send_at: Date | null;
   submitted_at: Date | null;
@@ -53,6 +56,7 @@ export interface CampaignValues {
   sender: Sender;
   photoId: string | null;
   metadata: Record<string, string>;
+  landingUrl: string | null;
 }
 
 const SELECT = `SELECT c.*, (SELECT count(*) FROM recipients r WHERE r.campaign_id = c.id) AS recipients,
@@ -62,10 +66,12 @@ const SELECT = `SELECT c.*, (SELECT count(*) FROM recipients r WHERE r.campaign_
                                                   'cards', b.card_count, 'status', b.status,
                                                   'failure', b.failure)
                                ORDER BY b.format, b.number), '[]')
-       FROM batches b WHERE b.campaign_id = c.id) AS batches
+       FROM batches b WHERE b.campaign_id = c.id) AS batches,
+    (SELECT count(*) FROM scans s WHERE s.campaign_id = c.id) AS scan_total,
+    (SELECT count(DISTINCT s.card_id) FROM scans s WHERE s.campaign_id = c.id) AS scanned_cards
   FROM campaigns c`;
 
-/** $3…$11 of both the insert and the update, in column order. */
+/** $3…$12 of both the insert and the update, in column order. */
 const designParams = (v: CampaignValues) => [
   v.name,
   v.occasion,
@@ -76,13 +82,14 @@ const designParams = (v: CampaignValues) => [
   v.sender,
   v.photoId,
   v.metadata,
+  v.landingUrl,
 ];
 
 export async function insertCampaign(db: Db, id: string, accountId: string, v: CampaignValues) {
   await db.query(
     `INSERT INTO campaigns (id, account_id, name, occasion, template_id, format, message, merge_fields,
-                            sender, photo_id, metadata)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                            sender, photo_id, metadata, landing_url)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [id, accountId, ...designParams(v)],
   );
 }
@@ -132,7 +139,8 @@ export async function listCampaigns(
 export async function updateCampaign(db: Db, accountId: string, id: string, v: CampaignValues) {
   await db.query(
     `UPDATE campaigns SET name = $3, occasion = $4, template_id = $5, format = $6, message = $7,
-            merge_fields = $8, sender = $9, photo_id = $10, metadata = $11, updated_at = now()
+            merge_fields = $8, sender = $9, photo_id = $10, metadata = $11, landing_url = $12,
+            updated_at = now()
       WHERE account_id = $1 AND id = $2`,
     [accountId, id, ...designParams(v)],
   );

@@ -80,6 +80,12 @@ const campaignFields = {
   sender: SenderSchema,
   photo_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
   metadata: Type.Optional(Metadata),
+  landing_url: Type.Optional(
+    Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()], {
+      description:
+        "Where each card's QR code leads (http or https, no credentials). With it, every card gets its own short URL as a QR code on its back; scans are counted. Metadata utm_campaign, utm_content and utm_term override the UTM tags.",
+    }),
+  ),
 };
 
 export const CreateCampaignBody = Type.Object(campaignFields, { additionalProperties: false });
@@ -103,6 +109,11 @@ export const CampaignSchema = Type.Object({
   sender: Type.Unknown(),
   photo_id: Type.Union([Type.String(), Type.Null()]),
   metadata: Type.Record(Type.String(), Type.String()),
+  landing_url: Type.Union([Type.String(), Type.Null()]),
+  scans: Type.Object(
+    { total: Type.Integer(), cards: Type.Integer() },
+    { description: "QR code scans so far, and how many of the cards were scanned." },
+  ),
   status: Type.String(),
   send_at: Type.Union([Type.String(), Type.Null()]),
   automation_id: Type.Union([Type.String(), Type.Null()], {

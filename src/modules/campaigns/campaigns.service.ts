@@ -6,6 +6,7 @@ import { newId } from "../../ids.ts";
 import type { Logger } from "../../logger.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { findPhoto } from "../photos/photos.repository.ts";
+import { checkLandingUrl } from "../scans/landing-url.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import { checkDesign } from "./campaign-rules.ts";
 import * as repo from "./campaigns.repository.ts";
@@ -21,6 +22,7 @@ export interface CampaignInput {
   sender: SenderInput;
   photo_id?: string | null;
   metadata?: Record<string, string>;
+  landing_url?: string | null;
 }
 
 function toInput(row: repo.CampaignRow): CampaignInput {
@@ -34,6 +36,7 @@ function toInput(row: repo.CampaignRow): CampaignInput {
     sender: senderJson(row.sender) as CampaignInput["sender"],
     photo_id: row.photo_id,
     metadata: row.metadata,
+    landing_url: row.landing_url,
   };
 }
 
@@ -69,6 +72,7 @@ export function createCampaignsService(deps: {
       sender: toSender(input.sender),
       photoId: input.photo_id ?? null,
       metadata: input.metadata ?? {},
+      landingUrl: input.landing_url ? checkLandingUrl(input.landing_url) : null,
     };
   }
 

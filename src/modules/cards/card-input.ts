@@ -77,7 +77,7 @@ export type PhotoLoader = ReturnType<typeof createPhotoLoader>;
 export async function cardInput(
   deps: { templates: TemplatesService; photos: PhotoLoader },
   design: CardDesign,
-  recipient: { data: Recipient; photo_id: string | null },
+  recipient: { data: Recipient; photo_id: string | null; qr_url?: string | null },
 ): Promise<CardInput> {
   const template = await deps.templates
     .get(design.account_id, design.template_id)
@@ -96,7 +96,10 @@ export async function cardInput(
   return {
     template,
     format: design.format as FormatId,
-    data: cardData(design, recipient.data),
+    data: {
+      ...cardData(design, recipient.data),
+      ...(recipient.qr_url ? { qrUrl: recipient.qr_url } : {}),
+    },
     ...(design.message ? { message: design.message } : {}),
     ...(photo ? { photo } : {}),
     // Test mode: the card, its proof and its batch pages all say SAMPLE - NOT FOR MAILING.

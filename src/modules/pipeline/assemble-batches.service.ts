@@ -18,6 +18,7 @@ import { renderBatch } from "../../render/index.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { batchFileName } from "../batches/batch-file-name.ts";
 import { batchZip } from "../batches/batch-zip.ts";
+import { manifestImposition } from "../batches/imposed-sheets.service.ts";
 import { manifestHeader, manifestLine } from "../batches/manifest.ts";
 import { presortCompare, splitBatches } from "../batches/presort.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
@@ -174,6 +175,7 @@ export function createAssembleService(deps: {
       );
     }
     const lines = [manifestHeader()];
+    const imposed = await manifestImposition(pool, batch, cards.length);
     for (const outcome of report.outcomes) {
       const card = cards[outcome.index];
       if (!card) continue;
@@ -185,6 +187,7 @@ export function createAssembleService(deps: {
           cardId: card.id,
           recipient: card.data,
           campaign: campaign.name,
+          imposed: imposed(outcome.index),
         }),
       );
     }

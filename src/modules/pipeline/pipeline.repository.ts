@@ -33,6 +33,8 @@ export interface CardRow {
   failed_at: Date | null;
   batch_id: string | null;
   batch_sequence: number | null;
+  /** The card's short URL (its QR code), fixed when the card was made; null without a landing URL. */
+  qr_url?: string | null;
 }
 
 export interface BatchRow {

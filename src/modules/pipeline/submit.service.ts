@@ -10,6 +10,7 @@ import { AppError, conflict } from "../../errors.ts";
 import type { Producer } from "../../queue/producer.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import { emitCampaignEvent } from "../events/object-events.ts";
+import { assignShortUrls } from "../scans/qr-tokens.ts";
 import * as repo from "./pipeline.repository.ts";
 
 const MAX_AHEAD_DAYS = 180;
@@ -19,6 +20,8 @@ export function createSubmitService(deps: {
   producer: Producer;
   campaigns: CampaignsService;
   renderChunkSize: number;
+  /** Base of the cards' short URLs (QR codes), fixed on each card as it is made. */
+  publicUrl: string;
 }) {
   const { pool, producer, campaigns } = deps;
 
@@ -43,6 +46,7 @@ export function createSubmitService(deps: {
         "The campaign has no recipients: import some before submitting.",
       );
     }
+    await assignShortUrls(tx, campaignId, deps.publicUrl);
     const moved = await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
     const delayMs = await repo.scheduleSend(tx, campaignId, sendAt);
     if (moved) await emitCampaignEvent(tx, campaignId, "campaign.submitted");

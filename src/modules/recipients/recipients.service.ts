@@ -13,6 +13,7 @@ import type { CampaignsService } from "../campaigns/campaigns.service.ts";
 import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import { type Rasterizer, RasterizeTimeout } from "../cards/rasterize-pdf.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
+import { PROOF_TOKEN, shortUrl } from "../scans/qr-tokens.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import { createFromContacts } from "./from-contacts.ts";
 import { createRecipientImport, type ImportRequest } from "./import-recipients.ts";
@@ -33,6 +34,8 @@ export function createRecipientsService(deps: {
   renderPool: Pick<RenderPool, "render">;
   /** Proof pictures: pdftoppm, a few at once, each killed past the render time limit. */
   rasterize: Rasterizer;
+  /** Base of the cards' short URLs: a proof shows a sample code of the same size. */
+  publicUrl?: string;
 }) {
   const { pool, storage, campaigns } = deps;
   const importRecipients = createRecipientImport(deps);
@@ -49,7 +52,12 @@ export function createRecipientsService(deps: {
   async function proof(campaign: CampaignRow, row: repo.RecipientRow): Promise<Proof> {
     try {
       // A design that today's rules refuse fails here (design_invalid), like a card that cannot draw.
-      return await deps.renderPool.render(await cardInput(deps, campaign, row));
+      // No card exists yet, so no token: a campaign with a landing URL proofs a sample code
+      // (same length, same size on the card) that leads nowhere.
+      const qr_url = campaign.landing_url
+        ? shortUrl(deps.publicUrl ?? "http://localhost:3000", PROOF_TOKEN)
+        : null;
+      return await deps.renderPool.render(await cardInput(deps, campaign, { ...row, qr_url }));
     } catch (error) {
       if (error instanceof CardRenderError) return { report: error.report };
       if (error instanceof RenderProcessError && error.crashed) {

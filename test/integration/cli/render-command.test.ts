@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
 import { boxSizeIn, pdfText, preflight } from "../../support/preflight.ts";
+import { decodeQrs } from "../../support/qr-decode.ts";
 
 const run = promisify(execFile);
 let dir: string;
@@ -73,6 +74,14 @@ describe("cardmerge render", () => {
     const text = await pdfText(path.join(out, "cards", "0001-zoë-ångström.pdf"));
     expect(text).toContain("Zoë Ångström");
     expect(text).toContain("new water heater");
+
+    // The sample campaign has a landing URL: each card's back carries its own short URL.
+    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8"));
+    const first = report.find((c: { file: string }) => c.file === "cards/0001-zoe-angstrom.pdf");
+    expect(first.qr_url).toMatch(/^http:\/\/localhost:3000\/q\/[A-Za-z0-9_-]{22}$/);
+    expect(new Set(report.map((c: { qr_url: string }) => c.qr_url)).size).toBe(30);
+    const qrs = await decodeQrs(path.join(out, "cards", "0001-zoe-angstrom.pdf"), 2);
+    expect(qrs).toEqual([first.qr_url]);
   });
 
   it.each([

@@ -39,6 +39,7 @@ describe("API key authentication", () => {
       time_zone: "America/New_York",
       send_hour: 6,
       mode: "live",
+      imposition_sheet: "12x18",
       key: {
         id: keyId,
         prefix: secret.slice(0, 17),
