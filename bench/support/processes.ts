@@ -3,11 +3,13 @@
  * children, in a schema and Redis prefix of their own, and read their peak memory from /proc.
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
 import { ensureDatabase, migrate } from "../../src/db/migrate.ts";
 import {
   build,
+  childPids,
   ENTRY,
   freePort,
   productionNode,
@@ -91,4 +93,38 @@ export async function startBenchApi(name: string) {
 export function startBenchWorkers(env: Record<string, string>): ChildProcess {
   build();
   return startProcess(ENTRY.worker, { ...env, ...productionNode.env }, productionNode.args);
+}
+
+/** A process and all its descendants (a worker supervisor, its workers, their render processes). */
+export function processTree(pid: number): number[] {
+  return [pid, ...childPids(pid).flatMap(processTree)];
+}
+
+/**
+ * CPU seconds (user + system) a process tree has used so far, including descendants that have
+ * exited and been waited for (cutime, cstime), from /proc in clock ticks of 1/100 s.
+ */
+export function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((sum, p) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return sum + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** Peak resident memory of every process of a tree, in MB, largest first. */
+export function treePeakRssMb(pid: number): number[] {
+  return processTree(pid)
+    .flatMap((p) => {
+      try {
+        const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1];
+        return kb ? [Math.round(Number(kb) / 1024)] : [];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => b - a);
 }

@@ -29,6 +29,9 @@ export interface ProcessSetup {
  */
 export const PDF_FD = 4;
 
+/** A PDF chunk this long or longer (not the photo) is reported by place: a candidate to share. */
+export const LARGE_CHUNK_BYTES = 4096;
+
 /** Templates and photos a render process keeps between cards (its pool mirrors what it has sent). */
 export const KEPT_TEMPLATES = 32;
 export const KEPT_PHOTOS = 4;
@@ -55,9 +58,18 @@ export type RenderReply =
   | { type: "ready"; heapLimitMb: number }
   /**
    * The PDF has been written to the PDF pipe, `bytes` long, except the card's photo: its bytes go
-   * at each offset of `photoAt` (offsets in the whole PDF), from the pool's own copy.
+   * at each offset of `photoAt` (offsets in the whole PDF), from the pool's own copy. `large`:
+   * offset and length pairs (flat, in the whole PDF) of the other chunks of LARGE_CHUNK_BYTES or
+   * more, as written.
    */
-  | { type: "done"; id: number; bytes: number; photoAt: number[]; report: CardReport }
+  | {
+      type: "done";
+      id: number;
+      bytes: number;
+      photoAt: number[];
+      large: number[];
+      report: CardReport;
+    }
   /** The card cannot be rendered (a CardRenderError). */
   | {
       type: "failed";

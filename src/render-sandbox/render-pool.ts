@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import {
   type CardInput,
   CardRenderError,
+  type CardReport,
   type Photo,
   type RenderResult,
   type Template,
@@ -63,6 +64,20 @@ export class RenderProcessError extends Error {
   }
 }
 
+/**
+ * A card's PDF as the render process wrote it, its photo left out: `chunks` (`bytes` long in all)
+ * are the PDF without the photo's bytes, which go at each offset of `photoAt` (ascending offsets
+ * in the whole PDF). {@link joinPhoto} makes the whole PDF of it. `large`: where the other large
+ * chunks (font programs, images) are, in the whole PDF, ascending: parts a card may share.
+ */
+export interface RenderedParts {
+  chunks: Buffer[];
+  bytes: number;
+  photoAt: number[];
+  large: Array<{ at: number; bytes: number }>;
+  report: CardReport;
+}
+
 export interface RenderPool {
   /**
    * Renders one card in a render process. Rejects with CardRenderError when the card cannot be
@@ -70,6 +85,11 @@ export interface RenderPool {
    * failed otherwise.
    */
   render(input: CardInput): Promise<RenderResult>;
+  /**
+   * As {@link render}, without joining the photo into the PDF: a card stored this way keeps its
+   * photo once, where the photo is stored, not once per card.
+   */
+  renderParts(input: CardInput): Promise<RenderedParts>;
   /** Starts the render processes now (at process start), so the first card does not wait for one. */
   warm(): void;
   /** Render processes started so far, and the heap limit each running one reported. */
@@ -87,13 +107,13 @@ export interface RenderPool {
 interface Job {
   id: number;
   input: CardInput;
-  resolve(result: RenderResult): void;
+  resolve(result: RenderedParts): void;
   reject(error: Error): void;
   chunks: Buffer[];
   bytes: number;
   timer?: NodeJS.Timeout;
   /** Once the render process has answered: its PDF bytes for this card, and what to do with them. */
-  answer?: { bytes: number; photoAt?: number[]; settle(pdf: Buffer): void };
+  answer?: { bytes: number; photoAt?: number[]; settle(): void };
 }
 
 interface Slot {
@@ -155,11 +175,19 @@ function limitError(job: Job, detail: string): CardRenderError {
   });
 }
 
-/** The PDF from the bytes that came down the pipe and the photo at the places it goes. */
-function assemble(chunks: Buffer[], bytes: number, photo: Photo | undefined, photoAt: number[]) {
-  if (!photo || photoAt.length === 0)
+/**
+ * The whole PDF from its parts (the bytes without the photo, `bytes` long) and the photo's bytes
+ * at each offset of `photoAt`.
+ */
+export function joinPhoto(
+  chunks: readonly Buffer[],
+  bytes: number,
+  jpeg: Buffer | undefined,
+  photoAt: readonly number[],
+): Buffer {
+  if (!jpeg || photoAt.length === 0)
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes);
-  const pdf = Buffer.allocUnsafe(bytes + photoAt.length * photo.jpeg.length);
+  const pdf = Buffer.allocUnsafe(bytes + photoAt.length * jpeg.length);
   let at = 0;
   let next = 0;
   const place = (from: Buffer) => {
@@ -168,8 +196,8 @@ function assemble(chunks: Buffer[], bytes: number, photo: Photo | undefined, pho
     while (offset < from.length) {
       const stop = photoAt[next];
       if (stop !== undefined && at === stop) {
-        photo.jpeg.copy(pdf, at);
-        at += photo.jpeg.length;
+        jpeg.copy(pdf, at);
+        at += jpeg.length;
         next++;
         continue;
       }
@@ -182,12 +210,19 @@ function assemble(chunks: Buffer[], bytes: number, photo: Photo | undefined, pho
   };
   for (const chunk of chunks) place(chunk);
   while (next < photoAt.length) {
-    photo.jpeg.copy(pdf, at);
-    at += photo.jpeg.length;
+    jpeg.copy(pdf, at);
+    at += jpeg.length;
     next++;
   }
   return pdf;
 }
+
+const pairs = (flat: number[]) => {
+  const out: Array<{ at: number; bytes: number }> = [];
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    out.push({ at: flat[i] as number, bytes: flat[i + 1] as number });
+  return out;
+};
 
 /** An idle render process keeps its parent alive no more than an idle timer would. */
 function hold(child: ChildProcess | undefined, on: boolean): void {
@@ -338,7 +373,14 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
         job.answer = {
           bytes: message.bytes,
           photoAt: message.photoAt,
-          settle: (pdf) => job.resolve({ pdf, report: message.report }),
+          settle: () =>
+            job.resolve({
+              chunks: job.chunks,
+              bytes: job.bytes,
+              photoAt: message.photoAt,
+              large: pairs(message.large),
+              report: message.report,
+            }),
         };
         break;
       case "failed":
@@ -384,9 +426,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       settle(job, new RenderProcessError("the render process wrote more PDF than it announced"));
       return;
     }
-    const pdf = assemble(job.chunks, job.bytes, job.input.photo, answer.photoAt ?? []);
     finish(slot);
-    answer.settle(pdf);
+    answer.settle();
   }
 
   function finish(slot: Slot): void {
@@ -424,13 +465,20 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     }
   }
 
+  function renderParts(input: CardInput): Promise<RenderedParts> {
+    if (closed) return Promise.reject(new RenderProcessError("the render pool is closed"));
+    return new Promise<RenderedParts>((resolve, reject) => {
+      queue.push({ id: ++jobs, input, resolve, reject, chunks: [], bytes: 0 });
+      pump();
+    });
+  }
+
   return {
-    render(input) {
-      if (closed) return Promise.reject(new RenderProcessError("the render pool is closed"));
-      return new Promise<RenderResult>((resolve, reject) => {
-        queue.push({ id: ++jobs, input, resolve, reject, chunks: [], bytes: 0 });
-        pump();
-      });
+    renderParts,
+    async render(input) {
+      const parts = await renderParts(input);
+      const pdf = joinPhoto(parts.chunks, parts.bytes, input.photo?.jpeg, parts.photoAt);
+      return { pdf, report: parts.report };
     },
     warm() {
       if (closed) return;

@@ -18,6 +18,7 @@ import { Lru } from "./lru.ts";
 import {
   KEPT_PHOTOS,
   KEPT_TEMPLATES,
+  LARGE_CHUNK_BYTES,
   PDF_FD,
   type ProcessSetup,
   type RenderReply,
@@ -50,7 +51,9 @@ const photos = new Lru<Photo>(KEPT_PHOTOS);
  * Sends a card's PDF down the PDF pipe, counting bytes as they stream; past the cap the card fails.
  * `written`: bytes handed to the pipe so far (the pool reads exactly that many for this card).
  * The card's photo is most of a card's bytes, and the pool has it already: where the PDF holds it
- * byte for byte (pdfkit embeds a JPEG as it is), only its place goes back (`photoAt`).
+ * byte for byte (pdfkit embeds a JPEG as it is), only its place goes back (`photoAt`). Other large
+ * chunks (a font program, an image stream: pdfkit writes each stream's data as one chunk) are sent
+ * and their places reported (`large`), so the card can be stored without the parts it shares.
  */
 function pdfSink(request: RenderRequest, template: Template, photo: Photo | undefined) {
   let held: Buffer[] = [];
@@ -58,6 +61,7 @@ function pdfSink(request: RenderRequest, template: Template, photo: Photo | unde
   let total = 0;
   let written = 0;
   const photoAt: number[] = [];
+  const large: number[] = [];
   const flush = () => {
     if (heldBytes === 0) return;
     // One gathered write (writev), no copy into one buffer here.
@@ -73,6 +77,7 @@ function pdfSink(request: RenderRequest, template: Template, photo: Photo | unde
       return written;
     },
     photoAt,
+    large,
     write(chunk: Buffer) {
       const at = total;
       total += chunk.length;
@@ -90,6 +95,7 @@ function pdfSink(request: RenderRequest, template: Template, photo: Photo | unde
         photoAt.push(at);
         return;
       }
+      if (chunk.length >= LARGE_CHUNK_BYTES) large.push(at, chunk.length);
       held.push(chunk);
       heldBytes += chunk.length;
       if (heldBytes >= FLUSH_BYTES) flush();
@@ -127,7 +133,14 @@ async function render(request: RenderRequest): Promise<void> {
       sink,
     );
     sink.flush();
-    reply({ type: "done", id: request.id, bytes: sink.written, photoAt: sink.photoAt, report });
+    reply({
+      type: "done",
+      id: request.id,
+      bytes: sink.written,
+      photoAt: sink.photoAt,
+      large: sink.large,
+      report,
+    });
   } catch (error) {
     if (error instanceof CardRenderError) {
       reply({

@@ -3,6 +3,8 @@
  * campaign's design and sender, the recipient's data and the photo's print master.
  * Used by proofs (API) and by the render workers alike, so a proof is the card that prints.
  */
+
+import { createHash } from "node:crypto";
 import {
   type CardData,
   type CardInput,
@@ -39,6 +41,12 @@ export function cardData(design: CardDesign, recipient: Recipient): CardData {
   };
 }
 
+/** Where a loaded photo's bytes are stored (what a card stored without its photo names). */
+const storedAt = new WeakMap<Photo, { key: string; bytes: number; sha256: string }>();
+
+/** The storage object a photo from a {@link createPhotoLoader} was read from, with its size and hash. */
+export const photoRef = (photo: Photo | undefined) => (photo ? storedAt.get(photo) : undefined);
+
 /** Loads photo masters by id, keeping the most recent few in memory (a shared photo is read once). */
 export function createPhotoLoader(deps: {
   storage: Storage;
@@ -58,12 +66,12 @@ export function createPhotoLoader(deps: {
     hit = (async () => {
       const row = await deps.findPhoto(accountId, id);
       if (!row) return undefined;
-      return {
-        id: row.id,
-        jpeg: await deps.storage.getBuffer(row.master_key),
-        widthPx: row.width,
-        heightPx: row.height,
-      };
+      const jpeg = await deps.storage.getBuffer(row.master_key);
+      const photo: Photo = { id: row.id, jpeg, widthPx: row.width, heightPx: row.height };
+      // Hashed once per load, not per card: cards stored without the photo name it by this hash.
+      const sha256 = createHash("sha256").update(jpeg).digest("hex");
+      storedAt.set(photo, { key: row.master_key, bytes: jpeg.length, sha256 });
+      return photo;
     })();
     hit.catch(() => cache.delete(key));
     cache.set(key, hit);

@@ -8,6 +8,7 @@ import type { Storage } from "../../storage/storage.ts";
 import { campaignJson } from "../campaigns/campaign-json.ts";
 import { CampaignIdParams, CampaignSchema } from "../campaigns/campaigns.schemas.ts";
 import type { CampaignsService } from "../campaigns/campaigns.service.ts";
+import { readCardPdf } from "../cards/card-pdf.ts";
 import { cardJson } from "./card-json.ts";
 import { findCard, listCards } from "./pipeline.repository.ts";
 import type { SubmitService } from "./submit.service.ts";
@@ -126,11 +127,14 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
       const { accountId } = authOf(request);
       const card = await findCard(pool, accountId, request.params.id, request.params.card);
       if (!card?.pdf_key) throw notFound("Card PDF");
+      // Put together before the first byte goes out: a card whose photo is gone answers an
+      // error, never a truncated PDF.
+      const pdf = await readCardPdf(storage, card.pdf_key);
       return reply
         .type("application/pdf")
         .header("etag", `"${card.pdf_sha256}"`)
         .header("content-disposition", `inline; filename="${card.id}.pdf"`)
-        .send(await storage.get(card.pdf_key));
+        .send(pdf);
     },
   );
 };

@@ -14,11 +14,16 @@
 import type { Pool } from "../../db/pool.ts";
 import type { Logger } from "../../logger.ts";
 import type { Producer } from "../../queue/producer.ts";
-import { CardRenderError, type RenderResult } from "../../render/index.ts";
-import { type RenderPool, RenderProcessError } from "../../render-sandbox/render-pool.ts";
+import { CardRenderError } from "../../render/index.ts";
+import {
+  type RenderedParts,
+  type RenderPool,
+  RenderProcessError,
+} from "../../render-sandbox/render-pool.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
-import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
+import { cardInput, type PhotoLoader, photoRef } from "../cards/card-input.ts";
+import { cardPdfKey, createCardPdfStore } from "../cards/card-pdf.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
 import * as repo from "./pipeline.repository.ts";
 
@@ -31,8 +36,7 @@ export const MAX_CARD_ATTEMPTS = 4;
 /** Renders of one card that killed their process before it is failed with reason render_crash. */
 export const MAX_RENDER_CRASHES = 2;
 
-export const cardPdfKey = (card: { account_id: string; campaign_id: string; id: string }) =>
-  `accounts/${card.account_id}/campaigns/${card.campaign_id}/cards/${card.id}.pdf`;
+export { cardPdfKey };
 
 export function createRenderCardsService(deps: {
   pool: Pool;
@@ -40,11 +44,12 @@ export function createRenderCardsService(deps: {
   producer: Producer;
   templates: TemplatesService;
   photos: PhotoLoader;
-  renderPool: Pick<RenderPool, "render">;
+  renderPool: Pick<RenderPool, "renderParts">;
   giveUpSeconds: number;
   logger: Pick<Logger, "error">;
 }) {
-  const { pool, storage, producer } = deps;
+  const { pool, producer } = deps;
+  const storeCardPdf = createCardPdfStore(deps.storage);
 
   return async function renderCards(
     campaignId: string,
@@ -79,9 +84,12 @@ export function createRenderCardsService(deps: {
         result.failed++;
         continue;
       }
-      let rendered: RenderResult;
+      let rendered: RenderedParts;
+      let photo: ReturnType<typeof photoRef>;
       try {
-        rendered = await deps.renderPool.render(await cardInput(deps, campaign, card));
+        const input = await cardInput(deps, campaign, card);
+        photo = photoRef(input.photo);
+        rendered = await deps.renderPool.renderParts(input);
       } catch (error) {
         if (error instanceof CardRenderError) {
           await repo.markFailed(pool, card.id, {
@@ -112,9 +120,8 @@ export function createRenderCardsService(deps: {
       // retries. The render itself came back, so its start is not a crash (best effort: with the
       // database gone this cannot be written, and one such start alone fails nothing).
       try {
-        const stored = await storage.put(cardPdfKey(card), rendered.pdf, {
-          contentType: "application/pdf",
-        });
+        // Stored without its photo and font programs (card-pdf.ts): kept once, not once per card.
+        const stored = await storeCardPdf(card, rendered, photo);
         await repo.markRendered(pool, card.id, {
           pdfKey: stored.key,
           sha256: stored.sha256,

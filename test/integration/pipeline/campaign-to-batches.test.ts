@@ -1,7 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cardInput, createPhotoLoader } from "../../../src/modules/cards/card-input.ts";
+import { findPhoto } from "../../../src/modules/photos/photos.repository.ts";
+import { renderCard } from "../../../src/render/index.ts";
 import { startProcessors } from "../../../workers/processors/index.ts";
 import { draftCampaign, uploadPhoto, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
@@ -224,6 +227,52 @@ describe("a 302-recipient campaign from submit to ready batches", () => {
     const pdf = await ctx.app.inject({ url: cards.data[0].pdf_url, headers: bearer(business) });
     expect(pdf.statusCode).toBe(200);
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+    // The same bytes and ETag each time, and the bytes the renderer makes of the card's data now.
+    const again = await ctx.app.inject({ url: cards.data[0].pdf_url, headers: bearer(business) });
+    expect(again.rawPayload.equals(pdf.rawPayload)).toBe(true);
+    expect(again.headers.etag).toBe(pdf.headers.etag);
+    const { rows } = await ctx.deps.pool.query("SELECT * FROM cards WHERE id = $1", [
+      cards.data[0].id,
+    ]);
+    const { rows: campaign } = await ctx.deps.pool.query("SELECT * FROM campaigns WHERE id = $1", [
+      campaignId,
+    ]);
+    const fresh = await renderCard(
+      await cardInput(
+        {
+          templates: ctx.deps.templates,
+          photos: createPhotoLoader({
+            storage: ctx.deps.storage,
+            findPhoto: (a, id) => findPhoto(ctx.deps.pool, a, id),
+          }),
+        },
+        campaign[0],
+        rows[0],
+      ),
+    );
+    expect(pdf.rawPayload.equals(fresh.pdf)).toBe(true);
+    // Stored without the shared photo: the card's own object is a small part of its PDF.
+    const stored = await stat(path.join(dir, rows[0].pdf_key));
+    expect(stored.size).toBeLessThan(50_000);
+    expect(pdf.rawPayload.length).toBeGreaterThan(stored.size + 500_000);
+
+    // Its photo gone from storage: an error, never a PDF with a hole in it.
+    const { rows: photo } = await ctx.deps.pool.query(
+      "SELECT master_key FROM photos WHERE id = $1",
+      [campaign[0].photo_id],
+    );
+    const master = path.join(dir, photo[0].master_key);
+    await rename(master, `${master}.away`);
+    try {
+      const broken = await ctx.app.inject({
+        url: cards.data[0].pdf_url,
+        headers: bearer(business),
+      });
+      expect(broken.statusCode).toBe(500);
+      expect(broken.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    } finally {
+      await rename(`${master}.away`, master);
+    }
   });
 
   it("keeps vendors out of campaigns and other accounts out of batches", async () => {

@@ -144,9 +144,9 @@ describe("render crashes", () => {
       }),
       giveUpSeconds: ctx.config.worker.giveUpSeconds,
       renderPool: {
-        render(input) {
+        renderParts(input) {
           if (input.data.recipient.fullName !== doomed.data.fullName)
-            return ctx.deps.renderPool.render(input);
+            return ctx.deps.renderPool.renderParts(input);
           renders++;
           return Promise.reject(new RenderProcessError("render process exited (SIGSEGV)", true));
         },
