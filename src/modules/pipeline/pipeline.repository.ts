@@ -1,6 +1,7 @@
 /** SQL of the campaign pipeline (submit → render → batch), each query named for the step that uses it. */
 import type { Listed, PageRequest } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
+import { pipelineMetrics } from "../../metrics/pipeline-metrics.ts";
 import type { Recipient } from "../../render/card-data.ts";
 import type { CardReport } from "../../render/index.ts";
 
@@ -161,12 +162,13 @@ export async function markRendered(
   id: string,
   v: { pdfKey: string; sha256: string; pages: number; report: CardReport },
 ): Promise<void> {
-  await db.query(
+  const { rowCount } = await db.query(
     `UPDATE cards SET status = 'rendered', pdf_key = $2, pdf_sha256 = $3, pages = $4, report = $5,
             rendered_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
       WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
     [id, v.pdfKey, v.sha256, v.pages, JSON.stringify(v.report)],
   );
+  pipelineMetrics.cardRendered(rowCount);
 }
 
 export async function markFailed(
@@ -174,12 +176,13 @@ export async function markFailed(
   id: string,
   v: { reason: string; detail: string; report: Partial<CardReport> },
 ): Promise<void> {
-  await db.query(
+  const { rowCount } = await db.query(
     `UPDATE cards SET status = 'failed', failure_reason = $2, failure_detail = $3, report = $4,
             failed_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
       WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
     [id, v.reason, v.detail, JSON.stringify(v.report)],
   );
+  pipelineMetrics.cardFailed(rowCount, v.reason);
 }
 
 /** Render: counts one unexpected fault against a pending card: how many so far, over how long. */
