@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import { type AddressRange, parseAddressRanges } from "./address-ranges.ts";
 
 export interface Config {
   /** PostgreSQL connection string. */
@@ -52,6 +53,13 @@ export interface Config {
   jsonImportLimitBytes: number;
   zipInflatedLimitBytes: number;
   photoUploadConcurrency: number;
+  /**
+   * Who may read /metrics and the queues board (/admin/queues). Every account's first key has the
+   * admin scope, so admin alone would open the whole service's queues to any customer: only admin
+   * keys of the operator accounts (OPERATOR_ACCOUNT_IDS) count. /metrics also answers, without a
+   * key, to addresses in METRICS_ALLOW_CIDRS (a Prometheus on the private network).
+   */
+  operators: { accountIds: readonly string[]; metricsAllow: readonly AddressRange[] };
   /** Seconds a process waits for work in flight when asked to stop. */
   shutdownGraceSeconds: number;
   /**
@@ -197,6 +205,38 @@ export function cjkFontConfig(env: Env = process.env): string | null | undefined
   return value;
 }
 
+const ACCOUNT_ID = /^acct_[0-9A-Za-z]{20}$/;
+
+function operators(env: Env): Config["operators"] {
+  const ids = str(env, "OPERATOR_ACCOUNT_IDS", "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = ids.find((id) => !ACCOUNT_ID.test(id));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      "OPERATOR_ACCOUNT_IDS",
+      `expected account ids like acct_0123456789abcdefghij, comma-separated, got "${bad.slice(0, 64)}"`,
+    );
+  }
+  let metricsAllow: AddressRange[] = [];
+  const cidrs = str(env, "METRICS_ALLOW_CIDRS", "");
+  if (cidrs !== "") {
+    try {
+      metricsAllow = parseAddressRanges(cidrs);
+    } catch (error) {
+      throw new ConfigError(
+        "METRICS_ALLOW_CIDRS",
+        `expected comma-separated CIDR ranges like 10.0.0.0/8,fd00::/8: ${(error as Error).message}`,
+      );
+    }
+  }
+  return Object.freeze({
+    accountIds: Object.freeze(ids),
+    metricsAllow: Object.freeze(metricsAllow.map((r) => Object.freeze(r))),
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = str(env, "LOG_LEVEL", "info");
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -250,6 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
       8 * 1024 ** 3,
     ),
     photoUploadConcurrency: int(env, "PHOTO_UPLOAD_CONCURRENCY", 2, 1, 64),
+    operators: operators(env),
     shutdownGraceSeconds: int(env, "SHUTDOWN_GRACE_SECONDS", 30, 1, 3600),
     render: Object.freeze({
       processes: int(env, "RENDER_PROCESSES", 1, 1, 32),

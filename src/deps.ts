@@ -7,6 +7,7 @@ import { applyCjkFont } from "./cjk-font-config.ts";
 import type { Config } from "./config.ts";
 import { createPool, type Pool } from "./db/pool.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { pipelineMetrics } from "./metrics/pipeline-metrics.ts";
 import {
   type AccountsService,
   createAccountsService,
@@ -158,7 +159,11 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     producer,
     templates,
     photos: photoLoader,
-    renderPool,
+    // The pipeline's renders are timed (cardmerge_card_render_seconds); proofs are not cards.
+    renderPool: {
+      renderParts: (input: Parameters<RenderPool["renderParts"]>[0]) =>
+        pipelineMetrics.timeRender(() => renderPool.renderParts(input)),
+    },
     giveUpSeconds: config.worker.giveUpSeconds,
     logger,
   };

@@ -9,6 +9,7 @@ import closeWithGrace from "close-with-grace";
 import { exitOnConfigError } from "../src/cli/exit.ts";
 import { loadConfig } from "../src/config.ts";
 import { createDeps } from "../src/deps.ts";
+import { startMetricsPublisher } from "../src/metrics/worker-snapshots.ts";
 import { startProcessors } from "./processors/index.ts";
 
 const config = exitOnConfigError(() => loadConfig());
@@ -19,12 +20,15 @@ if (config.worker.processes > 1 && !isChild) {
 } else {
   const deps = exitOnConfigError(() => createDeps(config, "worker"));
   const processors = await startProcessors(deps);
+  // This process's counts reach the API's /metrics through Redis (src/metrics/worker-snapshots.ts).
+  const metrics = startMetricsPublisher({ redis: deps.redis, prefix: config.redisPrefix });
   deps.renderPool.warm();
   // One stop, however many reasons arrive (a signal, then the supervisor's channel closing).
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       await processors.close();
+      await metrics.close();
       await deps.close();
     })());
   const shutdown = closeWithGrace(

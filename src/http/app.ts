@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Deps } from "../deps.ts";
 import { newId } from "../ids.ts";
 import { loggerOptions } from "../logger.ts";
+import { createApiMetrics } from "../metrics/api-metrics.ts";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.ts";
 import { automationsRoutes } from "../modules/automations/automations.routes.ts";
 import { batchesRoutes } from "../modules/batches/batches.routes.ts";
@@ -25,8 +26,10 @@ import { authPlugin } from "./auth.ts";
 import { createAuthFailureLimiter } from "./auth-failure-limit.ts";
 import { healthRoutes } from "./health.routes.ts";
 import { type IdempotencyOptions, idempotencyPlugin } from "./idempotency.ts";
+import { metricsRoutes, requestTimingPlugin } from "./metrics.routes.ts";
 import { openApiPlugin } from "./openapi.ts";
 import { registerProblemHandlers } from "./problem.ts";
+import { queuesBoard } from "./queues-board.ts";
 import { rateLimitPlugin } from "./rate-limit.ts";
 import { storableInputPlugin } from "./storable-input.ts";
 
@@ -66,21 +69,25 @@ export async function buildApp(
       request.body = {};
   });
   registerProblemHandlers(app);
+  const metrics = createApiMetrics({
+    queues: [deps.producer.queue],
+    redis: deps.redis,
+    prefix: config.redisPrefix,
+  });
+  await app.register(requestTimingPlugin, { metrics });
   await app.register(storableInputPlugin);
 
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: 100, fields: 50, fieldSize: 1024 * 1024 },
   });
   await app.register(openApiPlugin);
-  await app.register(authPlugin, {
-    accounts: deps.accounts,
-    failures: createAuthFailureLimiter({
-      redis: deps.redis,
-      prefix: config.redisPrefix,
-      max: config.authFailureLimitMax,
-      windowSeconds: config.rateLimit.windowSeconds,
-    }),
+  const failures = createAuthFailureLimiter({
+    redis: deps.redis,
+    prefix: config.redisPrefix,
+    max: config.authFailureLimitMax,
+    windowSeconds: config.rateLimit.windowSeconds,
   });
+  await app.register(authPlugin, { accounts: deps.accounts, failures });
   await app.register(rateLimitPlugin, {
     redis: deps.redis,
     prefix: config.redisPrefix,
@@ -90,6 +97,9 @@ export async function buildApp(
   await app.register(idempotencyPlugin, { pool: deps.pool, ...opts.idempotency });
 
   await app.register(healthRoutes, { pool: deps.pool, redis: deps.redis });
+  const operators = { accounts: deps.accounts, operators: config.operators, failures };
+  await app.register(metricsRoutes, { metrics, guard: operators });
+  await app.register(queuesBoard, { queues: [deps.producer.queue], guard: operators });
   await app.register(accountsRoutes, { accounts: deps.accounts });
   await app.register(templatesRoutes, { templates: deps.templates });
   await app.register(campaignsRoutes, { campaigns: deps.campaigns });

@@ -6,6 +6,7 @@
 import { UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Deps } from "../../src/deps.ts";
+import { pipelineMetrics } from "../../src/metrics/pipeline-metrics.ts";
 import { queuePrefix } from "../../src/queue/connection.ts";
 import { BadPayload, type JobName, parsePayload, QUEUE } from "../../src/queue/jobs.ts";
 
@@ -25,7 +26,9 @@ function handlers(deps: Deps): Record<JobName, Handler> {
     },
     "plan-batches": (data) => deps.assemble.plan(parsePayload("plan-batches", data).campaignId),
     "assemble-batch": (data) =>
-      deps.assemble.assemble(parsePayload("assemble-batch", data).batchId),
+      pipelineMetrics.timeAssembly(() =>
+        deps.assemble.assemble(parsePayload("assemble-batch", data).batchId),
+      ),
     "automations-tick": async (data) => {
       parsePayload("automations-tick", data);
       return deps.automationsClock.tick(new Date());

@@ -2,6 +2,7 @@
 import type { Listed, PageRequest } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import { pipelineMetrics } from "../../metrics/pipeline-metrics.ts";
 import type { Recipient } from "../../render/card-data.ts";
 import type { CardReport } from "../../render/index.ts";
 import type { EventType } from "../events/event-types.ts";
@@ -166,12 +167,13 @@ export async function markRendered(
   id: string,
   v: { pdfKey: string; sha256: string; pages: number; report: CardReport },
 ): Promise<void> {
-  await db.query(
+  const { rowCount } = await db.query(
     `UPDATE cards SET status = 'rendered', pdf_key = $2, pdf_sha256 = $3, pages = $4, report = $5,
             rendered_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
       WHERE id = $1 AND status = 'pending' AND ${CAMPAIGN_RENDERING}`,
     [id, v.pdfKey, v.sha256, v.pages, JSON.stringify(v.report)],
   );
+  pipelineMetrics.cardRendered(rowCount);
 }
 
 export async function markFailed(
@@ -179,7 +181,7 @@ export async function markFailed(
   id: string,
   v: { reason: string; detail: string; report: Partial<CardReport> },
 ): Promise<void> {
-  await inTransaction(db, async (tx) => {
+  const failed = await inTransaction(db, async (tx) => {
     const { rowCount } = await tx.query(
       `UPDATE cards SET status = 'failed', failure_reason = $2, failure_detail = $3, report = $4,
               failed_at = now(), attempts = attempts + 1, render_ends = render_ends + 1
@@ -187,7 +189,10 @@ export async function markFailed(
       [id, v.reason, v.detail, JSON.stringify(v.report)],
     );
     if (rowCount) await emitCardEvent(tx, id, "card.failed");
+    return rowCount;
   });
+  // Counted once committed, so a rolled-back failure is not counted.
+  pipelineMetrics.cardFailed(failed, v.reason);
 }
 
 /** Render: counts one unexpected fault against a pending card: how many so far, over how long. */
