@@ -8,6 +8,7 @@ NEEDS=(
   "command:pdfinfo poppler-utils"   # pdfinfo, pdffonts, pdfimages, pdftotext, pdftoppm: preflight
   "command:qpdf qpdf"               # qpdf --check: PDF structure
   "file:/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf fonts-droid-fallback" # CJK names
+  "command:zbarimg zbar-tools"      # zbarimg: QR codes decoded as a phone reads them
 )
 
 missing=()
