@@ -77,10 +77,10 @@ describe("cardmerge render", () => {
 
     // The sample campaign has a landing URL: each card's back carries its own short URL.
     const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8"));
-    const first = report.find((c: { file: string }) => c.file === "cards/0001-zoe-angstrom.pdf");
+    const first = report.find((c: { file: string }) => c.file === "cards/0001-zoë-ångström.pdf");
     expect(first.qr_url).toMatch(/^http:\/\/localhost:3000\/q\/[A-Za-z0-9_-]{22}$/);
     expect(new Set(report.map((c: { qr_url: string }) => c.qr_url)).size).toBe(30);
-    const qrs = await decodeQrs(path.join(out, "cards", "0001-zoe-angstrom.pdf"), 2);
+    const qrs = await decodeQrs(path.join(out, "cards", "0001-zoë-ångström.pdf"), 2);
     expect(qrs).toEqual([first.qr_url]);
   });
 

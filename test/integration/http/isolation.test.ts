@@ -36,6 +36,15 @@ describe("account isolation", () => {
     const processors = await startProcessors(ctx.deps);
     try {
       ids.photo = await uploadPhoto(ctx, owner, "secret-photo.jpg", await noisyJpeg(400, 300));
+      // Before the campaign, so its events leave deliveries to (not) show.
+      ids.endpoint = (
+        await ctx.app.inject({
+          method: "POST",
+          url: "/v1/webhook_endpoints",
+          headers: bearer(owner),
+          payload: { url: "https://hooks.owner-co.example/cardmerge", event_types: ["*"] },
+        })
+      ).json().id;
       // One bad row, so the import has a failures CSV to (not) show.
       ids.campaign = await draftCampaign(ctx, owner, {
         recipients: 3,
@@ -114,13 +123,18 @@ describe("account isolation", () => {
       await processors.close();
     }
 
+    const ownerList = async (url: string) =>
+      (await ctx.app.inject({ url, headers: bearer(owner) })).json().data[0]?.id as string;
+    ids.event = await ownerList("/v1/events?limit=1");
+    ids.delivery = await ownerList(`/v1/webhook_endpoints/${ids.endpoint}/deliveries?limit=1`);
     const fill = (url: string) =>
       url
+        .replace("{delivery_id}", ids.delivery as string)
         .replace("/v1/contacts/imports/{id}", `/v1/contacts/imports/${ids.contactImport}`)
         .replace("/v1/contacts/{id}", `/v1/contacts/${ids.contact}`)
         .replace("{card}", ids.card as string)
         .replace(
-          /\/v1\/(campaigns|photos|batches|templates|api_keys|automations)\/\{id\}/,
+          /\/v1\/(campaigns|photos|batches|templates|api_keys|automations|events|webhook_endpoints)\/\{id\}/,
           (_m, kind: string) => {
             const key = {
               campaigns: "campaign",
@@ -129,6 +143,8 @@ describe("account isolation", () => {
               templates: "template",
               api_keys: "key",
               automations: "automation",
+              events: "event",
+              webhook_endpoints: "endpoint",
             }[kind] as string;
             return `/v1/${kind}/${ids[key]}`;
           },
@@ -188,6 +204,9 @@ describe("account isolation", () => {
         "GET /v1/automations/{id}/upcoming",
         "POST /v1/automations/{id}/sends",
         "DELETE /v1/automations/{id}",
+        "GET /v1/events/{id}",
+        "POST /v1/webhook_endpoints/{id}/deliveries/{delivery_id}/retry",
+        "GET /v1/batches/{id}/imposed.pdf",
       ]),
     );
   }, 90_000);

@@ -64,7 +64,9 @@ describe("npm test's system tools", () => {
         expect(stderr).toContain("installing poppler-utils qpdf");
         const calls = (await readFile(log, "utf8")).trim().split("\n");
         expect(calls[0]).toBe("update -qq");
-        expect(calls[1]).toMatch(/^install -y -qq --no-install-recommends poppler-utils qpdf$/);
+        expect(calls[1]).toMatch(
+          /^install -y -qq --no-install-recommends poppler-utils qpdf zbar-tools$/,
+        );
       } finally {
         await rm(fake, { recursive: true, force: true });
       }
