@@ -9,6 +9,7 @@ import { cropMarkOps, writePageBoxes } from "./page-boxes.ts";
 import { fillRgb, num, rectPath } from "./pdf-ops.ts";
 import type { Photo } from "./photo.ts";
 import { sampleMarkOps } from "./sample-mark.ts";
+import { endWithoutCopy } from "./stream-object.ts";
 
 export interface PageInternals {
   xobjects: Record<string, unknown>;
@@ -36,6 +37,7 @@ export function writeContent(page: PageInternals, ops: string): void {
   c.compress = false;
   c.data.Filter = "FlateDecode";
   c.write(Buffer.from(deflateSync(raw)));
+  endWithoutCopy(c);
 }
 
 function useOpacity(session: DocSession, page: PageInternals, opacity: number): void {
@@ -53,6 +55,22 @@ function useOpacity(session: DocSession, page: PageInternals, opacity: number): 
   page.ext_gstates[name] = ref;
 }
 
+/** Embeds the image object, its JPEG written as the photo's own bytes (no copy per document). */
+function embedPhoto(doc: PDFKit.PDFDocument, img: PdfImage): void {
+  const d = doc as unknown as { ref(data?: Record<string, unknown>): unknown };
+  const ref = d.ref;
+  d.ref = (data?: Record<string, unknown>) => {
+    const r = ref.call(doc, data);
+    endWithoutCopy(r);
+    return r;
+  };
+  try {
+    img.embed(doc);
+  } finally {
+    d.ref = ref;
+  }
+}
+
 function photoImage(session: DocSession, photo: Photo): PdfImage {
   let img = session.images.get(photo.id);
   if (!img) {
@@ -61,7 +79,7 @@ function photoImage(session: DocSession, photo: Photo): PdfImage {
     img = docWithOpen.openImage(photo.jpeg);
     session.images.set(photo.id, img);
   }
-  if (!img.obj) img.embed(session.doc);
+  if (!img.obj) embedPhoto(session.doc, img);
   return img;
 }
 

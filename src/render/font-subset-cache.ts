@@ -8,6 +8,7 @@
  */
 import { deflateSync } from "node:zlib";
 import type { LoadedFont } from "./fonts.ts";
+import { endWithoutCopy } from "./stream-object.ts";
 
 /** pdfkit's EmbeddedFont fields this module touches (not in its public types). */
 export interface SubsetFont {
@@ -15,7 +16,16 @@ export interface SubsetFont {
   widths: number[];
   unicode: number[][];
   embed(): void;
+  toUnicodeCmap(): unknown;
   document: { ref(data?: Record<string, unknown>): unknown };
+}
+
+/** pdfkit's PDFReference, as far as this module writes one. */
+interface StreamRef {
+  compress: boolean;
+  data: Record<string, unknown>;
+  write(chunk: Uint8Array): void;
+  end(): void;
 }
 
 interface BaseGlyph {
@@ -26,7 +36,26 @@ interface BaseGlyph {
 
 const baseSets = new Map<string, BaseGlyph[]>();
 const encoded = new Map<string, Uint8Array>();
+/** The W array of a subset as pdfkit writes it, and its ToUnicode CMap deflated, by subset. */
+const widthArrays = new Map<string, string>();
+const toUnicode = new Map<string, Uint8Array>();
 const ENCODED_LIMIT = 64;
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= ENCODED_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/**
+ * A value pdfkit writes as the given PDF text: its PDFObject.convert prints any
+ * PDFAbstractReference by its toString(), so an object with that prototype carries text
+ * converted once instead of a 400-number array converted again in every document.
+ */
+function rawPdfValue(sample: object, text: string): object {
+  const abstractReference = Object.getPrototypeOf(Object.getPrototypeOf(sample)) as object;
+  return Object.create(abstractReference, { toString: { value: () => text } });
+}
 
 function corpus(script: boolean): string[] {
   const out: string[] = [];
@@ -63,26 +92,136 @@ function baseSet(font: LoadedFont): BaseGlyph[] {
   return set;
 }
 
-/** Seeds a new document font with the base glyphs and reuses encoded subsets across documents. */
-export function useStableSubset(pdf: SubsetFont, font: LoadedFont): void {
+const hex4 = (n: number) => `0000${n.toString(16)}`.slice(-4);
+
+/** The ToUnicode CMap pdfkit's EmbeddedFont.toUnicodeCmap writes, as text (with its newline). */
+function cmapText(unicode: readonly number[][]): string {
+  const entries: string[] = [];
+  for (const codePoints of unicode) {
+    const encoded: string[] = [];
+    for (let value of codePoints) {
+      if (value > 0xffff) {
+        value -= 0x10000;
+        encoded.push(hex4(((value >>> 10) & 0x3ff) | 0xd800));
+        value = 0xdc00 | (value & 0x3ff);
+      }
+      encoded.push(hex4(value));
+    }
+    entries.push(`<${encoded.join(" ")}>`);
+  }
+  const ranges: string[] = [];
+  for (let start = 0; start < entries.length; start += 256) {
+    const end = Math.min(start + 256, entries.length);
+    ranges.push(`<${hex4(start)}> <${hex4(end - 1)}> [${entries.slice(start, end).join(" ")}]`);
+  }
+  return `/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo <<
+  /Registry (Adobe)
+  /Ordering (UCS)
+  /Supplement 0
+>> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<0000><ffff>
+endcodespacerange
+${ranges.length} beginbfrange
+${ranges.join("\n")}
+endbfrange
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end
+`;
+}
+
+/** A nested array of numbers as pdfkit's PDFObject.convert writes it. */
+function pdfArray(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => pdfArray(v ?? null)).join(" ")}]`;
+  if (typeof value === "number") return String(Math.round(value * 1e6) / 1e6);
+  return String(value);
+}
+
+/** A font's state once seeded: the same in every document, so copied rather than rebuilt. */
+interface SeededFont {
+  glyphs: number[];
+  mapping: number[];
+  widths: number[];
+  unicode: number[][];
+}
+const seededFonts = new Map<string, SeededFont>();
+
+/** Gives a new document font the base glyphs, in the base set's order. */
+function seed(pdf: SubsetFont, font: LoadedFont): void {
+  const subset = pdf.subset as SubsetFont["subset"] & {
+    mapping: Record<number, number> | number[];
+  };
+  const fresh = subset.glyphs.length === 1 && pdf.widths.length === 1 && pdf.unicode.length === 1;
+  const done = seededFonts.get(font.key);
+  if (done && fresh) {
+    // Array copies instead of ~400 includeGlyph calls into an object keyed by glyph id; the
+    // subset reads its mapping only by index, as includeGlyph does.
+    subset.glyphs = done.glyphs.slice();
+    subset.mapping = done.mapping.slice();
+    pdf.widths = done.widths.slice();
+    pdf.unicode = done.unicode.slice();
+    return;
+  }
   const scale = 1000 / font.unitsPerEm;
   for (const g of baseSet(font)) {
-    const gid = pdf.subset.includeGlyph(g.id);
+    const gid = subset.includeGlyph(g.id);
     pdf.widths[gid] ??= g.advance * scale;
     pdf.unicode[gid] ??= g.codePoints;
   }
+  if (!fresh) return;
+  const mapping: number[] = [];
+  subset.glyphs.forEach((id, gid) => {
+    mapping[id] = gid;
+  });
+  seededFonts.set(font.key, {
+    glyphs: subset.glyphs.slice(),
+    mapping,
+    widths: pdf.widths.slice(),
+    unicode: pdf.unicode.slice(),
+  });
+}
+
+/** Seeds a new document font with the base glyphs and reuses encoded subsets across documents. */
+export function useStableSubset(pdf: SubsetFont, font: LoadedFont): void {
+  seed(pdf, font);
+  // The seeded entries are the same in every document; what a card adds comes after them.
+  const seeded = pdf.unicode.length;
   const subset = pdf.subset;
+  // Asked for three times while the font is embedded, when its glyphs no longer change.
+  let key: string | undefined;
+  const subsetKey = () => {
+    key ??= `${font.key}:${subset.glyphs.join(",")}`;
+    return key;
+  };
   const encode = subset.encode.bind(subset);
   // Cached already deflated: compressing the font file is the other half of the cost.
   subset.encode = () => {
-    const key = `${font.key}:${subset.glyphs.join(",")}`;
-    let bytes = encoded.get(key);
-    if (!bytes) {
-      bytes = deflateSync(encode());
-      if (encoded.size >= ENCODED_LIMIT) encoded.clear();
-      encoded.set(key, bytes);
-    }
-    return bytes;
+    const key = subsetKey();
+    return encoded.get(key) ?? remember(encoded, key, deflateSync(encode()));
+  };
+  // A glyph's width depends on the glyph only, so the subset's glyphs key its W array. Its
+  // Unicode entries are the code points a glyph was first drawn for in this document: the
+  // seeded ones are fixed, the card's own are part of the key.
+  pdf.toUnicodeCmap = () => {
+    const key = `${subsetKey()}|${pdf.unicode.slice(seeded).join(";")}`;
+    const bytes =
+      toUnicode.get(key) ??
+      remember(toUnicode, key, deflateSync(Buffer.from(cmapText(pdf.unicode), "latin1")));
+    // The object pdfkit makes (Length, then Filter), with the deflated bytes written as they are.
+    const cmap = pdf.document.ref() as StreamRef;
+    cmap.compress = false;
+    cmap.write(bytes);
+    cmap.data.Filter = "FlateDecode";
+    endWithoutCopy(cmap);
+    cmap.end();
+    return cmap;
   };
   // pdfkit's embed() creates the font-file stream with its first ref() call; declaring the
   // filter up front makes pdfkit write our deflated bytes as they are instead of compressing.
@@ -92,9 +231,18 @@ export function useStableSubset(pdf: SubsetFont, font: LoadedFont): void {
     const ref = doc.ref;
     let first = true;
     doc.ref = (data?: Record<string, unknown>) => {
-      if (!first) return ref.call(doc, data);
+      if (!first) {
+        if (!data?.W) return ref.call(doc, data);
+        const r = ref.call(doc, data) as StreamRef;
+        const key = subsetKey();
+        const w = widthArrays.get(key) ?? remember(widthArrays, key, pdfArray(data.W));
+        r.data.W = rawPdfValue(r, w);
+        return r;
+      }
       first = false;
-      return ref.call(doc, { ...data, Filter: "FlateDecode" });
+      const fontFile = ref.call(doc, { ...data, Filter: "FlateDecode" });
+      endWithoutCopy(fontFile);
+      return fontFile;
     };
     try {
       embed();

@@ -201,13 +201,30 @@ function collectPrinted(node: unknown, guarded: ReadonlySet<string>, out: Set<st
  * prints unconditionally (`required`: each card needs a value for them).
  */
 export function compileMessage(source: string): { variables: string[]; required: string[] } {
-  const ast = parse(source);
-  const vars = new Set<string>();
-  collect(ast.body, vars);
-  const printed = new Set<string>();
-  collectPrinted(ast.body, new Set(), printed);
-  return { variables: [...vars].sort(), required: [...printed].filter((v) => vars.has(v)).sort() };
+  let found = analysed.get(source);
+  if (!found) {
+    const ast = parse(source);
+    const vars = new Set<string>();
+    collect(ast.body, vars);
+    const printed = new Set<string>();
+    collectPrinted(ast.body, new Set(), printed);
+    found = {
+      variables: [...vars].sort(),
+      required: [...printed].filter((v) => vars.has(v)).sort(),
+    };
+    if (analysed.size > 1000) analysed.clear();
+    analysed.set(source, found);
+  }
+  // Copies: callers may sort or filter what they get.
+  return { variables: [...found.variables], required: [...found.required] };
 }
+
+/**
+ * What compileMessage found, per source: a card checks its design's five texts, which are the
+ * same for every card of a campaign, and parsing them again was a few percent of a card.
+ * Sources that do not compile are not kept (they throw each time).
+ */
+const analysed = new Map<string, { variables: string[]; required: string[] }>();
 
 /** The flat variable context for one card (DESIGN.md §4). */
 export function mergeContext(data: CardData): Record<string, string> {
