@@ -3,7 +3,8 @@
  * fonts, faces a format prints), work bounded per face (limits.ts), fixed texts in the merge
  * language. Errors name the field at fault.
  */
-import { Value } from "@sinclair/typebox/value";
+import type { TSchema } from "typebox";
+import { Value } from "typebox/value";
 import { FONT_KEYS, type FontKey } from "./fonts.ts";
 import { type FaceId, FORMATS, type FormatId } from "./formats.ts";
 import { DESIGN_LIMITS } from "./limits.ts";
@@ -123,11 +124,12 @@ function checkBounds(spec: TemplateJson): void {
  * layer kind its `type` names, so the answer is "/layers/3/box/2: …", not "expected union value".
  */
 function firstSchemaError(json: unknown): { path: string; message: string } | undefined {
-  const first = Value.Errors(TemplateSchema, json).First();
+  const first = firstError(TemplateSchema, json);
   if (!first) return undefined;
-  const layerAt = /^\/formats\/[^/]+\/faces\/[^/]+\/layers\/\d+$/.exec(first.path)?.[0];
+  const layerAt = /^\/formats\/[^/]+\/faces\/[^/]+\/layers\/\d+/.exec(first.instancePath)?.[0];
   if (layerAt) {
-    const type = (first.value as { type?: unknown } | null)?.type;
+    const layer = valueAt(json, layerAt);
+    const type = (layer as { type?: unknown } | null)?.type;
     const kind = LayerSchema.anyOf.find(
       (k) =>
         (k.properties.type as { const?: unknown; anyOf?: { const: unknown }[] }).const === type ||
@@ -145,15 +147,52 @@ function firstSchemaError(json: unknown): { path: string; message: string } | un
         message: `unknown layer type; one of: ${kinds.join(", ")}`,
       };
     }
-    const inner = Value.Errors(kind, first.value).First();
-    if (inner?.path.endsWith("/box"))
+    const inner = firstError(kind, layer);
+    if (inner && /\/box(\/|$)/.test(inner.instancePath))
       return {
-        path: `${layerAt}${inner.path}`,
+        path: `${layerAt}/box`,
         message: `a box is "full" or [x, y, width, height] in inches, within ±${DESIGN_LIMITS.reachIn}`,
       };
-    if (inner) return { path: `${layerAt}${inner.path}`, message: inner.message };
+    if (inner) return { path: `${layerAt}${inner.instancePath}`, message: inner.message };
   }
-  return { path: first.path || "/", message: first.message };
+  return { path: first.instancePath || "/", message: first.message };
+}
+
+/**
+ * TypeBox's first error, said of the field it concerns: a missing or unknown property is reported
+ * at that property ("/name: is required"), not at the object that holds it.
+ */
+function firstError(
+  schema: TSchema,
+  value: unknown,
+): { instancePath: string; message: string } | undefined {
+  const first = Value.Errors(schema, value)[0];
+  if (!first) return undefined;
+  const params = first.params as { requiredProperties?: string[]; additionalProperties?: string[] };
+  if (first.keyword === "required" && params.requiredProperties?.[0])
+    return {
+      instancePath: `${first.instancePath}/${params.requiredProperties[0]}`,
+      message: "is required",
+    };
+  // additionalProperties: false is reported twice: as a false schema at the property, then at the object.
+  if (first.keyword === "boolean" && first.schemaPath.endsWith("/additionalProperties"))
+    return { instancePath: first.instancePath, message: "is not a known property" };
+  if (first.keyword === "additionalProperties" && params.additionalProperties?.[0])
+    return {
+      instancePath: `${first.instancePath}/${params.additionalProperties[0]}`,
+      message: "is not a known property",
+    };
+  return { instancePath: first.instancePath, message: first.message };
+}
+
+/** The value a JSON pointer (RFC 6901) names inside `json`. */
+function valueAt(json: unknown, pointer: string): unknown {
+  let at = json;
+  for (const raw of pointer.split("/").slice(1)) {
+    const key = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    at = at !== null && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined;
+  }
+  return at;
 }
 
 /** template.json checked whole: its schema, references and bounds. Throws TemplateError. */

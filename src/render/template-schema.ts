@@ -4,7 +4,7 @@
  * face's full-bleed rectangle. Colours are #rrggbb or a name from `colors`.
  * A design is data: nothing in it names a file. Every number and list is bounded (limits.ts).
  */
-import { type Static, Type } from "@sinclair/typebox";
+import { type Static, Type } from "typebox";
 import { DESIGN_LIMITS as L } from "./limits.ts";
 
 const Inches = Type.Number({ minimum: -L.reachIn, maximum: L.reachIn });
