@@ -1,8 +1,13 @@
 /**
- * Each integration test file gets its own PostgreSQL schema (migrated from scratch) and its own Redis
- * key prefix, so files run in parallel and leave nothing behind. Real PostgreSQL, real Redis.
+ * Each integration test file gets its own PostgreSQL schema (migrated from scratch), its own Redis
+ * key prefix and its own storage folder (a temporary directory unless STORAGE_DIR is given), so
+ * files run in parallel and leave nothing behind: not in the database, not in Redis, not in the
+ * repository's ./data. Real PostgreSQL, real Redis.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { type Config, loadConfig } from "../../src/config.ts";
@@ -22,14 +27,31 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
+/** Storage folders made by testConfig, removed by the context's close() or, at the latest, at exit. */
+const madeDirs = new Set<string>();
+process.once("exit", () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function removeMadeDir(dir: string): void {
+  if (!madeDirs.delete(dir)) return;
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export function testConfig(env: Record<string, string> = {}): Config {
   const tag = `t_${randomBytes(5).toString("hex")}`;
+  let storageDir = env.STORAGE_DIR;
+  if (storageDir === undefined) {
+    storageDir = mkdtempSync(path.join(tmpdir(), `cardmerge-${tag}-`));
+    madeDirs.add(storageDir);
+  }
   return loadConfig({
     ...process.env,
     DATABASE_SCHEMA: tag,
     REDIS_PREFIX: `cardmerge-test:${tag}`,
     LOG_LEVEL: "silent",
     ...env,
+    STORAGE_DIR: storageDir,
   });
 }
 
@@ -63,6 +85,7 @@ export async function createTestContext(
       if (keys.length) await deps.redis.del(...keys);
       await deps.close();
       await dropSchema(config);
+      removeMadeDir(config.storageDir);
     },
   };
 }
