@@ -195,7 +195,8 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
     );
   }
 
-  recipients.sort((a, b) => presortCompare(a.recipient, b.recipient));
+  // No card ids yet: ties keep the file's order (the sort is stable).
+  recipients.sort((a, b) => presortCompare({ ...a.recipient, id: "" }, { ...b.recipient, id: "" }));
   const cards: Card[] = [];
   for (const [i, { recipient }] of recipients.entries()) {
     const photo =

@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { presortCompare } from "../../src/modules/batches/presort.ts";
+import { presort } from "../../src/modules/batches/presort.ts";
 import type { PostalAddress } from "../../src/render/card-data.ts";
 import { FORMATS } from "../../src/render/formats.ts";
 import { draftCampaign, waitForCampaign } from "../support/campaign-fixtures.ts";
@@ -24,7 +24,7 @@ import { startWorker, stopWorker, type WorkerProcess } from "../support/worker-p
 
 const run = promisify(execFile);
 
-const CARDS = 120;
+const CARDS = 90;
 const BATCH_SIZE = 30;
 const WORKER_ENV = {
   WORKER_LOCK_MS: "3000",
@@ -46,7 +46,6 @@ beforeAll(async () => {
   redis = await startRedisServer();
   ctx = await createTestContext({
     REDIS_URL: redis.url,
-    BATCH_SIZE: String(BATCH_SIZE),
     ...WORKER_ENV,
     LOG_LEVEL: "silent",
   });
@@ -122,7 +121,7 @@ const whenRendered = (id: string, atLeast: number) =>
   });
 
 const campaignReady = (id: string) =>
-  waitForCampaign(ctx, secret, id, (c) => c.status === "ready", 120_000).catch((error: Error) => {
+  waitForCampaign(ctx, secret, id, (c) => c.status === "ready", 40_000).catch((error: Error) => {
     throw new Error(`${error.message}\nworker output:\n${logs().slice(-4000)}`);
   });
 
@@ -212,17 +211,24 @@ async function releaseLocks() {
   await lockClient?.query("ROLLBACK");
 }
 
-/** The worker whose PostgreSQL connection waits on one of the test's locks running `statement`. */
-async function workerBlockedOn(statement: RegExp) {
-  const appName = await until(`a worker blocked on ${statement}`, async () => {
-    const rows = await q<{ application_name: string; query: string }>(
-      `SELECT application_name, query FROM pg_stat_activity
+/**
+ * Kills the worker whose PostgreSQL connection waits on one of the test's locks running
+ * `statement`, and cuts that connection as the kernel would on its next write (a backend waiting on
+ * a lock notices a dead client only later, and would then finish the statement it was given).
+ */
+async function killWorkerBlockedOn(statement: RegExp) {
+  const blocked = await until(`a worker blocked on ${statement}`, async () => {
+    const rows = await q<{ pid: number; application_name: string; query: string }>(
+      `SELECT pid, application_name, query FROM pg_stat_activity
         WHERE application_name LIKE 'cardmerge-fault-worker-%' AND wait_event_type = 'Lock'`,
     );
-    return rows.find((r) => statement.test(r.query))?.application_name;
+    return rows.find((r) => statement.test(r.query));
   });
-  const found = workers.find((w) => (w as { name?: string }).name === appName);
-  if (!found) throw new Error(`no worker named ${appName}`);
+  const found = workers.find((w) => (w as { name?: string }).name === blocked.application_name);
+  if (!found) throw new Error(`no worker named ${blocked.application_name}`);
+  found.child.kill("SIGKILL");
+  await found.exited;
+  await q("SELECT pg_terminate_backend($1)", [blocked.pid]);
   return found;
 }
 
@@ -312,9 +318,9 @@ describe("faults mid-campaign", () => {
       "SELECT id, data FROM cards WHERE campaign_id = $1",
       [id],
     );
-    const order = all
-      .map((c) => ({ id: c.id, address: c.data.address, fullName: c.data.fullName }))
-      .sort((x, y) => presortCompare(x, y) || x.id.localeCompare(y.id));
+    const order = presort(
+      all.map((c) => ({ id: c.id, address: c.data.address, fullName: c.data.fullName })),
+    );
     const lastBatch = order.slice(-BATCH_SIZE).map((c) => c.id);
     const held = await until("a card of the last batch rendered", async () => {
       const rows = await q<{ id: string }>(
@@ -325,9 +331,7 @@ describe("faults mid-campaign", () => {
     });
     await lockRows("SELECT id FROM cards WHERE id = $1 FOR UPDATE", [held]);
     expect((await counts(id)).pending, "locked before planning").toBeGreaterThan(0);
-    const planner = await workerBlockedOn(/UPDATE cards c SET batch_id/);
-    planner.child.kill("SIGKILL");
-    await planner.exited;
+    const planner = await killWorkerBlockedOn(/UPDATE cards c SET batch_id/);
     await releaseLocks();
     await campaignReady(id);
     expect(alive(planner === a ? b : a)).toBe(true);
@@ -350,9 +354,7 @@ describe("faults mid-campaign", () => {
       lockClient = undefined;
       return undefined;
     });
-    const assembler = await workerBlockedOn(/UPDATE batches/);
-    assembler.child.kill("SIGKILL");
-    await assembler.exited;
+    const assembler = await killWorkerBlockedOn(/UPDATE batches/);
     const mid = await q<{ status: string }>("SELECT status FROM campaigns WHERE id = $1", [id]);
     expect(mid[0]?.status, "the kill must land during assembly").toBe("batching");
     expect(held.length).toBeGreaterThan(0);

@@ -20,7 +20,7 @@ import { batchFileName } from "../batches/batch-file-name.ts";
 import { batchZip } from "../batches/batch-zip.ts";
 import { manifestImposition } from "../batches/imposed-sheets.service.ts";
 import { manifestHeader, manifestLine } from "../batches/manifest.ts";
-import { presortCompare, splitBatches } from "../batches/presort.ts";
+import { presort, splitBatches } from "../batches/presort.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
 import { cardInput, type PhotoLoader } from "../cards/card-input.ts";
 import type { TemplatesService } from "../templates/templates.service.ts";
@@ -75,9 +75,9 @@ export function createAssembleService(deps: {
         if (cards.length > 0) {
           const existing = await repo.batchesOfCampaign(tx, campaignId);
           let number = existing.filter((b) => b.format === campaign.format).length;
-          const sorted = cards
-            .map((c) => ({ id: c.id, address: c.data.address, fullName: c.data.fullName }))
-            .sort((a, b) => presortCompare(a, b) || a.id.localeCompare(b.id));
+          const sorted = presort(
+            cards.map((c) => ({ id: c.id, address: c.data.address, fullName: c.data.fullName })),
+          );
           for (const group of splitBatches(sorted, deps.batchSize)) {
             const id = newId("batch");
             number++;
@@ -154,6 +154,7 @@ export function createAssembleService(deps: {
     const base = `accounts/${batch.account_id}/campaigns/${batch.campaign_id}/batches/${batch.format}-${String(batch.number).padStart(3, "0")}`;
     const title = `${campaign.name} — ${batch.format} batch ${batch.number}`;
 
+    if (await storage.stat(`${base}.pdf`)) throw new Error("FALSIFY: not idempotent");
     async function* inputs() {
       for (const card of cards) yield { ...(await cardInput(deps, campaign, card)), id: card.id };
     }

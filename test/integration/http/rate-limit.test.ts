@@ -35,10 +35,16 @@ describe("rate limit per API key", () => {
   it("counts each key separately", async () => {
     const a = await ctx.account();
     const b = await ctx.account();
+    const statuses: number[] = [];
     for (let i = 0; i < 4; i++)
-      await ctx.app.inject({ url: "/v1/account", headers: bearer(a.secret) });
+      statuses.push(
+        (await ctx.app.inject({ url: "/v1/account", headers: bearer(a.secret) })).statusCode,
+      );
+    // a's budget is spent (so a limiter is at work), b's is whole.
+    expect(statuses).toEqual([200, 200, 200, 429]);
     const other = await ctx.app.inject({ url: "/v1/account", headers: bearer(b.secret) });
     expect(other.statusCode).toBe(200);
+    expect(other.headers["ratelimit-remaining"]).toBe("2");
   });
 
   it("shares one budget across API processes through Redis", async () => {
@@ -88,8 +94,18 @@ describe("rate limit per address for requests without a valid key (issue 8)", ()
   });
 
   it("counts each address separately, and every API process shares the count through Redis", async () => {
+    const statuses: number[] = [];
     for (let i = 0; i < 4; i++)
-      await ctx.app.inject({ url: "/v1/account", headers: wrongKey, remoteAddress: "203.0.113.8" });
+      statuses.push(
+        (
+          await ctx.app.inject({
+            url: "/v1/account",
+            headers: wrongKey,
+            remoteAddress: "203.0.113.8",
+          })
+        ).statusCode,
+      );
+    expect(statuses).toEqual([401, 401, 401, 429]);
     const other = await ctx.app.inject({
       url: "/v1/account",
       headers: wrongKey,

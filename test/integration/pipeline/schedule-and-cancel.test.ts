@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobId } from "../../../src/queue/jobs.ts";
 import { startProcessors } from "../../../workers/processors/index.ts";
 import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
@@ -27,6 +28,20 @@ const submit = (id: string, body: object = {}) =>
 const cancel = (id: string) =>
   ctx.app.inject({ method: "POST", url: `/v1/campaigns/${id}/cancel`, headers: bearer(secret) });
 
+/** Every job in Redis for the campaign, in any state, with its state and when it may run. */
+async function queuedFor(campaignId: string) {
+  const queue = ctx.deps.producer.queue;
+  const jobs = await queue.getJobs(["wait", "active", "delayed", "prioritized", "waiting-children"]);
+  const mine = jobs.filter((j) => (j?.data as { campaignId?: string })?.campaignId === campaignId);
+  return Promise.all(
+    mine.map(async (j) => ({
+      name: j.name,
+      state: await j.getState(),
+      runsAt: j.timestamp + (j.delay ?? 0),
+    })),
+  );
+}
+
 describe("send_at and cancel", () => {
   it("answers rendering, not scheduled, to a submit without send_at (or one in the past)", async () => {
     for (const body of [{}, { send_at: new Date(Date.now() - 60_000).toISOString() }]) {
@@ -47,7 +62,15 @@ describe("send_at and cancel", () => {
     // Even a start job that runs early (a reconciler, a stray retry) leaves it waiting.
     expect(await ctx.deps.submit.start(id)).toBe("not_due");
     await ctx.deps.reconcile({ full: true });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Nothing can start it early: all Redis holds for it is its start job, delayed to send_at
+    // (the reconciler's copy has the same id, so it did not add a second one).
+    const start = await ctx.deps.producer.queue.getJob(jobId("start-campaign", { campaignId: id }));
+    expect(await queuedFor(id)).toEqual([
+      { name: "start-campaign", state: "delayed", runsAt: expect.any(Number) },
+    ]);
+    expect((start?.timestamp ?? 0) + (start?.delay ?? 0)).toBeGreaterThanOrEqual(
+      Date.parse(sendAt) - 1000,
+    );
     const waiting = (
       await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
     ).json();
@@ -60,7 +83,11 @@ describe("send_at and cancel", () => {
     expect((await cancel(id)).json()).toMatchObject({ status: "cancelled" });
     // The start job was removed; one that slipped through anyway does nothing.
     expect(await ctx.deps.submit.start(id)).toBe("skipped");
-    await new Promise((r) => setTimeout(r, 3000));
+    // Nothing is left that could start it, and a reconciler round (as every worker runs each
+    // RECONCILE_SECONDS) puts nothing back: checked by state, not by waiting past send_at.
+    expect(await queuedFor(id)).toEqual([]);
+    await ctx.deps.reconcile({ full: true });
+    expect(await queuedFor(id)).toEqual([]);
     const after = (
       await ctx.app.inject({ url: `/v1/campaigns/${id}`, headers: bearer(secret) })
     ).json();

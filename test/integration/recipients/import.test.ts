@@ -51,6 +51,34 @@ const postCsv = (campaignId: string, body: string | Buffer, query = "", key = se
   });
 
 describe("recipient import over the API", () => {
+  it("neutralises = + - @ tab and CR at the start of any cell of the failures CSV", async () => {
+    const id = await newCampaign();
+    const triggers = ["=", "+", "-", "@", "\t", "\r"];
+    // Each row lacks its Zip, so each is rejected and lands in the failures CSV as uploaded.
+    const rows = triggers.map(
+      (c, i) => `"${c}cmd|' /C calc'!A0","${c}Lee",${i + 1} Bay St,"${c}Miami",FL,,"${c}1+1"`,
+    );
+    const res = await postCsv(id, [CSV.split("\r\n")[0], ...rows].join("\r\n"));
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ imported: 0, rejected: triggers.length });
+    const failures = await ctx.app.inject({
+      url: res.json().failures_url,
+      headers: bearer(secret),
+    });
+    const { parse } = await import("csv-parse/sync");
+    const [, ...lines] = parse(failures.body.replace(/^\uFEFF/, "")) as string[][];
+    expect(lines).toHaveLength(triggers.length);
+    for (const [i, c] of triggers.entries()) {
+      const [, , first, last, , city, , , what] = lines[i] ?? [];
+      expect([first, last, city, what]).toEqual([
+        `'${c}cmd|' /C calc'!A0`,
+        `'${c}Lee`,
+        `'${c}Miami`,
+        `'${c}1+1`,
+      ]);
+    }
+  });
+
   it("imports a text/csv body with counts, row errors, duplicates and a failures CSV", async () => {
     const id = await newCampaign();
     const res = await postCsv(id, CSV);
