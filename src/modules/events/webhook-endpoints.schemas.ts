@@ -12,7 +12,8 @@ const Url = Type.String({
   maxLength: MAX_URL_LENGTH,
   description: "Where events are POSTed: https (or http) with no user name or password.",
 });
-const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
+// Null first: with type coercion on, a string-first union would turn null into "".
+const Description = Type.Union([Type.Null(), Type.String({ maxLength: 500 })]);
 
 export const CreateEndpointBody = Type.Object(
   { url: Url, event_types: EventTypes, description: Type.Optional(Description) },
