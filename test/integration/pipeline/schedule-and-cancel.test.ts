@@ -31,7 +31,13 @@ const cancel = (id: string) =>
 /** Every job in Redis for the campaign, in any state, with its state and when it may run. */
 async function queuedFor(campaignId: string) {
   const queue = ctx.deps.producer.queue;
-  const jobs = await queue.getJobs(["wait", "active", "delayed", "prioritized", "waiting-children"]);
+  const jobs = await queue.getJobs([
+    "wait",
+    "active",
+    "delayed",
+    "prioritized",
+    "waiting-children",
+  ]);
   const mine = jobs.filter((j) => (j?.data as { campaignId?: string })?.campaignId === campaignId);
   return Promise.all(
     mine.map(async (j) => ({
