@@ -1,7 +1,9 @@
 /**
- * The one place webhook delivery outcomes are reported, attempt by attempt. Counting them (a
- * prom-client counter labelled by outcome) is one line in countDeliveryOutcome.
+ * The one place webhook delivery outcomes are reported, attempt by attempt: counted in /metrics
+ * (cardmerge webhook deliveries by outcome, and their seconds).
  */
+import { pipelineMetrics } from "../../metrics/pipeline-metrics.ts";
+
 export interface DeliveryOutcome {
   /** succeeded: a 2xx; failed: any other answer, a timeout or a refused address. */
   outcome: "succeeded" | "failed";
@@ -13,4 +15,9 @@ export interface DeliveryOutcome {
   attempt: number;
 }
 
-export function countDeliveryOutcome(_outcome: DeliveryOutcome): void {}
+export function countDeliveryOutcome(o: DeliveryOutcome): void {
+  pipelineMetrics.webhookDelivery(
+    o.outcome === "succeeded" ? "delivered" : "failed",
+    o.durationMs / 1000,
+  );
+}

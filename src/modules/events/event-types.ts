@@ -11,6 +11,7 @@ export const EVENT_TYPES = {
   "campaign.ready": "Every card of a campaign has an outcome and at least one batch can print.",
   "campaign.failed": "A campaign ended without a printable batch.",
   "card.failed": "A card could not be rendered (its failure_reason says why).",
+  "card.scanned": "Someone scanned a card's QR code (the card; its campaign counts the scans).",
   "batch.ready": "A print batch is assembled and can be downloaded.",
   "batch.failed": "A print batch could not be assembled.",
   "batch.acknowledged": "The vendor acknowledged a batch (downloaded, printed or mailed).",

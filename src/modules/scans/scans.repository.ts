@@ -1,4 +1,4 @@
-import type { Pool } from "../../db/pool.ts";
+import type { Pool, PoolClient } from "../../db/pool.ts";
 
 export interface ScanTarget {
   card_id: string;
@@ -24,7 +24,7 @@ export async function findScanTarget(db: Pool, hash: Buffer): Promise<ScanTarget
 }
 
 export async function insertScan(
-  db: Pool,
+  db: Pool | PoolClient,
   t: ScanTarget,
   userAgent: string | undefined,
 ): Promise<Date> {

@@ -4,9 +4,10 @@
  * simply not found; the caller answers every such case the same way.
  */
 import type { Pool } from "../../db/pool.ts";
+import { withTransaction } from "../../db/transaction.ts";
+import { emitCardEvent } from "../events/object-events.ts";
 import { scanRedirect } from "./landing-url.ts";
 import { TOKEN_PATTERN, tokenHash } from "./qr-tokens.ts";
-import { cardScanned, cardScannedEvent } from "./scan-events.ts";
 import { findScanTarget, insertScan } from "./scans.repository.ts";
 
 export function createScansService(deps: { pool: Pool }) {
@@ -17,15 +18,11 @@ export function createScansService(deps: { pool: Pool }) {
       const hash = tokenHash(token);
       const target = TOKEN_PATTERN.test(token) ? await findScanTarget(deps.pool, hash) : undefined;
       if (!target?.landing_url) return undefined;
-      const scannedAt = await insertScan(deps.pool, target, userAgent);
-      await cardScanned(
-        cardScannedEvent({
-          accountId: target.account_id,
-          cardId: target.card_id,
-          campaignId: target.campaign_id,
-          scannedAt,
-        }),
-      );
+      // The scan and its card.scanned event commit together (the outbox rule).
+      await withTransaction(deps.pool, async (tx) => {
+        await insertScan(tx, target, userAgent);
+        await emitCardEvent(tx, target.card_id, "card.scanned");
+      });
       // An automation's day campaign is tagged with the automation's name, not the day's.
       const name = target.automation_name ?? target.name;
       return scanRedirect(target.landing_url, { name, metadata: target.metadata ?? {} });

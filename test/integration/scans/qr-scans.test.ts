@@ -248,6 +248,23 @@ describe("GET /q/:token", () => {
       headers: bearer(business),
     });
     expect(campaign.json().scans).toEqual({ total: 2, cards: 1 });
+    // Each scan is a card.scanned event about the card, for webhooks and the event list.
+    const events = await ctx.app.inject({
+      url: `/v1/events?type=card.scanned&object_id=${card.id}`,
+      headers: bearer(business),
+    });
+    expect(events.statusCode, events.body).toBe(200);
+    expect(
+      events
+        .json()
+        .data.map((e: { type: string; data: { object: { id: string } } }) => [
+          e.type,
+          e.data.object.id,
+        ]),
+    ).toEqual([
+      ["card.scanned", card.id],
+      ["card.scanned", card.id],
+    ]);
     const other = await ctx.app.inject({
       url: `/v1/campaigns/${campaignId}`,
       headers: bearer(stranger),
