@@ -111,6 +111,25 @@ export async function draftCampaign(
   return id;
 }
 
+/** A drafted campaign submitted and rendered to ready (workers must be running). */
+export async function readyCampaign(
+  ctx: TestContext,
+  secret: string,
+  opts: Parameters<typeof draftCampaign>[2],
+  timeoutMs = 90_000,
+): Promise<string> {
+  const id = await draftCampaign(ctx, secret, opts);
+  const submitted = await ctx.app.inject({
+    method: "POST",
+    url: `/v1/campaigns/${id}/submit`,
+    headers: bearer(secret),
+    payload: {},
+  });
+  if (submitted.statusCode !== 200) throw new Error(submitted.body);
+  await waitForCampaign(ctx, secret, id, (c) => c.status === "ready", timeoutMs);
+  return id;
+}
+
 /** Polls the campaign until `until` holds or the time runs out (then throws with the last state). */
 export async function waitForCampaign(
   ctx: TestContext,

@@ -89,7 +89,6 @@ export function createWebhookDelivery(deps: {
         const endpoint = found[0] as EndpointRow;
         await emitEvent(tx, {
           accountId: endpoint.account_id,
-          mode: endpoint.mode,
           type: "webhook_endpoint.disabled",
           object: endpointJson(endpoint),
         });

@@ -1,10 +1,10 @@
 /**
- * Live or test: the one place a mode is decided, so test mode (keys and objects made with a test
- * key carry `mode`) plugs in here. Until objects and keys carry it, everything is live.
+ * Live or test. Objects carry their mode through their account (a test key acts on the account's
+ * test twin, see migrations/0013_test-mode.sql); a request carries its key's.
  */
 export type Mode = "live" | "test";
 
-/** The mode of an object row or an auth context; anything without `mode: "test"` is live. */
+/** The mode of an auth context (a reader); anything without `mode: "test"` is live. */
 export function modeOf(source: unknown): Mode {
   return typeof source === "object" &&
     source !== null &&

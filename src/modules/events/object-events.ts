@@ -17,8 +17,19 @@ import type { BatchRow, CardRow } from "../pipeline/pipeline.repository.ts";
 import type { ImportRow } from "../recipients/recipients.repository.ts";
 import { importJson } from "../recipients/recipients.schemas.ts";
 import { emitEvent, emitEvents } from "./emit-event.ts";
-import { modeOf } from "./event-mode.ts";
 import type { EventType } from "./event-types.ts";
+
+type Json = { id: string } & Record<string, unknown>;
+
+/** One event for a row that is there (a row gone by now reports nothing). */
+async function emitRowEvent<R extends { account_id: string }>(
+  tx: PoolClient,
+  row: R | undefined,
+  type: EventType,
+  json: (row: R) => Json,
+): Promise<void> {
+  if (row) await emitEvent(tx, { accountId: row.account_id, type, object: json(row) });
+}
 
 export async function emitCampaignEvent(
   tx: PoolClient,
@@ -33,13 +44,7 @@ export async function emitCampaignEvent(
   const row: CampaignRow | undefined = accountId
     ? await findCampaign(tx, accountId, campaignId)
     : undefined;
-  if (!row) return;
-  await emitEvent(tx, {
-    accountId: row.account_id,
-    mode: modeOf(row),
-    type,
-    object: campaignJson(row),
-  });
+  await emitRowEvent(tx, row, type, campaignJson);
 }
 
 export async function emitBatchEvent(
@@ -51,49 +56,20 @@ export async function emitBatchEvent(
     `SELECT b.*, ${AUTOMATION} FROM batches b WHERE b.id = $1`,
     [batchId],
   );
-  const row = rows[0];
-  if (!row) return;
-  await emitEvent(tx, {
-    accountId: row.account_id,
-    mode: modeOf(row),
-    type,
-    object: batchJson(row),
-  });
+  await emitRowEvent(tx, rows[0], type, batchJson);
 }
 
 export async function emitCardEvent(tx: PoolClient, cardId: string, type: EventType) {
   const { rows } = await tx.query<CardRow>("SELECT * FROM cards WHERE id = $1", [cardId]);
-  const row = rows[0];
-  if (!row) return;
-  await emitEvent(tx, {
-    accountId: row.account_id,
-    mode: modeOf(row),
-    type,
-    object: cardJson(row),
-  });
+  await emitRowEvent(tx, rows[0], type, cardJson);
 }
 
 /** A campaign's recipient import, reported when its transaction commits. */
-export async function emitImportCompleted(tx: PoolClient, row: ImportRow): Promise<void> {
-  await emitEvent(tx, {
-    accountId: row.account_id,
-    mode: modeOf(row),
-    type: "import.completed",
-    object: importJson(row),
-  });
-}
+export const emitImportCompleted = (tx: PoolClient, row: ImportRow) =>
+  emitRowEvent(tx, row, "import.completed", importJson);
 
-export async function emitContactImportCompleted(
-  tx: PoolClient,
-  row: ContactImportRow,
-): Promise<void> {
-  await emitEvent(tx, {
-    accountId: row.account_id,
-    mode: modeOf(row),
-    type: "contact_import.completed",
-    object: contactImportJson(row),
-  });
-}
+export const emitContactImportCompleted = (tx: PoolClient, row: ContactImportRow) =>
+  emitRowEvent(tx, row, "contact_import.completed", contactImportJson);
 
 /** The cards a daily run just made (by their recipients), as GET …/automations/:id/cards lists them. */
 export async function emitAutomationCardsCreated(
@@ -112,7 +88,6 @@ export async function emitAutomationCardsCreated(
   if (!first) return;
   await emitEvents(tx, {
     accountId: first.account_id,
-    mode: modeOf(first),
     type: "automation.card_created",
     objects: rows.map(automationCardJson),
   });

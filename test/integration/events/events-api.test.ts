@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcessors } from "../../../workers/processors/index.ts";
-import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { draftCampaign, readyCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
 let ctx: TestContext;
@@ -15,6 +15,7 @@ let processors: Awaited<ReturnType<typeof startProcessors>>;
 let business: string;
 let vendor: string;
 let stranger: string;
+let accountId: string;
 let campaignId: string;
 let dir: string;
 
@@ -46,8 +47,9 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "cardmerge-events-"));
   ctx = await createTestContext({ STORAGE_DIR: dir, AUTOMATION_TICK_SECONDS: "0" });
   processors = await startProcessors(ctx.deps);
-  const { accountId, secret } = await ctx.account();
-  business = secret;
+  const account = await ctx.account();
+  accountId = account.accountId;
+  business = account.secret;
   vendor = (await ctx.deps.accounts.createKey(accountId, { scopes: ["batches"] })).secret;
   stranger = (await ctx.account({ name: "Other Co" })).secret;
   const story = "and then ".repeat(110).trim();
@@ -195,6 +197,33 @@ describe("who sees which events", () => {
     expect(await allEvents("", stranger)).toEqual([]);
     expect(await allEvents(`object_id=${campaignId}`, stranger)).toEqual([]);
   });
+});
+
+describe("test mode", () => {
+  it("writes a test key's events in test mode, seen by its test keys and by no live key", async () => {
+    const testKey = (await ctx.deps.accounts.createKey(accountId, { mode: "test" })).secret;
+    const testVendor = (
+      await ctx.deps.accounts.createKey(accountId, { mode: "test", scopes: ["batches"] })
+    ).secret;
+    const testCampaign = await readyCampaign(ctx, testKey, { recipients: 2 });
+
+    const seen = await allEvents("", testKey);
+    expect(seen.map((e) => e.type)).toContain("campaign.ready");
+    expect(new Set(seen.map((e) => e.mode))).toEqual(new Set(["test"]));
+    const ready = seen.find((e) => e.type === "campaign.ready");
+    expect(ready?.data.object.id).toBe(testCampaign);
+
+    const vendorSees = await allEvents("", testVendor);
+    expect(vendorSees.map((e) => e.type)).toContain("batch.ready");
+    expect(vendorSees.every((e) => e.mode === "test" && e.type.startsWith("batch."))).toBe(true);
+
+    const live = await allEvents("", business);
+    expect(live.every((e) => e.mode === "live")).toBe(true);
+    expect(live.some((e) => JSON.stringify(e).includes(testCampaign))).toBe(false);
+    expect(
+      (await allEvents("", vendor)).some((e) => JSON.stringify(e).includes(testCampaign)),
+    ).toBe(false);
+  }, 120_000);
 });
 
 describe("hostile list and id input", () => {
