@@ -111,14 +111,13 @@ export async function draftCampaign(
   return id;
 }
 
-/** A drafted campaign submitted and rendered to ready (workers must be running). */
-export async function readyCampaign(
+/** Submits a drafted campaign and waits until it is ready (workers must be running). */
+export async function submitUntilReady(
   ctx: TestContext,
   secret: string,
-  opts: Parameters<typeof draftCampaign>[2],
+  id: string,
   timeoutMs = 90_000,
-): Promise<string> {
-  const id = await draftCampaign(ctx, secret, opts);
+): Promise<void> {
   const submitted = await ctx.app.inject({
     method: "POST",
     url: `/v1/campaigns/${id}/submit`,
@@ -127,6 +126,17 @@ export async function readyCampaign(
   });
   if (submitted.statusCode !== 200) throw new Error(submitted.body);
   await waitForCampaign(ctx, secret, id, (c) => c.status === "ready", timeoutMs);
+}
+
+/** A drafted campaign, submitted and rendered to ready. */
+export async function readyCampaign(
+  ctx: TestContext,
+  secret: string,
+  opts: Parameters<typeof draftCampaign>[2],
+  timeoutMs = 90_000,
+): Promise<string> {
+  const id = await draftCampaign(ctx, secret, opts);
+  await submitUntilReady(ctx, secret, id, timeoutMs);
   return id;
 }
 

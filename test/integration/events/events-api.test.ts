@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcessors } from "../../../workers/processors/index.ts";
-import { draftCampaign, readyCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { draftCampaign, readyCampaign, submitUntilReady } from "../../support/campaign-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
 let ctx: TestContext;
@@ -59,14 +59,7 @@ beforeAll(async () => {
       "Dear {{firstName}}, thank you for your {{lastPurchase}}. We loved working on your {{lastPurchase}}; may your {{lastPurchase}} serve you well, and call us about your {{lastPurchase}}.",
     extraRows: [`Verbose,Vic,2 Long Road,Springfield,IL,62702,"${story}"`],
   });
-  const submitted = await ctx.app.inject({
-    method: "POST",
-    url: `/v1/campaigns/${campaignId}/submit`,
-    headers: bearer(business),
-    payload: {},
-  });
-  expect(submitted.statusCode, submitted.body).toBe(200);
-  await waitForCampaign(ctx, business, campaignId, (c) => c.status === "ready", 90_000);
+  await submitUntilReady(ctx, business, campaignId, 90_000);
 }, 120_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { imposition } from "../../../src/render/index.ts";
 import { startProcessors } from "../../../workers/processors/index.ts";
-import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { draftCampaign, submitUntilReady } from "../../support/campaign-fixtures.ts";
 import { preflight } from "../../support/preflight.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
@@ -39,14 +39,7 @@ beforeAll(async () => {
   expect(patched.statusCode, patched.body).toBe(200);
   expect(patched.json().imposition_sheet).toBe("13x19");
   const campaignId = await draftCampaign(ctx, business, { recipients: 9 });
-  const submitted = await ctx.app.inject({
-    method: "POST",
-    url: `/v1/campaigns/${campaignId}/submit`,
-    headers: bearer(business),
-    payload: {},
-  });
-  expect(submitted.statusCode, submitted.body).toBe(200);
-  await waitForCampaign(ctx, business, campaignId, (c) => c.status === "ready", 120_000);
+  await submitUntilReady(ctx, business, campaignId, 120_000);
   const list = (await ctx.app.inject({ url: "/v1/batches", headers: bearer(business) })).json();
   batch = list.data[0];
 }, 180_000);

@@ -9,7 +9,7 @@ import { cardInput } from "../../../src/modules/cards/card-input.ts";
 import { renderCard } from "../../../src/render/index.ts";
 import { startProcessors } from "../../../workers/processors/index.ts";
 import { BIRTHDAY } from "../../support/automation-fixtures.ts";
-import { recipientsCsv, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { recipientsCsv, submitUntilReady } from "../../support/campaign-fixtures.ts";
 import { decodeQrs } from "../../support/qr-decode.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
@@ -72,14 +72,7 @@ beforeAll(async () => {
     payload: recipientsCsv(3),
   });
   expect(imported.statusCode, imported.body).toBe(201);
-  const submitted = await ctx.app.inject({
-    method: "POST",
-    url: `/v1/campaigns/${campaignId}/submit`,
-    headers: bearer(business),
-    payload: {},
-  });
-  expect(submitted.statusCode, submitted.body).toBe(200);
-  await waitForCampaign(ctx, business, campaignId, (c) => c.status === "ready", 120_000);
+  await submitUntilReady(ctx, business, campaignId, 120_000);
   cards = (
     await ctx.deps.pool.query<Card>("SELECT * FROM cards WHERE campaign_id = $1 ORDER BY seq", [
       campaignId,
