@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { authOf } from "../../http/auth.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
-import { senderJson } from "../campaigns/sender.ts";
 import { automationCardJson } from "./automation-card-json.ts";
-import type { AutomationRow } from "./automations.repository.ts";
+import { automationJson } from "./automation-json.ts";
 import {
   AutomationCardSchema,
   AutomationIdParams,
@@ -18,35 +17,6 @@ import {
 } from "./automations.schemas.ts";
 import type { AutomationsService } from "./automations.service.ts";
 import { type SendsService, sendJson } from "./sends.service.ts";
-
-export function automationJson(
-  row: AutomationRow,
-  counts?: Awaited<ReturnType<AutomationsService["counts"]>>,
-) {
-  return {
-    object: "automation" as const,
-    id: row.id,
-    name: row.name,
-    occasion: row.occasion,
-    template: row.template_id,
-    format: row.format,
-    message: row.message,
-    merge_fields: row.merge_fields,
-    sender: senderJson(row.sender),
-    photo_id: row.photo_id,
-    landing_url: row.landing_url,
-    tag: row.tag,
-    active: row.active,
-    lead_days: row.lead_days,
-    send_late: row.send_late,
-    window:
-      row.window_start && row.window_end ? { start: row.window_start, end: row.window_end } : null,
-    last_run_date: row.last_run_date,
-    ...(counts ? { counts } : {}),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
-}
 
 const tags = ["automations"];
 const config = { scope: "campaigns" as const };

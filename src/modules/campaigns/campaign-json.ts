@@ -1,21 +1,13 @@
 /** A campaign as the API shows it (also the object of campaign events). */
 import type { CampaignRow } from "./campaigns.repository.ts";
-import { senderJson } from "./sender.ts";
+import { cardDesignJson } from "./card-design-json.ts";
 
 export function campaignJson(row: CampaignRow) {
   return {
     object: "campaign" as const,
     id: row.id,
-    name: row.name,
-    occasion: row.occasion,
-    template: row.template_id,
-    format: row.format,
-    message: row.message,
-    merge_fields: row.merge_fields,
-    sender: senderJson(row.sender),
-    photo_id: row.photo_id,
+    ...cardDesignJson(row),
     metadata: row.metadata,
-    landing_url: row.landing_url ?? null,
     scans: { total: Number(row.scan_total ?? 0), cards: Number(row.scanned_cards ?? 0) },
     status: row.status,
     send_at: row.send_at?.toISOString() ?? null,
