@@ -6,7 +6,8 @@ import { exitOnConfigError } from "./exit.ts";
 const SETUP_USAGE = `Usage: cardmerge setup | cardmerge migrate
 
 Creates the database DATABASE_URL names when it is missing (setup), then applies the pending
-migrations of migrations/. Needs PostgreSQL; rendering (cardmerge render, npm run demo) does not.`;
+migrations of migrations/; with STORAGE_DRIVER=s3 it also creates S3_BUCKET when it is missing.
+Needs PostgreSQL; rendering (cardmerge render, npm run demo) does not.`;
 
 /** `cardmerge setup` / `migrate`: create the database when missing, then apply migrations. */
 export async function setupCommand(args: string[] = []): Promise<number> {
@@ -24,6 +25,11 @@ export async function setupCommand(args: string[] = []): Promise<number> {
     process.stderr.write(
       applied.length ? `Applied migrations: ${applied.join(", ")}.\n` : "Database is up to date.\n",
     );
+    if (config.s3) {
+      const { ensureBucket } = await import("../storage/s3-storage.ts");
+      if (await ensureBucket(config.s3))
+        process.stderr.write(`Created bucket ${config.s3.bucket}.\n`);
+    }
     return 0;
   } catch (error) {
     const code = (error as { code?: string }).code;

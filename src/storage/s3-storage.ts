@@ -4,9 +4,11 @@
  */
 import type { Readable } from "node:stream";
 import {
+  CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   S3Client,
@@ -29,8 +31,8 @@ const isMissing = (error: unknown) => {
   return e.name === "NoSuchKey" || e.name === "NotFound" || e.$metadata?.httpStatusCode === 404;
 };
 
-export function createS3Storage(opts: S3Options): Storage {
-  const client = new S3Client({
+const clientOf = (opts: S3Options) =>
+  new S3Client({
     region: opts.region,
     endpoint: opts.endpoint,
     forcePathStyle: opts.forcePathStyle,
@@ -38,6 +40,27 @@ export function createS3Storage(opts: S3Options): Storage {
       ? { credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey } }
       : {}),
   });
+
+/**
+ * Creates the bucket when it is missing (`cardmerge setup` calls it, so a fresh MinIO needs no
+ * manual step); true when it made one. The service itself never creates buckets.
+ */
+export async function ensureBucket(opts: S3Options): Promise<boolean> {
+  const client = clientOf(opts);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: opts.bucket }));
+    return false;
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    await client.send(new CreateBucketCommand({ Bucket: opts.bucket }));
+    return true;
+  } finally {
+    client.destroy();
+  }
+}
+
+export function createS3Storage(opts: S3Options): Storage {
+  const client = clientOf(opts);
   const Bucket = opts.bucket;
 
   return {

@@ -11,12 +11,13 @@ import { text } from "node:stream/consumers";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalStorage } from "../../../src/storage/local-storage.ts";
-import { createS3Storage } from "../../../src/storage/s3-storage.ts";
+import { createS3Storage, ensureBucket } from "../../../src/storage/s3-storage.ts";
 import { type Storage, StorageNotFound } from "../../../src/storage/storage.ts";
 
 let dir: string;
 let s3dir: string;
 let server: S3rver;
+let endpoint: string;
 const drivers: Record<string, Storage> = {};
 
 beforeAll(async () => {
@@ -30,11 +31,12 @@ beforeAll(async () => {
     configureBuckets: [{ name: "cards", configs: [] }],
   });
   const { port } = (await server.run()) as { port: number };
+  endpoint = `http://127.0.0.1:${port}`;
   drivers.local = createLocalStorage(dir);
   drivers.s3 = createS3Storage({
     bucket: "cards",
     region: "us-east-1",
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     accessKeyId: "S3RVER",
     secretAccessKey: "S3RVER",
     forcePathStyle: true,
@@ -112,5 +114,24 @@ describe.each(["local", "s3"])("%s storage", (name) => {
     expect(await storage().stat("broken/file.csv")).toBeUndefined();
     if (name === "local")
       expect(await readdir(path.join(dir, "broken")).catch(() => [])).toEqual([]);
+  });
+});
+
+describe("an S3 bucket for a fresh deployment", () => {
+  it("is created by ensureBucket when missing, and left alone when there", async () => {
+    const opts = {
+      bucket: "fresh-deployment",
+      region: "us-east-1",
+      endpoint,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      forcePathStyle: true,
+    };
+    const storage = createS3Storage(opts);
+    await expect(storage.put("first", Buffer.from("x"))).rejects.toThrow();
+    expect(await ensureBucket(opts)).toBe(true);
+    await storage.put("first", Buffer.from("x"));
+    expect(await ensureBucket(opts)).toBe(false);
+    expect((await storage.getBuffer("first")).toString()).toBe("x");
   });
 });
