@@ -6,17 +6,23 @@
  *
  *   BENCH_CARDS=10000 BENCH_PHOTOS=shared|distinct npm run bench:campaign
  *
+ * It also prints what one card costs the shared services (docs/scale.md is built on these):
+ * PostgreSQL rows written per table (pg_stat_user_tables of the bench's schema) and Redis
+ * commands (INFO commandstats of a redis-server of the bench's own, so no one else's count).
+ *
  * shared (scenario S): one photo for every recipient, uploaded through the API. distinct
  * (scenario P): a photo per recipient; to keep the setup short, the uploaded photo's print master
  * is copied per recipient with a comment segment that makes each file's bytes its own, written to
  * storage and recorded in SQL as an upload would be; the workers read each from storage.
  */
+import { execFileSync } from "node:child_process";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import { loadConfig } from "../src/config.ts";
 import { createPool } from "../src/db/pool.ts";
 import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
+import { startRedisServer } from "../test/support/redis-server.ts";
 import {
   childPids,
   peakRssMb,
@@ -29,6 +35,8 @@ import {
 
 const CARDS = Number(process.env.BENCH_CARDS ?? 10_000);
 const DISTINCT = process.env.BENCH_PHOTOS === "distinct";
+const redis = await startRedisServer();
+process.env.REDIS_URL = redis.url;
 const { api, base, env, auth } = await startBenchApi(DISTINCT ? "campaign_p" : "campaign");
 const workers = startBenchWorkers(env);
 const db = createPool(loadConfig({ ...process.env, ...env }), 2);
@@ -183,6 +191,45 @@ console.log(
 console.log(
   `  written per card beyond the photos: ${perCard(cards.bytes + pieces.bytes + batches.bytes)} (target < 50 KB): card objects ${perCard(cards.bytes)}, shared pieces ${perCard(pieces.bytes)} (${pieces.files} files), batch PDF+CSV+ZIP ${perCard(batches.bytes)}`,
 );
+
+// What the card cost the shared services. Table statistics reach pg_stat a moment after commit.
+await new Promise((r) => setTimeout(r, 1500));
+const { rows: tables } = await db.query<{
+  relname: string;
+  ins: string;
+  upd: string;
+  del: string;
+  bytes: string;
+}>(
+  `SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_del AS del,
+          pg_total_relation_size(relid) AS bytes
+     FROM pg_stat_user_tables WHERE schemaname = $1 ORDER BY n_tup_ins + n_tup_upd DESC`,
+  [env.DATABASE_SCHEMA],
+);
+const sum = (k: "ins" | "upd" | "del") => tables.reduce((n, t) => n + Number(t[k]), 0);
+const per = (n: number) => (n / CARDS).toFixed(2);
+console.log(
+  `  PostgreSQL per card: ${per(sum("ins"))} rows inserted, ${per(sum("upd"))} updated, ${per(sum("del"))} deleted; by table: ${tables
+    .filter((t) => Number(t.ins) + Number(t.upd) > 0)
+    .slice(0, 8)
+    .map((t) => `${t.relname} ${per(Number(t.ins))}+${per(Number(t.upd))}u`)
+    .join(
+      ", ",
+    )}; on disk (tables and indexes) ${perCard(tables.reduce((n, t) => n + Number(t.bytes), 0))}`,
+);
+const info = execFileSync("redis-cli", ["-u", redis.url, "info", "all"]).toString();
+const commands = [...info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
+  .map(([, name, calls]) => ({ name, calls: Number(calls) }))
+  .sort((a, b) => b.calls - a.calls);
+const calls = commands.reduce((n, c) => n + c.calls, 0);
+const peakMemory = /^used_memory_peak_human:(\S+)/m.exec(info)?.[1];
+console.log(
+  `  Redis per card: ${per(calls)} commands (${commands
+    .slice(0, 6)
+    .map((c) => `${c.name} ${per(c.calls)}`)
+    .join(", ")}); peak memory ${peakMemory}`,
+);
 await db.end();
 await stop(workers);
 await stop(api);
+await redis.stop();

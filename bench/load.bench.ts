@@ -1,0 +1,159 @@
+/**
+ * The API under load while the workers render a big campaign: 50 clients for 60 s (both
+ * bounded; traffic to 127.0.0.1 only) mixing campaign and batch reads, proof renders and small
+ * CSV imports, against the real API process and `npm run worker`. Prints each kind's latencies
+ * and errors against the targets, then waits for the campaign and checks every card is in
+ * exactly one batch.
+ *
+ *   BENCH_CARDS=10000 BENCH_SECONDS=60 BENCH_CLIENTS=50 npm run bench:load
+ */
+import { readFile } from "node:fs/promises";
+import autocannon from "autocannon";
+import { loadConfig } from "../src/config.ts";
+import { createPool } from "../src/db/pool.ts";
+import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
+import { startBenchApi, startBenchWorkers, stop, treeCpuSeconds } from "./support/processes.ts";
+
+const CARDS = Math.min(Number(process.env.BENCH_CARDS ?? 10_000), 100_000);
+const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 60), 600);
+const CLIENTS = Math.min(Number(process.env.BENCH_CLIENTS ?? 50), 200);
+
+const { api, base, env, auth } = await startBenchApi("load");
+if (new URL(base).hostname !== "127.0.0.1") throw new Error("bench:load sends to 127.0.0.1 only");
+const workers = startBenchWorkers(env);
+const db = createPool(loadConfig({ ...process.env, ...env }), 2);
+
+async function call(method: string, url: string, body?: string, type = "application/json") {
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { ...auth, ...(body ? { "content-type": type } : {}) },
+    body,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${url}: ${JSON.stringify(json)}`);
+  return json as Record<string, unknown> & { id: string; data: { id: string }[] };
+}
+
+const campaignBody = (name: string) =>
+  JSON.stringify({
+    name,
+    occasion: "thank_you",
+    template: "thank-you",
+    format: "card_5x7",
+    merge_fields: ["lastPurchase"],
+    message:
+      "Dear {{firstName}}, thank you for choosing {{businessName}} for your {{lastPurchase}}.",
+    sender: { business_name: "Acme Plumbing & Heating", signature: "Maria" },
+  });
+
+// The campaign the workers render during the load.
+const big = await call("POST", "/v1/campaigns", campaignBody("Rendered under load"));
+await call("POST", `/v1/campaigns/${big.id}/recipients`, recipientsCsv(CARDS), "text/csv");
+// A draft the clients proof and import into.
+const draft = await call("POST", "/v1/campaigns", campaignBody("Proofed under load"));
+await call("POST", `/v1/campaigns/${draft.id}/recipients`, recipientsCsv(40), "text/csv");
+const proofIds = (await call("GET", `/v1/campaigns/${draft.id}/recipients?limit=40`)).data.map(
+  (r) => r.id,
+);
+
+await call("POST", `/v1/campaigns/${big.id}/submit`);
+const renderStarted = performance.now();
+const cpuBefore = treeCpuSeconds(api.pid as number);
+
+let importNo = 0;
+/** Ten fresh rows per import (their own names, so each is imported, not a duplicate). */
+const smallCsv = () => {
+  const n = importNo++;
+  return recipientsCsv(10).replace(/\r\n([^,\r\n]+),/g, (_m, last) => `\r\n${last}${n},`);
+};
+
+type Kind = "reads" | "proofs" | "imports";
+const share: Record<Kind, number> = {
+  reads: Math.max(1, Math.round(CLIENTS * 0.7)),
+  proofs: Math.max(1, Math.round(CLIENTS * 0.2)),
+  imports: Math.max(1, CLIENTS - Math.round(CLIENTS * 0.7) - Math.round(CLIENTS * 0.2)),
+};
+const headers = { ...auth };
+const requests: Record<Kind, autocannon.Request[]> = {
+  reads: [
+    { method: "GET", path: `/v1/campaigns/${big.id}`, headers },
+    { method: "GET", path: "/v1/batches?limit=20", headers },
+    { method: "GET", path: "/v1/campaigns?limit=10", headers },
+    { method: "GET", path: `/v1/campaigns/${draft.id}/recipients?limit=20`, headers },
+  ],
+  proofs: [
+    {
+      method: "GET",
+      headers,
+      setupRequest: (req) => ({
+        ...req,
+        path: `/v1/campaigns/${draft.id}/recipients/${proofIds[Math.floor(Math.random() * proofIds.length)]}/proof.png`,
+      }),
+    },
+  ],
+  imports: [
+    {
+      method: "POST",
+      path: `/v1/campaigns/${draft.id}/recipients`,
+      headers: { ...headers, "content-type": "text/csv" },
+      setupRequest: (req) => ({ ...req, body: smallCsv() }),
+    },
+  ],
+};
+
+const runs = await Promise.all(
+  (Object.keys(share) as Kind[]).map(async (kind) => {
+    const result = await autocannon({
+      url: base,
+      connections: share[kind],
+      duration: SECONDS,
+      timeout: 30,
+      requests: requests[kind],
+    });
+    return [kind, result] as const;
+  }),
+);
+const apiCpu = treeCpuSeconds(api.pid as number) - cpuBefore;
+
+let state = { status: "", cards: {} as Record<string, number> };
+const deadline = Date.now() + 30 * 60_000;
+while (state.status !== "ready" && state.status !== "failed" && Date.now() < deadline) {
+  await new Promise((r) => setTimeout(r, 500));
+  state = (await call("GET", `/v1/campaigns/${big.id}`)) as unknown as typeof state;
+}
+const renderSeconds = (performance.now() - renderStarted) / 1000;
+// Every card rendered, each in one batch, and the batches' counts adding up to the cards.
+const { rows: placed } = await db.query<{ cards: string; placed: string; counted: string }>(
+  `SELECT count(*) FILTER (WHERE status = 'rendered') AS cards, count(batch_id) AS placed,
+          (SELECT coalesce(sum(card_count), 0) FROM batches WHERE campaign_id = $1) AS counted
+     FROM cards WHERE campaign_id = $1`,
+  [big.id],
+);
+
+const target: Record<Kind, number | undefined> = { reads: 200, proofs: 2000, imports: undefined };
+const load = (await readFile("/proc/loadavg", "utf8")).split(" ", 3).join(" ");
+console.log(
+  `API under load: ${CLIENTS} clients for ${SECONDS} s while the workers render ${CARDS.toLocaleString("en-US")} cards (load ${load})`,
+);
+for (const [kind, r] of runs) {
+  const codes = r.statusCodeStats as unknown as Record<string, { count: number }>;
+  const fiveXx = Object.entries(codes)
+    .filter(([code]) => code.startsWith("5"))
+    .reduce((n, [, s]) => n + s.count, 0);
+  const goal = target[kind];
+  console.log(
+    `  ${kind.padEnd(7)} ${String(share[kind]).padStart(3)} clients: ${r.requests.total} requests, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${goal ? ` (target < ${goal} ms: ${r.latency.p99 < goal ? "met" : "NOT met"})` : ""}, max ${r.latency.max} ms; 5xx ${fiveXx}, other non-2xx ${r.non2xx - fiveXx}, errors ${r.errors}, timeouts ${r.timeouts}; status codes ${Object.entries(
+      codes,
+    )
+      .map(([code, st]) => `${code}×${st.count}`)
+      .join(" ")}`,
+  );
+}
+console.log(`  API CPU during the load: ${apiCpu.toFixed(1)} s`);
+const p = placed[0];
+console.log(
+  `  campaign ${state.status} after ${renderSeconds.toFixed(1)} s: ${p?.cards} cards rendered, ${p?.placed} in a batch, batches count ${p?.counted} (${[p?.cards, p?.placed, p?.counted].every((n) => Number(n) === CARDS) ? "every card once" : "NOT every card once"})`,
+);
+await db.end();
+await stop(workers);
+await stop(api);
