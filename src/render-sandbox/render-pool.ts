@@ -3,8 +3,8 @@
  * design or message that draws for ever, fills memory or writes a huge PDF) fails alone with
  * reason `render_limit` while the process that asked (the API, a worker) keeps serving.
  *
- * Each render process has its own V8 heap cap; each card has a wall-time limit (past it the process
- * is killed and a fresh one started for the next card) and an output-byte cap (counted in the
+ * Each render process has its own V8 heap cap; each card has a time limit (past it the process is
+ * killed and a fresh one started for the next card) and an output-byte cap (counted in the
  * render process as the PDF streams). Render processes cache templates by id and content hash and
  * keep the last few photos, so a campaign's
  * cards send only their own data; PDF bytes come back on a plain pipe, not the IPC channel.
@@ -26,6 +26,7 @@ import {
   type RenderResult,
   type Template,
 } from "../render/index.ts";
+import { processCpuMs } from "./cpu-time.ts";
 import { Lru } from "./lru.ts";
 import {
   KEPT_PHOTOS,
@@ -41,7 +42,10 @@ export interface RenderPoolOptions {
   processes: number;
   /** V8 heap cap of each render process, MB (RENDER_HEAP_MB). */
   heapMb: number;
-  /** Wall time one card may take, ms (RENDER_TIMEOUT_MS). */
+  /**
+   * CPU time one card may take, ms (RENDER_TIMEOUT_MS); in wall time, at most
+   * {@link WALL_BACKSTOP} times that, however starved the machine.
+   */
   timeoutMs: number;
   /** PDF bytes one card may write (RENDER_MAX_PDF_BYTES). */
   maxPdfBytes: number;
@@ -103,6 +107,13 @@ export interface RenderPool {
  * /healthz a little quicker on a busy machine, but starved by other work a normal card could
  * then pass the wall-time limit and fail for good: the limit must mean the card, not the machine.
  */
+
+/**
+ * A card is stopped when it has used its time limit in CPU, not merely in wall time: starved by
+ * other work (seen here at load 20 on 2 cores), a normal card took over 10 s of wall time and
+ * failed for good. Wall time still bounds it at this multiple of the limit.
+ */
+export const WALL_BACKSTOP = 4;
 
 interface Job {
   id: number;
@@ -450,19 +461,36 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       const job = queue.shift() as Job;
       slot.job = job;
       hold(slot.child, true);
-      job.timer = setTimeout(() => {
-        if (slot.job !== job) return;
-        retire(slot);
-        settle(
-          job,
-          limitError(
-            job,
-            `The card took longer than ${seconds(options.timeoutMs)} to draw: simplify the design (fewer layers and shapes), shorten the message or use a smaller photo.`,
-          ),
-        );
-      }, options.timeoutMs);
+      armTimeLimit(slot, job);
       send(slot, job, false);
     }
+  }
+
+  /** Checks the card when its limit has passed in wall time, and again until it is used in CPU. */
+  function armTimeLimit(slot: Slot, job: Job): void {
+    const pid = slot.child?.pid;
+    const cpuAtStart = pid === undefined ? undefined : processCpuMs(pid);
+    const startedAt = performance.now();
+    const limit = options.timeoutMs;
+    const check = () => {
+      if (slot.job !== job) return;
+      const cpuNow = pid === undefined ? undefined : processCpuMs(pid);
+      const cpu = cpuAtStart === undefined || cpuNow === undefined ? limit : cpuNow - cpuAtStart;
+      const wallLeft = limit * WALL_BACKSTOP - (performance.now() - startedAt);
+      if (cpu < limit && wallLeft > 0) {
+        job.timer = setTimeout(check, Math.max(50, Math.min(limit - cpu, wallLeft)));
+        return;
+      }
+      retire(slot);
+      settle(
+        job,
+        limitError(
+          job,
+          `The card took longer than ${seconds(limit)} to draw: simplify the design (fewer layers and shapes), shorten the message or use a smaller photo.`,
+        ),
+      );
+    };
+    job.timer = setTimeout(check, limit);
   }
 
   function renderParts(input: CardInput): Promise<RenderedParts> {

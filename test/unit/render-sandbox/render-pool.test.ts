@@ -16,6 +16,7 @@ import {
   type RenderPool,
   type RenderPoolOptions,
   RenderProcessError,
+  WALL_BACKSTOP,
 } from "../../../src/render-sandbox/render-pool.ts";
 import { cardData, photoFor } from "../render/fixtures.ts";
 
@@ -55,6 +56,15 @@ const card = async (name: string, template?: Template) => ({
   data: cardData(name),
 });
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 async function failure(promise: Promise<unknown>): Promise<CardRenderError> {
   const error = await promise.then(
     () => undefined,
@@ -86,19 +96,43 @@ describe("render pool", () => {
   }, 60_000);
 
   it("stops a card past its time limit, replaces the process, and renders the next card", async () => {
-    // Room for a fresh process's first card on a busy machine; the heavy card needs far more. A
-    // large heap, so that the time limit and not the memory cap is what stops it.
-    const p = open({ timeoutMs: 10_000, heapMb: 4096 });
+    // The limit is CPU time, so a busy machine does not eat into it. A large heap, so that the
+    // time limit and not the memory cap is what stops it.
+    const p = open({ timeoutMs: 4_000, heapMb: 4096 });
     await p.render(await card("Warm Up"));
     const started = Date.now();
     const error = await failure(p.render(await card("Ann Lee", await heavy(4_000_000))));
-    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(Date.now() - started).toBeLessThan(4_000 * WALL_BACKSTOP + 5_000);
     expect(error.reason).toBe("render_limit");
-    expect(error.message).toMatch(/took longer than 10 s to draw: simplify the design/);
+    expect(error.message).toMatch(/took longer than 4 s to draw: simplify the design/);
     expect(error.report).toMatchObject({ template: "thank-you", format: "card_5x7" });
     const next = await p.render(await card("Bob Roe"));
     expect(next.report.pages).toBe(2);
     expect(p.stats().started).toBe(2);
+  }, 60_000);
+
+  it("lets a card starved of CPU past its limit in wall time finish, within the wall backstop", async () => {
+    const p = open({ timeoutMs: 1_000 });
+    await p.render(await card("Warm Up"));
+    const pid = p.stats().pids[0] as number;
+    // Stopped for twice its limit (as a machine at load 20 starves it), then let go: it has used
+    // almost no CPU, so it is not the card's fault and the card renders.
+    const starved = p.render(await card("Ann Lee"));
+    process.kill(pid, "SIGSTOP");
+    await new Promise((r) => setTimeout(r, 2_000));
+    process.kill(pid, "SIGCONT");
+    expect((await starved).report.pages).toBe(2);
+    expect(p.stats().started).toBe(1);
+
+    // Stopped past the backstop: the card fails with render_limit however little CPU it used.
+    const stuck = p.render(await card("Bob Roe"));
+    process.kill(pid, "SIGSTOP");
+    const started = Date.now();
+    const error = await failure(stuck);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000 * WALL_BACKSTOP - 100);
+    expect(error.reason).toBe("render_limit");
+    // Its process was killed (a stopped process dies of SIGKILL too); the next card gets a new one.
+    await expect.poll(() => alive(pid), { timeout: 5_000 }).toBe(false);
   }, 60_000);
 
   it("stops a card past the process's memory cap, replaces it, and renders the next card", async () => {
