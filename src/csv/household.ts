@@ -39,7 +39,8 @@ export function householdKey(
   person: { lastName: string; address: PostalAddress },
   householdId?: string,
 ): string | undefined {
-  const id = householdId ? loose(householdId) || householdId.trim() : "";
+  // Ids compare without case, accents, spaces or punctuation: "H-9" and "h9" are one household.
+  const id = householdId ? loose(householdId).replaceAll(" ", "") || householdId.trim() : "";
   const surname = loose(person.lastName);
   const by = id ? `id\u0000${id}` : surname ? `name\u0000${surname}` : "";
   if (!by) return undefined;
