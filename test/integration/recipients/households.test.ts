@@ -189,6 +189,27 @@ describe("household merge of a CSV import (household=true)", () => {
     expect(merged.json().detail).toContain("household=true");
   });
 
+  it("merges a JSON import the same way, household_id included", async () => {
+    const other = await newCampaign();
+    const address = { street: "9 Pine Rd", city: "Springfield", state: "IL", zip: "62701" };
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/campaigns/${other}/recipients?household=true`,
+      headers: bearer(secret),
+      payload: [
+        { first_name: "Dan", last_name: "Cho", ...address, household_id: "H-9" },
+        { first_name: "Eve", last_name: "Diaz", ...address, household_id: "H9" },
+        { first_name: "Fay", last_name: "Diaz", ...address },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ imported: 3, merged: 1, households: 1 });
+    expect((await recipientsOf(other)).map((r) => r.full_name)).toEqual([
+      "Dan Cho & Eve Diaz",
+      "Fay Diaz",
+    ]);
+  });
+
   it("refuses a household option that is not a boolean", async () => {
     const res = await postCsv(await newCampaign(), FAMILIES, "?household=maybe");
     expect(res.statusCode).toBe(400);
@@ -199,6 +220,27 @@ describe("household merge of a CSV import (household=true)", () => {
     const stranger = (await ctx.account({ name: "Other" })).secret;
     const res = await ctx.app.inject({ url: body.merged_url as string, headers: bearer(stranger) });
     expect(res.statusCode).toBe(404);
+  });
+});
+
+describe("the household option in the API document", () => {
+  it("is a documented boolean query parameter of both imports", async () => {
+    const doc = (await ctx.app.inject({ url: "/openapi.json" })).json();
+    for (const route of [
+      "/v1/campaigns/{id}/recipients",
+      "/v1/campaigns/{id}/recipients/from-contacts",
+    ]) {
+      const params = doc.paths[route].post.parameters as {
+        name: string;
+        in: string;
+        schema: { type: string };
+        description?: string;
+      }[];
+      const household = params.find((p) => p.name === "household");
+      expect(household, route).toMatchObject({ in: "query", schema: { type: "boolean" } });
+      expect(household?.description ?? "", route).toContain("Apt 1 and Apt 2");
+    }
+    expect(doc.paths["/v1/campaigns/{id}/imports/{iid}/merged.csv"]?.get).toBeDefined();
   });
 });
 
