@@ -1,6 +1,7 @@
 /**
  * CSV import through the API, end to end: 100,000 rows POSTed as text/csv to a running API process
- * (real HTTP, real PostgreSQL). Prints rows/s (median of 3 after a warm-up) and the API's peak memory.
+ * (real HTTP, real PostgreSQL). Prints rows/s (median of 3 after a warm-up) and the API's peak memory,
+ * then the same with household=true on a file of couples (every second row joins the one before).
  */
 
 import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
@@ -10,9 +11,19 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const { api, base, auth: headers } = await startBenchApi("import");
 
 const csv = Buffer.from(recipientsCsv(ROWS));
-console.log(`CSV: ${ROWS.toLocaleString("en-US")} rows, ${(csv.length / 1e6).toFixed(1)} MB`);
+/** Couples: rows 2k and 2k+1 share a last name and an address (and differ in first name). */
+const couples = Buffer.from(
+  [
+    "First Name,Last Name,Street,City,State,Zip,Last Purchase",
+    ...Array.from({ length: ROWS }, (_, i) => {
+      const home = Math.floor(i / 2);
+      const zip = String(10000 + ((home * 7919) % 89999)).padStart(5, "0");
+      return `${i % 2 ? "Ben" : "Anna"},Smith ${home},${100 + home} Main Street,Springfield,IL,${zip},boiler service`;
+    }),
+  ].join("\r\n"),
+);
 
-async function once(): Promise<number> {
+async function once(household = false): Promise<number> {
   const created = await fetch(`${base}/v1/campaigns`, {
     method: "POST",
     headers: { ...headers, "content-type": "application/json" },
@@ -27,15 +38,20 @@ async function once(): Promise<number> {
     }),
   }).then((r) => r.json() as Promise<{ id: string }>);
   const started = performance.now();
-  const res = await fetch(`${base}/v1/campaigns/${created.id}/recipients`, {
-    method: "POST",
-    headers: { ...headers, "content-type": "text/csv" },
-    body: csv,
-  });
-  const body = (await res.json()) as { imported: number; rows: number };
+  const res = await fetch(
+    `${base}/v1/campaigns/${created.id}/recipients${household ? "?household=true" : ""}`,
+    {
+      method: "POST",
+      headers: { ...headers, "content-type": "text/csv" },
+      body: household ? couples : csv,
+    },
+  );
+  const body = (await res.json()) as { imported: number; rows: number; merged: number };
   const seconds = (performance.now() - started) / 1000;
   if (body.imported !== ROWS)
     throw new Error(`imported ${body.imported} of ${ROWS}: ${JSON.stringify(body).slice(0, 300)}`);
+  if (household && body.merged !== Math.floor(ROWS / 2))
+    throw new Error(`merged ${body.merged} of ${ROWS} rows into couples`);
   return ROWS / seconds;
 }
 
@@ -46,4 +62,9 @@ console.log(
   `import through the API: ${Math.round(median).toLocaleString("en-US")} rows/s (median of 3; runs ${runs.map((r) => Math.round(r)).join(", ")})`,
 );
 console.log(`API peak RSS: ${peakRssMb(api.pid as number)} MB`);
+const households = [await once(true), await once(true), await once(true)].sort((a, b) => a - b);
+console.log(
+  `household import (${Math.floor(ROWS / 2).toLocaleString("en-US")} couples merged): ${Math.round(households[1] as number).toLocaleString("en-US")} rows/s (median of 3)`,
+);
+console.log(`API peak RSS after the household imports: ${peakRssMb(api.pid as number)} MB`);
 await stop(api);
