@@ -189,8 +189,10 @@ export function createRecipientsService(deps: {
           });
         }
         try {
+          // A household's card stays one: its members are not a field the edit re-reads.
+          const household = row.data.household;
           await repo.updateRecipient(tx, id, {
-            data: outcome.recipient,
+            data: household ? { ...outcome.recipient, household } : outcome.recipient,
             photoId: photoId ?? null,
             dedupeKey: outcome.dedupeKey,
           });

@@ -171,6 +171,22 @@ describe("household merge of a CSV import (household=true)", () => {
     expect(text).toContain("Dear Tom, Tina & Tim,");
   });
 
+  it("keeps a household's members when its card is edited", async () => {
+    const smith = (await recipientsOf(campaignId)).find((r) => r.row_number === 2) as Listed;
+    const res = await ctx.app.inject({
+      method: "PATCH",
+      url: `/v1/campaigns/${campaignId}/recipients/${smith.id}`,
+      headers: bearer(secret),
+      payload: { address: { line2: "Apt 3" } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      full_name: "John & Jane Smith",
+      household_members: ["John Smith", "Jane Smith"],
+      address: { line2: "Apt 3" },
+    });
+  });
+
   it("merges nothing without the option: a card per person, the id column a merge field", async () => {
     const other = await newCampaign();
     const res = await postCsv(other, FAMILIES, "");
