@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProcessors } from "../../../workers/processors/index.ts";
+import { waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { pdfText } from "../../support/preflight.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
@@ -231,6 +233,47 @@ describe("household merge of a CSV import (household=true)", () => {
     expect(res.statusCode).toBe(400);
     expect(res.headers["content-type"]).toMatch(/problem\+json/);
   });
+
+  it("renders one card per household, one manifest line each", async () => {
+    const processors = await startProcessors(ctx.deps);
+    try {
+      const submitted = await ctx.app.inject({
+        method: "POST",
+        url: `/v1/campaigns/${campaignId}/submit`,
+        headers: bearer(secret),
+        payload: {},
+      });
+      expect(submitted.statusCode, submitted.body).toBe(200);
+      const campaign = await waitForCampaign(
+        ctx,
+        secret,
+        campaignId,
+        (c) => c.status === "ready",
+        90_000,
+      );
+      expect(campaign.cards).toMatchObject({ rendered: 6, failed: 0 });
+    } finally {
+      await processors.close();
+    }
+    const batches = (await get("/v1/batches?limit=100")).json().data as {
+      campaign_id: string;
+      files: { manifest: { url: string } };
+    }[];
+    const names = [];
+    for (const b of batches.filter((b) => b.campaign_id === campaignId)) {
+      const [header, ...lines] = csvRows((await get(b.files.manifest.url)).body);
+      const at = header?.indexOf("recipient_name") ?? -1;
+      names.push(...lines.map((l) => l[at]));
+    }
+    expect(names.sort()).toEqual([
+      "Ann Lee",
+      "Ava & Cy Park",
+      "Ben Park",
+      "Dan Cho & Eve Diaz",
+      "John & Jane Smith",
+      "The Brown Family",
+    ]);
+  }, 120_000);
 
   it("answers 404 for another account's merged.csv", async () => {
     const stranger = (await ctx.account({ name: "Other" })).secret;
