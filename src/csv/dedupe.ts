@@ -25,7 +25,7 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const NOT_ALNUM_ASCII = /[^a-z0-9]+/g;
 
 /** Lower case, accents and punctuation gone, single spaces: "Zoë  Ångström" ≈ "zoe angstrom". */
-function loose(text: string): string {
+export function loose(text: string): string {
   if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(NOT_ALNUM_ASCII, " ").trim();
   return text
     .normalize("NFKD")
@@ -36,21 +36,33 @@ function loose(text: string): string {
     .trim();
 }
 
-/**
- * The identity of "this person at this address": normalised full name, street line, postal code
- * (or city when there is none) and country, hashed to 96 bits (16 base64url characters).
- */
-export function dedupeKey(r: Recipient): string {
-  const street = loose(r.address.line1)
+/** A street line as compared: loose, with common street words shortened ("Street" → "st"). */
+export function looseStreet(line: string): string {
+  return loose(line)
     .split(" ")
     .map((w) => STREET_WORDS[w] ?? w)
     .join(" ");
-  const postal = r.address.postalCode
-    ? r.address.postalCode
+}
+
+/** The postal code as compared (US ZIP+4 cut to five digits), or the city when there is none. */
+export function loosePostal(address: Recipient["address"]): string {
+  return address.postalCode
+    ? address.postalCode
         .replace(/[\s-]/g, "")
         .toUpperCase()
-        .slice(0, r.address.country === "US" ? 5 : undefined)
-    : loose(r.address.city);
+        .slice(0, address.country === "US" ? 5 : undefined)
+    : loose(address.city);
+}
+
+/**
+ * The identity of "this person at this address": normalised full name, street line, postal code
+ * (or city when there is none) and country, hashed to 96 bits (16 base64url characters). The unit
+ * (line 2) is not part of it: contacts' stored keys were made this way, and a do_not_mail contact
+ * must keep matching its rows.
+ */
+export function dedupeKey(r: Recipient): string {
+  const street = looseStreet(r.address.line1);
+  const postal = loosePostal(r.address);
   const identity = `${loose(r.fullName)}\u0000${street}\u0000${postal}\u0000${r.address.country}`;
   return hash("sha256", identity, "base64url").slice(0, 16);
 }

@@ -192,3 +192,19 @@ export const GROUP_PART_ALIASES: Record<string, readonly string[]> = {
   postalCode: ["postalcode", "zip", "zipcode", "postcode", "zippostalcode", "postalzipcode"],
   country: ["country", "countryregion", "countrycode"],
 };
+
+/**
+ * A household id column (folded), read only by a household import (`household=true`): rows at one
+ * address with the same id share a card whatever their last names. Otherwise such a column is an
+ * ordinary custom column, as it always was.
+ */
+export const HOUSEHOLD_ID_ALIASES: readonly string[] = [
+  "householdid",
+  "household",
+  "householdkey",
+  "householdnumber",
+  "householdno",
+  "householdcode",
+  "hhid",
+  "familyid",
+];

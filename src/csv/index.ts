@@ -13,7 +13,14 @@ export {
 } from "./dates.ts";
 export { dedupeKey } from "./dedupe.ts";
 export { customKey, foldHeader } from "./fold.ts";
+export { HOUSEHOLD_ID_ALIASES } from "./header-aliases.ts";
 export type { ExtraFields } from "./header-map.ts";
+export {
+  householdKey,
+  householdName,
+  MAX_HOUSEHOLD,
+  type MemberName,
+} from "./household.ts";
 export { CsvImportError, type CsvImportErrorCode } from "./import-error.ts";
 export { parsePeople, parseRecipients } from "./parse-recipients.ts";
 export {

@@ -31,6 +31,11 @@ export interface Recipient {
   photo?: string;
   /** Every other column, keyed by its header folded to camelCase ("Last Purchase" → lastPurchase). */
   custom: Record<string, string>;
+  /**
+   * A household's card (an import with household=true): the full names of the people it goes to,
+   * in file order; firstName, lastName and fullName then name them all ("John & Jane Smith").
+   */
+  household?: string[];
 }
 
 export interface Sender {

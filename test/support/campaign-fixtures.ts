@@ -80,7 +80,14 @@ export async function losePhotoMaster(ctx: TestContext, photoId: string): Promis
 export async function draftCampaign(
   ctx: TestContext,
   secret: string,
-  opts: { recipients: number; extraRows?: string[]; photoId?: string; message?: string },
+  opts: {
+    recipients: number;
+    extraRows?: string[];
+    photoId?: string;
+    message?: string;
+    /** Import with ?household=true. */
+    household?: boolean;
+  },
 ): Promise<string> {
   const created = await ctx.app.inject({
     method: "POST",
@@ -103,7 +110,7 @@ export async function draftCampaign(
   const id = created.json().id as string;
   const imported = await ctx.app.inject({
     method: "POST",
-    url: `/v1/campaigns/${id}/recipients`,
+    url: `/v1/campaigns/${id}/recipients${opts.household ? "?household=true" : ""}`,
     headers: { ...bearer(secret), "content-type": "text/csv" },
     payload: recipientsCsv(opts.recipients, opts.extraRows),
   });

@@ -3,10 +3,12 @@
  * a CSV. A contact who may get no card (do_not_mail, returned, no address) is skipped with the
  * reason, as is one without a value the message prints (its merge fields, spouseName, children).
  * Atomic, like an import; the contacts are read a page at a time, so 100,000 of them do not sit in
- * memory at once.
+ * memory at once. With `household`, the contacts of one household get one card (merge-households.ts);
+ * a contact's household id is a custom field named like the CSV column (household_id, household).
+ * The contacts themselves stay one per person: households are about cards, not the customer file.
  */
 
-import { dedupeKey } from "../../csv/index.ts";
+import { dedupeKey, foldHeader, HOUSEHOLD_ID_ALIASES, householdKey } from "../../csv/index.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { newIds } from "../../ids.ts";
@@ -21,6 +23,7 @@ import {
 import type { TemplatesService } from "../templates/templates.service.ts";
 import { FAMILY_VARIABLES } from "./import-checks.ts";
 import { requiredVariables } from "./import-recipients.ts";
+import { lastRecipientSeq, mergeHouseholds } from "./merge-households.ts";
 import * as repo from "./recipients.repository.ts";
 
 const PAGE = 1000;
@@ -39,6 +42,26 @@ export interface FromContactsReport {
   skipped: Record<SkipReason, number>;
   /** The first skipped contacts with why (a missing merge field names it). */
   errors: { contact_id: string; reason: SkipReason; message: string }[];
+  household: boolean;
+  /** Contacts that joined another contact's household card; see `merges` for the first 100. */
+  merged: number;
+  households: number;
+  not_merged: number;
+  merges: {
+    contact_id: string | null;
+    name: string;
+    card_recipient_id: string | null;
+    card_contact_id: string | null;
+    card_name: string | null;
+    note: string;
+  }[];
+}
+
+/** A contact's household id: a custom field named as the CSV column would be (householdId…). */
+function householdIdOf(custom: Record<string, string>): string | undefined {
+  for (const [key, value] of Object.entries(custom))
+    if (HOUSEHOLD_ID_ALIASES.includes(foldHeader(key)) && value.trim()) return value;
+  return undefined;
 }
 
 export function createFromContacts(deps: {
@@ -49,12 +72,14 @@ export function createFromContacts(deps: {
   return async function recipientsFromContacts(
     accountId: string,
     campaignId: string,
-    opts: { tag?: string },
+    opts: { tag?: string; household?: boolean },
   ): Promise<FromContactsReport> {
+    const household = opts.household === true;
     return withTransaction(deps.pool, async (tx) => {
       // The contacts lock first, then the campaign's, in the order every contacts write takes them.
       await lockContacts(tx, accountId);
       const campaign = await deps.campaigns.lockDraft(tx, accountId, campaignId);
+      const afterSeq = household ? await lastRecipientSeq(tx, campaignId) : "0";
       const template = await deps.templates.show(accountId, campaign.template_id);
       const printed = new Set(requiredVariables(campaign.message ?? template.texts.message));
       const required = [
@@ -69,6 +94,11 @@ export function createFromContacts(deps: {
         duplicates: 0,
         skipped: { do_not_mail: 0, returned: 0, no_address: 0, missing_merge_field: 0 },
         errors: [],
+        household,
+        merged: 0,
+        households: 0,
+        not_merged: 0,
+        merges: [],
       };
       const skip = (row: ContactRow, reason: SkipReason, message: string) => {
         report.skipped[reason]++;
@@ -114,6 +144,9 @@ export function createFromContacts(deps: {
             photoId: contact.photo_id,
             dedupeKey: key,
             contactId: contact.id,
+            householdKey: household
+              ? householdKey(recipient, householdIdOf(recipient.custom))
+              : undefined,
           });
         }
         const ids = newIds("rcp", rows.length);
@@ -129,6 +162,22 @@ export function createFromContacts(deps: {
         report.imported += added;
         report.duplicates += rows.length - added;
         if (page.length < PAGE) break;
+      }
+      if (household) {
+        const counts = await mergeHouseholds(tx, campaignId, afterSeq, (o) => {
+          if (report.merges.length >= INLINE_ERRORS) return;
+          report.merges.push({
+            contact_id: o.member.contactId,
+            name: o.member.name,
+            card_recipient_id: o.card?.recipientId ?? null,
+            card_contact_id: o.card?.contactId ?? null,
+            card_name: o.card?.name ?? null,
+            note: o.note,
+          });
+        });
+        report.merged = counts.merged;
+        report.households = counts.households;
+        report.not_merged = counts.notMerged;
       }
       return report;
     });

@@ -29,6 +29,8 @@ export interface Pending {
   dedupeKey: string;
   json: string;
   check?: Accepted;
+  /** A household import's key for the row (undefined: no last name and no household id). */
+  householdKey?: string;
 }
 
 /**

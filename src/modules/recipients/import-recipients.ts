@@ -5,7 +5,14 @@
  */
 
 import { FailuresFile } from "../../csv/failures-file.ts";
-import { DEFAULT_LIMITS, type ImportLimits, parseRecipients } from "../../csv/index.ts";
+import {
+  DEFAULT_LIMITS,
+  HOUSEHOLD_ID_ALIASES,
+  householdKey,
+  type ImportLimits,
+  parseRecipients,
+} from "../../csv/index.ts";
+import { MergedFile } from "../../csv/merged-file.ts";
 import { valuesOf } from "../../csv/row-values.ts";
 import { spoolUpload } from "../../csv/spool-upload.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
@@ -25,6 +32,7 @@ import {
   type Pending,
   requireMergeColumns,
 } from "./import-checks.ts";
+import { lastRecipientSeq, mergeHouseholds } from "./merge-households.ts";
 import * as repo from "./recipients.repository.ts";
 
 export interface ImportRequest {
@@ -33,6 +41,8 @@ export interface ImportRequest {
   body: AsyncIterable<Buffer> | NodeJS.ReadableStream;
   mapping?: Record<string, string>;
   defaultCountry?: string;
+  /** One card per household: people at one address with one last name or household id. */
+  household?: boolean;
 }
 
 /** Rows are inserted this many at a time: one round trip per chunk keeps 100,000 rows fast. */
@@ -56,8 +66,11 @@ export function createRecipientImport(deps: {
   ): Promise<repo.ImportRow> {
     const importId = newId("imp");
     const failuresKey = `accounts/${accountId}/imports/${importId}/failures.csv`;
+    const mergedKey = `accounts/${accountId}/imports/${importId}/merged.csv`;
+    const household = req.household === true;
     let failures: FailuresFile | undefined;
-    let stored = false;
+    const merges = household ? new MergedFile() : undefined;
+    const stored: string[] = [];
     const upload = await spoolUpload(req.body, deps.limits?.maxBytes ?? DEFAULT_LIMITS.maxBytes);
     try {
       return await withTransaction(pool, async (tx) => {
@@ -69,11 +82,15 @@ export function createRecipientImport(deps: {
           campaign_id: campaignId,
           source: req.source,
           filename: req.filename ?? null,
+          household,
         });
+        const afterSeq = household ? await lastRecipientSeq(tx, campaignId) : "0";
         const parsed = parseRecipients(upload.open(), {
           mapping: req.mapping,
           defaultCountry,
           limits: deps.limits,
+          // Only a household import reads the column; otherwise it stays a custom merge field.
+          ...(household ? { extraFields: { householdId: HOUSEHOLD_ID_ALIASES } } : {}),
         });
         const header = await parsed.header;
         // Only fields the message prints unconditionally must be filled in ({{#if spouse}} may be empty).
@@ -124,6 +141,7 @@ export function createRecipientImport(deps: {
               dataJson: pending.json,
               photoId,
               dedupeKey: pending.dedupeKey,
+              householdKey: pending.householdKey,
             })),
             { skipExisting: !fresh },
           );
@@ -181,6 +199,7 @@ export function createRecipientImport(deps: {
                 dedupeKey: outcome.dedupeKey,
                 json: JSON.stringify(r),
                 ...(check ? { check: outcome } : {}),
+                ...(household ? { householdKey: householdKey(r, outcome.extra?.householdId) } : {}),
               });
               if (chunk.length >= CHUNK) {
                 await start(chunk);
@@ -198,27 +217,45 @@ export function createRecipientImport(deps: {
           throw error;
         }
 
-        const report = await failed.finish();
-        if (report) {
-          await storage.put(failuresKey, report, { contentType: "text/csv" });
-          stored = true;
-        }
+        const merged = merges
+          ? await mergeHouseholds(tx, campaignId, afterSeq, (o) =>
+              merges.add({
+                row: o.member.row,
+                name: o.member.name,
+                card: o.card,
+                note: o.note,
+              }),
+            )
+          : { merged: 0, households: 0, notMerged: 0 };
+
+        const store = async (file: FailuresFile | MergedFile | undefined, key: string) => {
+          const report = await file?.finish();
+          if (!report) return null;
+          await storage.put(key, report, { contentType: "text/csv" });
+          stored.push(key);
+          return key;
+        };
         const done = await repo.finishImport(tx, importId, {
           encoding: header.encoding,
           delimiter: header.delimiter,
           columns: header.columns,
           ...counts,
           errors,
-          failures_key: report ? failuresKey : null,
+          failures_key: await store(failed, failuresKey),
+          merged: merged.merged,
+          households: merged.households,
+          not_merged: merged.notMerged,
+          merged_key: await store(merges, mergedKey),
         });
         await emitImportCompleted(tx, done);
         return done;
       });
     } catch (error) {
-      if (stored) await storage.delete(failuresKey).catch(() => {});
+      for (const key of stored) await storage.delete(key).catch(() => {});
       throw error;
     } finally {
       await failures?.discard();
+      await merges?.discard();
       await upload.remove();
     }
   };

@@ -27,6 +27,8 @@ export interface NewRecipient {
   dedupeKey: string;
   /** The contact the recipient was taken from (POST …/recipients/from-contacts). */
   contactId?: string;
+  /** Set by a household import: rows with one key become one card (merge-households.ts). */
+  householdKey?: string;
 }
 
 /**
@@ -49,13 +51,13 @@ export async function insertRecipients(
   const doc = `[${rows
     .map(
       (r) =>
-        `{"id":${JSON.stringify(r.id)},"row_number":${r.rowNumber ?? "null"},"data":${r.dataJson},"photo_id":${JSON.stringify(r.photoId)},"dedupe_key":${JSON.stringify(r.dedupeKey)}${r.contactId ? `,"contact_id":${JSON.stringify(r.contactId)}` : ""}}`,
+        `{"id":${JSON.stringify(r.id)},"row_number":${r.rowNumber ?? "null"},"data":${r.dataJson},"photo_id":${JSON.stringify(r.photoId)},"dedupe_key":${JSON.stringify(r.dedupeKey)}${r.contactId ? `,"contact_id":${JSON.stringify(r.contactId)}` : ""}${r.householdKey ? `,"household_key":${JSON.stringify(r.householdKey)}` : ""}}`,
     )
     .join(",")}]`;
-  const insert = `INSERT INTO recipients (id, account_id, campaign_id, import_id, row_number, data, photo_id, dedupe_key, contact_id)
-     SELECT r.id, $1, $2, $3, r.row_number, r.data, r.photo_id, r.dedupe_key, r.contact_id
+  const insert = `INSERT INTO recipients (id, account_id, campaign_id, import_id, row_number, data, photo_id, dedupe_key, contact_id, household_key)
+     SELECT r.id, $1, $2, $3, r.row_number, r.data, r.photo_id, r.dedupe_key, r.contact_id, r.household_key
        FROM json_to_recordset($4::json)
-            AS r(id text, row_number int, data jsonb, photo_id text, dedupe_key text, contact_id text)`;
+            AS r(id text, row_number int, data jsonb, photo_id text, dedupe_key text, contact_id text, household_key text)`;
   const params = [scope.accountId, scope.campaignId, scope.importId, doc];
   if (!opts.skipExisting) {
     const { rowCount } = await db.query(insert, params);
@@ -141,16 +143,22 @@ export interface ImportRow {
   duplicates: number;
   errors: unknown[];
   failures_key: string | null;
+  /** Asked with household=true; then merged/households/not_merged count and merged_key reports. */
+  household: boolean;
+  merged: number;
+  households: number;
+  not_merged: number;
+  merged_key: string | null;
   created_at: Date;
 }
 
 export async function insertImport(
   db: Db,
-  row: Pick<ImportRow, "id" | "account_id" | "campaign_id" | "source" | "filename">,
+  row: Pick<ImportRow, "id" | "account_id" | "campaign_id" | "source" | "filename" | "household">,
 ): Promise<void> {
   await db.query(
-    "INSERT INTO imports (id, account_id, campaign_id, source, filename) VALUES ($1, $2, $3, $4, $5)",
-    [row.id, row.account_id, row.campaign_id, row.source, row.filename],
+    "INSERT INTO imports (id, account_id, campaign_id, source, filename, household) VALUES ($1, $2, $3, $4, $5, $6)",
+    [row.id, row.account_id, row.campaign_id, row.source, row.filename, row.household],
   );
 }
 
@@ -168,11 +176,16 @@ export async function finishImport(
     | "duplicates"
     | "errors"
     | "failures_key"
+    | "merged"
+    | "households"
+    | "not_merged"
+    | "merged_key"
   >,
 ): Promise<ImportRow> {
   const { rows } = await db.query<ImportRow>(
     `UPDATE imports SET encoding = $2, delimiter = $3, columns = $4, rows = $5, imported = $6, rejected = $7,
-            duplicates = $8, errors = $9, failures_key = $10
+            duplicates = $8, errors = $9, failures_key = $10, merged = $11, households = $12,
+            not_merged = $13, merged_key = $14
       WHERE id = $1 RETURNING *`,
     [
       id,
@@ -185,6 +198,10 @@ export async function finishImport(
       v.duplicates,
       JSON.stringify(v.errors),
       v.failures_key,
+      v.merged,
+      v.households,
+      v.not_merged,
+      v.merged_key,
     ],
   );
   return rows[0] as ImportRow;

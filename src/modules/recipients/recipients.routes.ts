@@ -12,6 +12,7 @@ import type { ImportRequest } from "./import-recipients.ts";
 import { type SpooledJsonImport, spoolJsonImport } from "./json-import.ts";
 import {
   FromContactsSchema,
+  HouseholdOption,
   ImportQuery,
   ImportSchema,
   importJson,
@@ -55,7 +56,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
         schema: {
           tags,
           summary: "Import recipients: a CSV (text/csv body or multipart file) or a JSON array",
-          description: `Streams the file, detects encoding (UTF-8, UTF-16, Windows-1252) and delimiter, maps the headers of Excel, Google Contacts, Outlook, Mailchimp, HubSpot and Salesforce exports, validates every row and skips duplicates. Atomic: a fatal problem imports nothing. Multipart: send \`mapping\` and \`default_country\` fields before the file. JSON: an array of recipients or {"recipients": [...], "mapping": {...}}, at most ${DEFAULT_LIMITS.maxRows.toLocaleString("en-US")} recipients and ${jsonImportLimitBytes.toLocaleString("en-US")} bytes (413 as soon as either is passed).`,
+          description: `Streams the file, detects encoding (UTF-8, UTF-16, Windows-1252) and delimiter, maps the headers of Excel, Google Contacts, Outlook, Mailchimp, HubSpot and Salesforce exports, validates every row and skips duplicates. With \`household=true\`, people of one household get one card (see the option; merged.csv reports every merge). Atomic: a fatal problem imports nothing. Multipart: send \`mapping\` and \`default_country\` fields before the file. JSON: an array of recipients or {"recipients": [...], "mapping": {...}}, at most ${DEFAULT_LIMITS.maxRows.toLocaleString("en-US")} recipients and ${jsonImportLimitBytes.toLocaleString("en-US")} bytes (413 as soon as either is passed).`,
           params: CampaignParams,
           querystring: ImportQuery,
           response: { 201: ImportSchema },
@@ -76,9 +77,14 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
             body: spooled.csv(),
             mapping: parseMapping(spooled.mapping ?? request.query.mapping),
             defaultCountry: defaultCountry?.toUpperCase(),
+            household: request.query.household,
           };
         } else {
-          req = { source: "csv", ...(await readCsvUpload(request, request.query)) };
+          req = {
+            source: "csv",
+            ...(await readCsvUpload(request, request.query)),
+            household: request.query.household,
+          };
         }
         try {
           const result = await recipients.import(accountId, request.params.id, req);
@@ -103,6 +109,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
         description:
           "Instead of a CSV: every contact (or every contact with `tag`) becomes a recipient of this draft campaign, with its merge data (custom fields, {{spouseName}}, {{children}}, birthday, anniversary). Contacts marked do_not_mail or returned, without an address, or without a value the message prints are skipped and counted by reason. People already in the campaign are counted as duplicates. Atomic.",
         params: CampaignParams,
+        querystring: Type.Object({ household: Type.Optional(HouseholdOption) }),
         body: Type.Object(
           {
             tag: Type.Optional(
@@ -121,6 +128,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const report = await recipients.fromContacts(authOf(request).accountId, request.params.id, {
         tag: request.body.tag,
+        household: request.query.household === true,
       });
       return reply.code(201).send({ object: "contacts_import" as const, ...report });
     },
@@ -166,6 +174,30 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="${request.params.iid}-failures.csv"`)
+        .send(stream);
+    },
+  );
+
+  app.get(
+    "/v1/campaigns/:id/imports/:iid/merged.csv",
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          "A household import's merges: each merged row (row, name) with the card it joined, and rows not merged with why (CSV)",
+        params: ImportParams,
+      },
+    },
+    async (request, reply) => {
+      const stream = await recipients.mergedCsv(
+        authOf(request).accountId,
+        request.params.id,
+        request.params.iid,
+      );
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${request.params.iid}-merged.csv"`)
         .send(stream);
     },
   );

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { MAX_HOUSEHOLD } from "../../csv/index.ts";
 import type { ImportRow, RecipientRow } from "./recipients.repository.ts";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -28,6 +29,10 @@ export const RecipientSchema = Type.Object({
     description: "Other columns, as merge variables.",
   }),
   contact_id: Nullable(Type.String({ description: "The contact this recipient was taken from." })),
+  household_members: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description:
+      "A household's card (household=true): the full names of everyone it goes to, in file order; first_name, last_name and full_name then name them all.",
+  }),
   import_id: Nullable(Type.String()),
   row_number: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.String(),
@@ -49,7 +54,10 @@ export const ImportSchema = Type.Object({
   delimiter: Nullable(Type.String()),
   columns: Type.Array(Type.Object({ header: Type.String(), field: Type.String() })),
   rows: Type.Integer(),
-  imported: Type.Integer(),
+  imported: Type.Integer({
+    description:
+      "Rows taken in. With household=true, each is a card of its own or part of a household's card: cards = imported − merged.",
+  }),
   rejected: Type.Integer(),
   duplicates: Type.Integer(),
   errors: Type.Array(
@@ -62,7 +70,26 @@ export const ImportSchema = Type.Object({
     { description: "The first 100 row errors; the failures CSV has every rejected row." },
   ),
   failures_url: Nullable(Type.String()),
+  household: Type.Boolean({
+    description: "Whether the import merged households (household=true).",
+  }),
+  merged: Type.Integer({ description: "Rows that joined another row's household card." }),
+  households: Type.Integer({ description: "Cards that go to more than one person." }),
+  not_merged: Type.Integer({
+    description: `Rows left with a card each because more than ${MAX_HOUSEHOLD} people at their address share a last name or household id.`,
+  }),
+  merged_url: Nullable(
+    Type.String({
+      description:
+        "merged.csv: every merged row (row, name) with the card it joined, and every row not merged with why.",
+    }),
+  ),
   created_at: Type.String(),
+});
+
+/** `?household=true` on both imports (CSV/JSON and from-contacts). */
+export const HouseholdOption = Type.Boolean({
+  description: `One card per household: people at one address (street and unit: Apt 1 and Apt 2 are two homes) with the same last name get one card, "John & Jane Smith", or "The Smith Family" for three or more. Different last names stay apart unless a household id column (household_id, household) gives them one id. At most ${MAX_HOUSEHOLD} people per household. Merges within this import only.`,
 });
 
 export const ImportQuery = Type.Object({
@@ -72,6 +99,7 @@ export const ImportQuery = Type.Object({
       description: "Country for rows without one (ISO alpha-2).",
     }),
   ),
+  household: Type.Optional(HouseholdOption),
   mapping: Type.Optional(
     Type.String({
       description:
@@ -105,6 +133,7 @@ export function recipientJson(row: RecipientRow) {
     photo_id: row.photo_id,
     custom: r.custom,
     contact_id: row.contact_id ?? null,
+    household_members: r.household ?? null,
     import_id: row.import_id,
     row_number: row.row_number,
     created_at: row.created_at.toISOString(),
@@ -128,6 +157,13 @@ export function importJson(row: ImportRow) {
     errors: row.errors as { row: number; field: string; column?: string; message: string }[],
     failures_url: row.failures_key
       ? `/v1/campaigns/${row.campaign_id}/imports/${row.id}/failures.csv`
+      : null,
+    household: row.household,
+    merged: row.merged,
+    households: row.households,
+    not_merged: row.not_merged,
+    merged_url: row.merged_key
+      ? `/v1/campaigns/${row.campaign_id}/imports/${row.id}/merged.csv`
       : null,
     created_at: row.created_at.toISOString(),
   };
@@ -158,5 +194,25 @@ export const FromContactsSchema = Type.Object({
       message: Type.String(),
     }),
     { description: "The first 100 skipped contacts and why." },
+  ),
+  household: Type.Boolean({ description: "Whether households were merged (household=true)." }),
+  merged: Type.Integer({ description: "Contacts that joined another contact's household card." }),
+  households: Type.Integer({ description: "Cards that go to more than one person." }),
+  not_merged: Type.Integer({
+    description: `Contacts left with a card each: more than ${MAX_HOUSEHOLD} at one address share a last name or household id.`,
+  }),
+  merges: Type.Array(
+    Type.Object({
+      contact_id: Nullable(Type.String()),
+      name: Type.String(),
+      card_recipient_id: Nullable(Type.String()),
+      card_contact_id: Nullable(Type.String()),
+      card_name: Nullable(Type.String()),
+      note: Type.String(),
+    }),
+    {
+      description:
+        "The first 100 merged (or not merged) contacts, with the card they joined; the recipients list shows every household's members.",
+    },
   ),
 });

@@ -77,8 +77,11 @@ export function createRecipientsService(deps: {
       importRecipients(accountId, campaignId, req),
 
     /** Adds the account's contacts (all, or those with `tag`) to a draft campaign. */
-    fromContacts: (accountId: string, campaignId: string, opts: { tag?: string }) =>
-      fromContacts(accountId, campaignId, opts),
+    fromContacts: (
+      accountId: string,
+      campaignId: string,
+      opts: { tag?: string; household?: boolean },
+    ) => fromContacts(accountId, campaignId, opts),
 
     async getImport(accountId: string, campaignId: string, id: string) {
       const row = await repo.findImport(pool, accountId, campaignId, id);
@@ -92,6 +95,18 @@ export function createRecipientsService(deps: {
       if (!row.failures_key)
         throw notFound("Failures report (every row of this import was imported)");
       return storage.get(row.failures_key);
+    },
+
+    async mergedCsv(accountId: string, campaignId: string, id: string) {
+      const row = await repo.findImport(pool, accountId, campaignId, id);
+      if (!row) throw notFound("Import");
+      if (!row.merged_key)
+        throw notFound(
+          row.household
+            ? "Merged report (this import merged no households)"
+            : "Merged report (this import was not asked to merge households: household=true)",
+        );
+      return storage.get(row.merged_key);
     },
 
     async list(accountId: string, campaignId: string, page: PageRequest) {
@@ -174,8 +189,10 @@ export function createRecipientsService(deps: {
           });
         }
         try {
+          // A household's card stays one: its members are not a field the edit re-reads.
+          const household = row.data.household;
           await repo.updateRecipient(tx, id, {
-            data: outcome.recipient,
+            data: household ? { ...outcome.recipient, household } : outcome.recipient,
             photoId: photoId ?? null,
             dedupeKey: outcome.dedupeKey,
           });

@@ -45,10 +45,16 @@ describe("account isolation", () => {
           payload: { url: "https://hooks.owner-co.example/cardmerge", event_types: ["*"] },
         })
       ).json().id;
-      // One bad row, so the import has a failures CSV to (not) show.
+      // One bad row, so the import has a failures CSV to (not) show, and a couple merged into one
+      // household card, so it has a merged.csv too.
       ids.campaign = await draftCampaign(ctx, owner, {
         recipients: 3,
-        extraRows: ["Bad,Row,1 X St,Springfield,IL,,tap"],
+        extraRows: [
+          "Bad,Row,1 X St,Springfield,IL,,tap",
+          "Ann,Pair,5 Bay St,Springfield,IL,62701,tap",
+          "Bob,Pair,5 Bay St,Springfield,IL,62701,tap",
+        ],
+        household: true,
       });
       const recipients = (
         await ctx.app.inject({
