@@ -9,6 +9,8 @@ NEEDS=(
   "command:qpdf qpdf"               # qpdf --check: PDF structure
   "file:/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf fonts-droid-fallback" # CJK names
   "command:zbarimg zbar-tools"      # zbarimg: QR codes decoded as a phone reads them
+  "command:curl curl"               # the README's walkthrough, run as written by its test
+  "command:jq jq"                   # the same walkthrough reads ids from the answers with jq
 )
 
 missing=()

@@ -38,6 +38,7 @@ export {
   mergeContext,
   STANDARD_VARIABLES,
 } from "./merge.ts";
+export { pageLabels } from "./page-labels.ts";
 export type { Photo } from "./photo.ts";
 export { type BatchCardInput, type BatchOptions, renderBatch } from "./render-batch.ts";
 export { type ChunkSink, type RenderResult, renderCard, renderCardTo } from "./render-card.ts";

@@ -2,9 +2,10 @@
  * ZIP bombs written by hand: entries of zeros deflate about a thousandfold, and one deflated
  * entry can be stored under several names, so a ZIP of a few hundred KB inflates to hundreds of
  * MB without the test deflating that much. An entry may also declare a size other than its real
- * one (a forged header).
+ * one (a forged header). And a reader of what a ZIP holds.
  */
 import { crc32, deflateRawSync } from "node:zlib";
+import yauzl from "yauzl";
 
 export interface DeflatedEntry {
   bytes: Buffer;
@@ -59,4 +60,21 @@ export function bombZip(
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
+}
+
+/** The names of a ZIP's entries, in their order. */
+export function zipEntryNames(zip: Buffer): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
+      if (error || !file) return reject(error);
+      const names: string[] = [];
+      file.on("entry", (e: yauzl.Entry) => {
+        names.push(e.fileName);
+        file.readEntry();
+      });
+      file.on("end", () => resolve(names));
+      file.on("error", reject);
+      file.readEntry();
+    });
+  });
 }

@@ -7,7 +7,7 @@
  * everything else (a dozen at once held /healthz for up to half a second on two cores).
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -23,26 +23,29 @@ export class RasterizeTimeout extends RasterizeError {
   override name = "RasterizeTimeout";
 }
 
-/** A picture of one page. pdftoppm is killed past `timeoutMs` (default 10 s). */
+/**
+ * Pictures of pages `first` to `last` (default: page 1), in one pdftoppm run: the PDF is read and
+ * its fonts and photo decoded once for every page asked. Killed past `timeoutMs` (default 10 s).
+ */
 export async function rasterizePdf(
   pdf: Buffer,
-  opts: { page?: number; dpi?: number; timeoutMs?: number } = {},
-): Promise<Buffer> {
+  opts: { first?: number; last?: number; dpi?: number; timeoutMs?: number } = {},
+): Promise<Buffer[]> {
   // pdftoppm reads and writes files (its "-" output is a file named "-.png"), so it works in a temp folder.
   const dir = await mkdtemp(path.join(tmpdir(), "cardmerge-proof-"));
   try {
     const input = path.join(dir, "card.pdf");
     await writeFile(input, pdf);
-    const page = String(opts.page ?? 1);
+    const first = opts.first ?? 1;
+    const last = opts.last ?? first;
     const args = [
       "-png",
       "-r",
       String(opts.dpi ?? 100),
       "-f",
-      page,
+      String(first),
       "-l",
-      page,
-      "-singlefile",
+      String(last),
       input,
       path.join(dir, "page"),
     ];
@@ -56,24 +59,33 @@ export async function rasterizePdf(
       if (e.killed) throw new RasterizeTimeout(`pdftoppm took longer than ${timeoutMs} ms`);
       throw new RasterizeError(`pdftoppm failed: ${e.stderr?.trim() || e.message}`);
     }
-    return await readFile(path.join(dir, "page.png"));
+    // page-1.png, or page-01.png… when the PDF has ten pages or more: ordered by page number.
+    const files = (await readdir(dir))
+      .filter((f) => /^page-\d+\.png$/.test(f))
+      .sort((a, b) => Number.parseInt(a.slice(5), 10) - Number.parseInt(b.slice(5), 10));
+    if (files.length !== last - first + 1)
+      throw new RasterizeError(`pdftoppm drew ${files.length} of pages ${first}-${last}`);
+    return await Promise.all(files.map((f) => readFile(path.join(dir, f))));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-export type Rasterizer = (pdf: Buffer, opts: { page: number; dpi: number }) => Promise<Buffer>;
+export type Rasterizer = (
+  pdf: Buffer,
+  opts: { first: number; last: number; dpi: number },
+) => Promise<Buffer[]>;
 
 /** rasterizePdf with at most `concurrency` pdftoppm processes at once, each within `timeoutMs`. */
 export function createRasterizer(opts: { concurrency: number; timeoutMs: number }): Rasterizer {
   let running = 0;
   const waiting: Array<() => void> = [];
-  return async (pdf, { page, dpi }) => {
+  return async (pdf, pages) => {
     // A finishing call hands its place straight to the next in line.
     if (running < opts.concurrency) running++;
     else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
-      return await rasterizePdf(pdf, { page, dpi, timeoutMs: opts.timeoutMs });
+      return await rasterizePdf(pdf, { ...pages, timeoutMs: opts.timeoutMs });
     } finally {
       const next = waiting.shift();
       if (next) next();

@@ -37,7 +37,7 @@ export function createAssembleService(deps: {
   photos: PhotoLoader;
   batchSize: number;
   giveUpSeconds: number;
-  logger: Pick<Logger, "error">;
+  logger: Pick<Logger, "error" | "info">;
 }) {
   const { pool, storage, producer } = deps;
 
@@ -46,8 +46,19 @@ export function createAssembleService(deps: {
     const batches = await repo.batchesOfCampaign(pool, campaignId);
     if (batches.length > 0 && batches.every((b) => b.status !== "assembling")) {
       const printable = batches.some((b) => b.status !== "failed");
-      await repo.moveCampaign(pool, campaignId, ["batching"], printable ? "ready" : "failed");
+      const status = printable ? "ready" : "failed";
+      if (await repo.moveCampaign(pool, campaignId, ["batching"], status))
+        logCampaign(campaignId, status, batches);
     }
+  }
+
+  /** The campaign's last line in the worker log, once (only the worker that moved it writes it). */
+  function logCampaign(campaignId: string, status: "ready" | "failed", batches: repo.BatchRow[]) {
+    const failed = batches.filter((b) => b.status === "failed").length;
+    deps.logger.info(
+      { campaign: campaignId, batches: batches.length, failed_batches: failed },
+      `campaign ${status}`,
+    );
   }
 
   return {
@@ -106,8 +117,14 @@ export function createAssembleService(deps: {
           "assemble-batch",
           pending.map((b) => ({ campaignId, batchId: b.id })),
         );
+        deps.logger.info(
+          { campaign: campaignId, batches: batches.length, assembling: pending.length },
+          "campaign rendered, batches planned",
+        );
         if (pending.length === 0) await finishIfDone(campaignId);
       }
+      if (outcome === "failed")
+        deps.logger.info({ campaign: campaignId, reason: "no card rendered" }, "campaign failed");
       return outcome;
     },
 
@@ -120,8 +137,18 @@ export function createAssembleService(deps: {
       const campaign = rows[0];
       // Only a batching campaign has batches to assemble (a cancelled one never gets that far).
       if (campaign?.status !== "batching") return "skipped";
+      const started = performance.now();
       try {
         await write(batch, campaign);
+        deps.logger.info(
+          {
+            campaign: batch.campaign_id,
+            batch: batchId,
+            cards: batch.card_count,
+            ms: Math.round(performance.now() - started),
+          },
+          "batch ready",
+        );
       } catch (error) {
         const count = await repo.countBatchFailure(pool, batchId);
         if (!count || count.failures < MAX_BATCH_FAILURES || count.seconds < deps.giveUpSeconds)

@@ -46,7 +46,7 @@ export function createRenderCardsService(deps: {
   photos: PhotoLoader;
   renderPool: Pick<RenderPool, "renderParts">;
   giveUpSeconds: number;
-  logger: Pick<Logger, "error">;
+  logger: Pick<Logger, "error" | "info">;
 }) {
   const { pool, producer } = deps;
   const storeCardPdf = createCardPdfStore(deps.storage);
@@ -55,6 +55,7 @@ export function createRenderCardsService(deps: {
     campaignId: string,
     cardIds: string[],
   ): Promise<{ rendered: number; failed: number; skipped: number }> {
+    const started = performance.now();
     const { rows } = await pool.query<CampaignRow>(
       "SELECT *, 0 AS recipients FROM campaigns WHERE id = $1",
       [campaignId],
@@ -134,8 +135,23 @@ export function createRenderCardsService(deps: {
       }
       result.rendered++;
     }
-    if ((await repo.countPending(pool, campaignId)) === 0)
-      await producer.add("plan-batches", { campaignId });
+    // One query gives both the last chunk's signal and the campaign's progress for the log.
+    const counts = await repo.cardCounts(pool, campaignId);
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const pending = counts.pending ?? 0;
+    // One line per chunk: what a watcher of the worker's log needs to see it move, no names.
+    deps.logger.info(
+      {
+        campaign: campaignId,
+        cards: cardIds.length,
+        ...result,
+        ms: Math.round(performance.now() - started),
+        progress: `${total - pending}/${total}`,
+        failed_so_far: counts.failed ?? 0,
+      },
+      "render chunk done",
+    );
+    if (pending === 0) await producer.add("plan-batches", { campaignId });
     return result;
   };
 }

@@ -51,9 +51,27 @@ export const proofsRoutes: FastifyPluginAsyncTypebox<{ recipients: RecipientsSer
       config,
       schema: {
         tags,
-        summary: "A picture of the recipient's card (page 1 = front or outside spread)",
+        summary: "A picture of the recipient's card: every page side by side, or one page",
+        description:
+          "Without `page`: every page of the card in one PNG, side by side (stacked when the pages are landscape), each under its label (`Front`, `Back (address side)`, `Outside: back | front`, `Inside: left | right`). With `page=N`: that page alone (1 = front or outside spread). 100 ppi.",
         params: RecipientParams,
-        querystring: Type.Object({ page: Type.Integer({ minimum: 1, maximum: 4, default: 1 }) }),
+        querystring: Type.Object({
+          page: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 4,
+              description: "One page only (1 = front or outside spread); leave out for every page",
+            }),
+          ),
+        }),
+        response: {
+          200: {
+            description: "The card's pages as a PNG (header x-proof-warnings: the card's warnings)",
+            content: {
+              "image/png": { schema: Type.Unsafe<Buffer>({ type: "string", format: "binary" }) },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {

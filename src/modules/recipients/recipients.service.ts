@@ -5,7 +5,8 @@ import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
-import { CardRenderError, type CardReport, type FormatId } from "../../render/index.ts";
+import { composePages } from "../../images/index.ts";
+import { CardRenderError, type CardReport, type FormatId, pageLabels } from "../../render/index.ts";
 import { type RenderPool, RenderProcessError } from "../../render-sandbox/render-pool.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { CampaignRow } from "../campaigns/campaigns.repository.ts";
@@ -128,22 +129,34 @@ export function createRecipientsService(deps: {
       return proof(campaign, await get(accountId, campaignId, id));
     },
 
-    async proofPng(accountId: string, campaignId: string, id: string, page: number) {
+    /**
+     * A picture of one page (`page`), or of every page side by side under its label ("Front",
+     * "Back (address side)") when no page is named: all pages come from one pdftoppm run.
+     */
+    async proofPng(accountId: string, campaignId: string, id: string, page?: number) {
       const campaign = await campaigns.get(accountId, campaignId);
       const result = await proof(campaign, await get(accountId, campaignId, id));
       if (!result.pdf) return { report: result.report };
       const pages = result.report.pages ?? 1;
-      if (page > pages) {
+      if (page !== undefined && page > pages) {
         throw new AppError(
           "validation",
-          `This card has ${pages} page(s); ask for page 1 to ${pages}.`,
+          `This card has ${pages} page(s); ask for page 1 to ${pages}, or leave page out for all of them.`,
           {
             errors: [{ field: "querystring.page", message: `at most ${pages}` }],
           },
         );
       }
       try {
-        return { report: result.report, png: await deps.rasterize(result.pdf, { page, dpi: 100 }) };
+        const first = page ?? 1;
+        const drawn = await deps.rasterize(result.pdf, { first, last: page ?? pages, dpi: 100 });
+        if (page !== undefined) return { report: result.report, png: drawn[0] };
+        const format = result.report.format;
+        const labels = format ? pageLabels(format) : [];
+        const png = await composePages(
+          drawn.map((p, i) => ({ png: p, label: labels[i] ?? `Page ${i + 1}` })),
+        );
+        return { report: result.report, png };
       } catch (error) {
         if (!(error instanceof RasterizeTimeout)) throw error;
         const detail =

@@ -5,32 +5,16 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import yauzl from "yauzl";
 import { startProcessors } from "../../../workers/processors/index.ts";
 import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
+import { zipEntryNames } from "../../support/zip-fixtures.ts";
 
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestContext();
 });
 afterAll(() => ctx.close());
-
-function zipEntries(zip: Buffer): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
-      if (error || !file) return reject(error);
-      const names: string[] = [];
-      file.on("entry", (e: yauzl.Entry) => {
-        names.push(e.fileName);
-        file.readEntry();
-      });
-      file.on("end", () => resolve(names));
-      file.on("error", reject);
-      file.readEntry();
-    });
-  });
-}
 
 const filename = (header: unknown) => /filename="([^"]+)"/.exec(String(header))?.[1] ?? "";
 
@@ -78,7 +62,7 @@ describe("batch downloads", () => {
       expect(name).toBe(`campaign-autumn-thank-yous-card_5x7-001-${batch}.zip`);
       names.push(name);
       const stem = name.replace(/\.zip$/, "");
-      expect((await zipEntries(zip.rawPayload)).sort()).toEqual(
+      expect((await zipEntryNames(zip.rawPayload)).sort()).toEqual(
         [`${stem}.csv`, `${stem}.pdf`, "SHA256SUMS"].sort(),
       );
       const after = (

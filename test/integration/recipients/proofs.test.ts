@@ -50,10 +50,10 @@ describe("proofs", () => {
 
   it("draws the name on top of the PNG proof: two recipients differ on top, not on the photo", async () => {
     const [a, b] = recipients as [Row, Row];
-    const pngA = await proof(a.id, "png");
+    const pngA = await proof(a.id, "png", "?page=1");
     expect(pngA.statusCode).toBe(200);
     expect(pngA.headers["content-type"]).toBe("image/png");
-    const pngB = await proof(b.id, "png");
+    const pngB = await proof(b.id, "png", "?page=1");
     const rows = async (png: Buffer, from: number, to: number) => {
       const img = sharp(png);
       const { width = 0, height = 0 } = await img.metadata();
@@ -79,6 +79,38 @@ describe("proofs", () => {
     const back = await proof(a.id, "png", "?page=2");
     expect(back.statusCode).toBe(200);
     expect((await proof(a.id, "png", "?page=3")).statusCode).toBe(400);
+  });
+
+  it("shows front and back side by side in the default PNG, each as ?page=N draws it", async () => {
+    const [a] = recipients as [Row];
+    const both = await proof(a.id, "png");
+    expect(both.statusCode).toBe(200);
+    expect(both.headers["content-type"]).toBe("image/png");
+    const whole = await sharp(both.rawPayload).metadata();
+    const front = await sharp((await proof(a.id, "png", "?page=1")).rawPayload).metadata();
+    const back = await sharp((await proof(a.id, "png", "?page=2")).rawPayload).metadata();
+    // Two 5.25 x 7.25 in pages (trim + bleed at 100 ppi) beside each other, labels above them.
+    expect(front.width).toBeCloseTo(525, -1);
+    expect(whole.width).toBeGreaterThanOrEqual((front.width ?? 0) + (back.width ?? 0));
+    expect(whole.width).toBeLessThan(2 * (front.width ?? 0) + 100);
+    expect(whole.height).toBeGreaterThan(front.height ?? 0);
+    expect(whole.height).toBeLessThan((front.height ?? 0) + 150);
+    // The halves are two different pictures: the front's photo and name, the back's text.
+    const half = (left: number) =>
+      sharp(both.rawPayload)
+        .extract({
+          left,
+          top: 0,
+          width: Math.floor((whole.width ?? 0) / 2),
+          height: whole.height ?? 0,
+        })
+        .raw()
+        .toBuffer();
+    const [left, right] = [await half(0), await half(Math.ceil((whole.width ?? 0) / 2))];
+    let differing = 0;
+    for (let i = 0; i < left.length; i++) if (left[i] !== right[i]) differing++;
+    expect(differing / left.length).toBeGreaterThan(0.2);
+    expect((await proof(a.id, "png", "?page=0")).statusCode).toBe(400);
   });
 
   it("puts the card's report in the recipient's JSON", async () => {
