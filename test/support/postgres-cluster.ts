@@ -28,6 +28,27 @@ export function clusterOf(databaseUrl: string): Cluster {
   throw new Error(`no PostgreSQL cluster listens on port ${port} (pg_lsclusters)`);
 }
 
+/** The port of the PostgreSQL every engineer's tests share on a development machine. */
+const SHARED_PORT = 5432;
+
+/**
+ * The cluster DATABASE_URL names, when a test may restart it: one of your own, or the shared one
+ * (port 5432) only with CI=true, where the run has the machine to itself. Otherwise an error that
+ * says how to make one's own.
+ */
+export function clusterToRestart(databaseUrl: string, env = process.env): Cluster {
+  const cluster = clusterOf(databaseUrl);
+  if (cluster.port === SHARED_PORT && env.CI !== "true")
+    throw new Error(
+      `refusing to restart PostgreSQL ${cluster.version}/${cluster.name} on port ${SHARED_PORT}: ` +
+        "other test runs use it. Give the fault tests a cluster of their own " +
+        "(pg_createcluster 15 faults -p 5433 -- --auth=trust && pg_ctlcluster 15 faults start, " +
+        "then DATABASE_URL=postgres://postgres@127.0.0.1:5433/cardmerge), or set CI=true where " +
+        "this run is alone on the machine.",
+    );
+  return cluster;
+}
+
 const running = (pid: number) => {
   try {
     process.kill(pid, 0);

@@ -84,12 +84,19 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
     deps.producer.every("automations-tick", config.worker.automationTickSeconds * 1000, {});
   await clock();
 
-  // The reconciler: everything unfinished at start, then stalled work every interval.
+  // The reconciler: everything unfinished at start, then stalled work every interval. One round
+  // at a time: with Redis away a round waits for it, and the next ones must not pile up behind.
+  let reconciling: Promise<void> | undefined;
   const reconcile = (full: boolean) =>
-    deps.reconcile({ full }).then(
-      (report) => logger.info({ ...report, full }, "reconciled"),
-      (err: Error) => logger.error({ err: err.message }, "reconcile failed"),
-    );
+    (reconciling ??= deps
+      .reconcile({ full })
+      .then(
+        (report) => logger.info({ ...report, full }, "reconciled"),
+        (err: Error) => logger.error({ err: err.message }, "reconcile failed"),
+      )
+      .finally(() => {
+        reconciling = undefined;
+      }));
   await reconcile(true);
   // The webhook outbox: due deliveries are read from PostgreSQL and enqueued, every poll.
   let polling = false;
@@ -105,7 +112,7 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
   }, config.webhooks.pollMs);
   pollWebhooks.unref();
   const timer = setInterval(() => {
-    // FALSIFY void reconcile(false);
+    void reconcile(false);
     clock().catch((err: Error) => logger.error({ err: err.message }, "automations clock"));
   }, config.worker.reconcileSeconds * 1000);
   timer.unref();

@@ -81,6 +81,18 @@ export async function insertCardsForCampaign(tx: PoolClient, campaignId: string)
   return rowCount ?? 0;
 }
 
+/**
+ * Submit: the campaign's render chunks are cut `size` cards at a time from now on, by every process
+ * (see {@link pendingChunks}).
+ */
+export async function fixRenderChunkSize(
+  tx: PoolClient,
+  campaignId: string,
+  size: number,
+): Promise<void> {
+  await tx.query("UPDATE campaigns SET render_chunk_size = $2 WHERE id = $1", [campaignId, size]);
+}
+
 /** Submit: send_at is the given time or PostgreSQL's now; returns how long until then, in ms. */
 export async function scheduleSend(
   tx: PoolClient,
@@ -106,6 +118,8 @@ export async function msUntilSend(db: Db, campaignId: string): Promise<number> {
 /**
  * Pending cards grouped into render chunks by their fixed position in the campaign (not among the
  * pending ones), so a chunk keeps its number, and its job its id, however much is already rendered.
+ * Chunks are the campaign's own size, fixed at submit, so every process cuts the same ones; `size`
+ * is for campaigns submitted before that was recorded.
  */
 export async function pendingChunks(
   db: Db,
@@ -114,8 +128,10 @@ export async function pendingChunks(
 ): Promise<Map<number, string[]>> {
   const { rows } = await db.query<{ id: string; chunk: number }>(
     `SELECT id, chunk FROM (
-       SELECT id, status, (row_number() OVER (ORDER BY seq) - 1) / $2 AS chunk
-         FROM cards WHERE campaign_id = $1) c
+       SELECT k.id, k.status,
+              (row_number() OVER (ORDER BY k.seq) - 1) / coalesce(c.render_chunk_size, $2) AS chunk
+         FROM cards k JOIN campaigns c ON c.id = k.campaign_id
+        WHERE k.campaign_id = $1) c
       WHERE status = 'pending' ORDER BY chunk, id`,
     [campaignId, size],
   );

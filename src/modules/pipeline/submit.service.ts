@@ -48,6 +48,7 @@ export function createSubmitService(deps: {
     }
     await assignShortUrls(tx, campaignId, deps.publicUrl);
     const moved = await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
+    await repo.fixRenderChunkSize(tx, campaignId, deps.renderChunkSize);
     const delayMs = await repo.scheduleSend(tx, campaignId, sendAt);
     if (moved) await emitCampaignEvent(tx, campaignId, "campaign.submitted");
     return delayMs;

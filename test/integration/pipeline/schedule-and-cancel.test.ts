@@ -131,6 +131,19 @@ describe("send_at and cancel", () => {
     expect(done.cards).toMatchObject({ rendered: 3 });
   });
 
+  it("is started by the running workers' periodic reconcile when Redis lost its start job", async () => {
+    const id = await draftCampaign(ctx, secret, { recipients: 2 });
+    await submit(id, { send_at: new Date(Date.now() + 3600_000).toISOString() });
+    // The delayed start job is lost (as in a Redis restart) and the send time comes: only a
+    // reconciler round of the workers already running (their start-up round is long past) can
+    // start it.
+    await ctx.deps.producer.remove("start-campaign", { campaignId: id });
+    expect(await queuedFor(id)).toEqual([]);
+    await ctx.deps.pool.query("UPDATE campaigns SET send_at = now() WHERE id = $1", [id]);
+    const done = await waitForCampaign(ctx, secret, id, (c) => c.status === "ready", 30_000);
+    expect(done.cards).toMatchObject({ rendered: 2 });
+  });
+
   it("refuses to cancel a campaign whose batches are made, and refuses send_at beyond 180 days", async () => {
     const id = await draftCampaign(ctx, secret, { recipients: 2 });
     const far = await submit(id, {
