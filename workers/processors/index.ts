@@ -105,7 +105,7 @@ export async function startProcessors(deps: Deps): Promise<RunningProcessors> {
   }, config.webhooks.pollMs);
   pollWebhooks.unref();
   const timer = setInterval(() => {
-    // FALSIFY void reconcile(false);
+    void reconcile(false);
     clock().catch((err: Error) => logger.error({ err: err.message }, "automations clock"));
   }, config.worker.reconcileSeconds * 1000);
   timer.unref();
