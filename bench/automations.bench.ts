@@ -1,13 +1,37 @@
 /**
  * Automations at an enterprise account's scale: 100,000 contacts (inserted in SQL, so the setup is
  * quick), `upcoming` of a birthday automation over a year through the real API process, and a busy
- * day: 5,000 birthday cards from the daily run (the call the clock makes) to the last batch ready,
- * rendered by `npm run worker` at its defaults. Prints ms, wall seconds and CPU seconds.
+ * day: exactly 5,000 birthday cards with the automation's photo (uploaded through the API, read
+ * from storage by the workers), from the clock's tick at the account's send hour to the last batch
+ * ready. The tick, the day's run and everything after it happen in `npm run worker` at its
+ * defaults (built JavaScript, its node flags). Prints the stages, wall seconds against the target
+ * and the CPU seconds of the whole worker tree (workers and their render processes).
+ *
+ *   BENCH_CONTACTS=100000 BENCH_DAY_CARDS=5000 npm run bench:automations
  */
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import sharp from "sharp";
 import { loadConfig } from "../src/config.ts";
 import { createDeps } from "../src/deps.ts";
-import { childPids, startBenchApi, startBenchWorkers, stop } from "./support/processes.ts";
+import {
+  childPids,
+  processTree,
+  startBenchApi,
+  startBenchWorkers,
+  stop,
+  treeCpuSeconds,
+  treePeakRssMb,
+} from "./support/processes.ts";
+
+interface Stamps {
+  id: string;
+  status: string;
+  created_at: Date;
+  rendering_at: Date | null;
+  batching_at: Date | null;
+  ready_at: Date | null;
+}
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const DAY_CARDS = Number(process.env.BENCH_DAY_CARDS ?? 5_000);
@@ -23,6 +47,26 @@ const json = async (res: Response) => {
   return body as Record<string, unknown>;
 };
 
+// The automation's photo, uploaded as a business would (1800 x 1200 px, 300 ppi over a 6x4 front).
+const photoJpeg = await sharp({
+  create: { width: 1800, height: 1200, channels: 3, background: "#e9b44c" },
+})
+  .composite([
+    {
+      input: Buffer.from(
+        '<svg width="1800" height="1200"><circle cx="600" cy="500" r="300" fill="#d1495b"/><rect y="900" width="1800" height="300" fill="#00798c"/></svg>',
+      ),
+    },
+  ])
+  .jpeg({ quality: 88 })
+  .toBuffer();
+const form = new FormData();
+form.append("file", new Blob([photoJpeg], { type: "image/jpeg" }), "balloons.jpg");
+const uploaded = (await json(
+  await fetch(`${base}/v1/photos`, { method: "POST", headers: auth, body: form }),
+)) as unknown as { data: { id: string }[] };
+const photoId = uploaded.data[0]?.id as string;
+
 const automation = (await json(
   await fetch(`${base}/v1/automations`, {
     method: "POST",
@@ -31,6 +75,7 @@ const automation = (await json(
       occasion: "birthday",
       template: "birthday",
       format: "postcard_4x6",
+      photo_id: photoId,
       message:
         "Happy birthday, {{firstName}}! Everyone at {{businessName}} wishes you a wonderful day and a year full of good things.",
       sender: { business_name: "Acme Plumbing & Heating", signature: "Maria and the Acme team" },
@@ -47,7 +92,7 @@ await deps.pool.query("UPDATE automations SET last_run_date = $2 WHERE id = $1",
   "2027-03-03",
 ]);
 
-// DAY_CARDS contacts born on 14 March; the rest spread over the year's days.
+// DAY_CARDS contacts born on 14 March; the rest spread over the year's other days.
 let t = performance.now();
 await deps.pool.query(
   `INSERT INTO contacts (id, account_id, data, birthday_year, birthday_month, birthday_day)
@@ -64,7 +109,8 @@ await deps.pool.query(
           CASE WHEN i <= $3 THEN 3 ELSE extract(month FROM d)::int END,
           CASE WHEN i <= $3 THEN 14 ELSE extract(day FROM d)::int END
      FROM generate_series(1, $2::int) i
-     CROSS JOIN LATERAL (SELECT date '2028-01-01' + (i % 366) AS d) x`,
+     CROSS JOIN LATERAL (SELECT date '2028-01-01' + (i % 366) AS d0) x
+     CROSS JOIN LATERAL (SELECT CASE WHEN d0 = date '2028-03-14' THEN d0 + 1 ELSE d0 END AS d) y`,
   [accountId, CONTACTS, DAY_CARDS],
 );
 await deps.pool.query("ANALYZE contacts");
@@ -88,51 +134,100 @@ console.log(
   `  upcoming over a year (365 days, first page of 100, totals ${JSON.stringify(totals)}): first ${first?.toFixed(0)} ms, median ${rest[2]?.toFixed(0)} ms`,
 );
 
-// A busy day: the daily run's call, then the workers, to the last batch ready.
+// A busy day, as production has it: the clock's tick at the account's send hour enqueues the
+// day's run, a worker process runs it (cards made in PostgreSQL), the workers render every card
+// in their render processes, reading the automation's photo from storage, and assemble the batches.
 const workers = startBenchWorkers({ ...env, AUTOMATION_TICK_SECONDS: "0" });
-// The worker processes up (their start is not the day's work).
+// The worker processes up and reconciled (their start is not the day's work).
 let workerPids: number[] = [];
 while (workerPids.length < config.worker.processes) {
   await new Promise((r) => setTimeout(r, 500));
   workerPids = childPids(workers.pid as number);
 }
-await new Promise((r) => setTimeout(r, 2000));
-const cpuSeconds = (pids: number[]) =>
-  pids.reduce((s, pid) => {
+await new Promise((r) => setTimeout(r, 3000));
+/** CPU seconds so far of the worker tree, by kind of process (render processes apart). */
+const cpuByKind = () => {
+  const out = { workers: 0, render: 0 };
+  for (const pid of processTree(workers.pid as number)) {
+    const seconds = ownCpuSeconds(pid);
+    let cmd = "";
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      return s + (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return s;
-    }
-  }, 0);
-const cpuBefore = cpuSeconds(workerPids);
+      cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {}
+    if (cmd.includes("render-process")) out.render += seconds;
+    else out.workers += seconds;
+  }
+  return out;
+};
+const ownCpuSeconds = (pid: number) => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+};
+const kindsBefore = cpuByKind();
+const cpuBefore = treeCpuSeconds(workers.pid as number);
 const selfBefore = process.cpuUsage();
+const load = loadavg()[0]?.toFixed(2);
 const started = performance.now();
-const [day] = await deps.dailyRun.runDay({ date: RUN_DAY, accountId });
-const runSeconds = (performance.now() - started) / 1000;
-const campaignId = day?.campaign_id as string;
-let status = "";
-while (status !== "ready" && status !== "failed") {
+// 07:00 in New York (the account's zone, send hour 6): the due day is RUN_DAY.
+const enqueued = await deps.automationsClock.tick(new Date(`${RUN_DAY}T12:00:00Z`));
+if (enqueued.length !== 1 || enqueued[0]?.date !== RUN_DAY)
+  throw new Error(`the tick enqueued ${JSON.stringify(enqueued)}`);
+let campaign: Stamps | undefined;
+while (campaign?.status !== "ready" && campaign?.status !== "failed") {
   await new Promise((r) => setTimeout(r, 250));
-  const { rows } = await deps.pool.query<{ status: string }>(
-    "SELECT status FROM campaigns WHERE id = $1",
-    [campaignId],
+  const { rows } = await deps.pool.query<Stamps>(
+    `SELECT id, status, created_at, rendering_at, batching_at, ready_at FROM campaigns
+      WHERE automation_id = $1 AND send_date = $2`,
+    [automation.id, RUN_DAY],
   );
-  status = rows[0]?.status ?? "";
+  campaign = rows[0];
 }
 const wall = (performance.now() - started) / 1000;
 const self = process.cpuUsage(selfBefore);
-const cpu = cpuSeconds(workerPids) - cpuBefore + (self.user + self.system) / 1e6;
-const { rows: batches } = await deps.pool.query<{ n: number; cards: number }>(
-  "SELECT count(*)::int AS n, sum(card_count)::int AS cards FROM batches WHERE campaign_id = $1 AND status = 'ready'",
-  [campaignId],
+const cpuWorkers = treeCpuSeconds(workers.pid as number) - cpuBefore;
+const kinds = cpuByKind();
+const peaks = treePeakRssMb(workers.pid as number);
+const { rows: counts } = await deps.pool.query<{
+  cards: number;
+  rendered: number;
+  batches: number;
+  batched: number;
+  first_render: Date;
+  last_render: Date;
+  first_ready: Date;
+  last_ready: Date;
+}>(
+  `SELECT (SELECT count(*)::int FROM cards WHERE campaign_id = $1) AS cards,
+          (SELECT count(*)::int FROM cards WHERE campaign_id = $1 AND status = 'rendered') AS rendered,
+          (SELECT count(*)::int FROM batches WHERE campaign_id = $1 AND status = 'ready') AS batches,
+          (SELECT coalesce(sum(card_count), 0)::int FROM batches WHERE campaign_id = $1 AND status = 'ready') AS batched,
+          (SELECT min(rendered_at) FROM cards WHERE campaign_id = $1) AS first_render,
+          (SELECT max(rendered_at) FROM cards WHERE campaign_id = $1) AS last_render,
+          (SELECT min(ready_at) FROM batches WHERE campaign_id = $1) AS first_ready,
+          (SELECT max(ready_at) FROM batches WHERE campaign_id = $1) AS last_ready`,
+  [campaign.id],
+);
+const c = counts[0] as (typeof counts)[number];
+const at = (d: Date | null) =>
+  d ? ((d.getTime() - campaign.created_at.getTime()) / 1000).toFixed(1) : "-";
+console.log(
+  `  daily run of ${RUN_DAY}: ${c.cards} cards made, ${c.rendered} rendered, ${c.batches} batches ready with ${c.batched} cards, status ${campaign.status}`,
 );
 console.log(
-  `  daily run of ${RUN_DAY}: ${day?.cards} cards (the run itself ${runSeconds.toFixed(1)} s), ${batches[0]?.n} batches ready with ${batches[0]?.cards} cards, status ${status}`,
+  `  stages, seconds after the day's cards were made: rendering from ${at(campaign.rendering_at)}, first card ${at(c.first_render)}, last card ${at(c.last_render)}, batches planned ${at(campaign.batching_at)}, first batch ready ${at(c.first_ready)}, last ${at(c.last_ready)}`,
 );
 console.log(
-  `  clock → last batch ready: ${wall.toFixed(1)} s wall, ${cpu.toFixed(1)} s CPU (${workerPids.length} worker processes and the run)`,
+  `  clock → last batch ready: ${wall.toFixed(1)} s wall (target < 60 s: ${wall < 60 ? "met" : "NOT met"}), ${cpuWorkers.toFixed(1)} s CPU in the workers (${workerPids.length} worker processes and their render processes), ${((self.user + self.system) / 1e6).toFixed(1)} s in this process; load average ${load} at the start, ${loadavg()[0]?.toFixed(2)} at the end; peak RSS ${peaks.join(", ")} MB`,
+);
+console.log(
+  `  CPU by process: ${(kinds.workers - kindsBefore.workers).toFixed(1)} s in the worker processes, ${(kinds.render - kindsBefore.render).toFixed(1)} s in the render processes still running`,
+);
+console.log(
+  `  per card: ${((cpuWorkers * 1000) / Math.max(1, c.cards)).toFixed(1)} ms CPU, ${(c.cards / wall).toFixed(0)} cards/s`,
 );
 
 await deps.close();

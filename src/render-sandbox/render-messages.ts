@@ -29,7 +29,7 @@ export interface ProcessSetup {
  */
 export const PDF_FD = 4;
 
-/** A PDF chunk this long or longer (not the photo) is reported by place: a candidate to share. */
+/** A PDF chunk this long or longer (not the photo, not a page's content) is reported by place: a candidate to share. */
 export const LARGE_CHUNK_BYTES = 4096;
 
 /** Templates and photos a render process keeps between cards (its pool mirrors what it has sent). */

@@ -9,6 +9,7 @@ import { getHeapStatistics } from "node:v8";
 import { FONT_KEYS, getFont } from "../render/fonts.ts";
 import {
   CardRenderError,
+  isPageContent,
   type Photo,
   renderCardTo,
   type Template,
@@ -53,7 +54,8 @@ const photos = new Lru<Photo>(KEPT_PHOTOS);
  * The card's photo is most of a card's bytes, and the pool has it already: where the PDF holds it
  * byte for byte (pdfkit embeds a JPEG as it is), only its place goes back (`photoAt`). Other large
  * chunks (a font program, an image stream: pdfkit writes each stream's data as one chunk) are sent
- * and their places reported (`large`), so the card can be stored without the parts it shares.
+ * and their places reported (`large`), so the card can be stored without the parts it shares;
+ * not the pages' content streams, which are the card's own.
  */
 function pdfSink(request: RenderRequest, template: Template, photo: Photo | undefined) {
   let held: Buffer[] = [];
@@ -95,7 +97,9 @@ function pdfSink(request: RenderRequest, template: Template, photo: Photo | unde
         photoAt.push(at);
         return;
       }
-      if (chunk.length >= LARGE_CHUNK_BYTES) large.push(at, chunk.length);
+      // A page's drawing is the card's own: stored as a piece it would be one more object per
+      // card, shared with nobody (5,000 of them for a 5,000-card day).
+      if (chunk.length >= LARGE_CHUNK_BYTES && !isPageContent(chunk)) large.push(at, chunk.length);
       held.push(chunk);
       heldBytes += chunk.length;
       if (heldBytes >= FLUSH_BYTES) flush();

@@ -24,6 +24,16 @@ export interface PageInternals {
 }
 
 /**
+ * The deflated content streams pages were given ({@link writeContent}), by identity: a page's
+ * drawing is its card's own (its name, address, sequence number), so whoever stores a card
+ * keeps these bytes with it rather than as a piece shared between cards.
+ */
+const pageContents = new WeakSet<Uint8Array>();
+
+/** Whether `chunk` is the very buffer a page's content stream was written as. */
+export const isPageContent = (chunk: Uint8Array): boolean => pageContents.has(chunk);
+
+/**
  * Replaces the page's content stream with one deflated chunk: what pdfkit already wrote
  * (its y-flip) plus our operators. Compressing it ourselves gives a right-sized buffer;
  * zlib's sync output is a slice of a 16 KB slab, which kept ~130 MB of slabs alive over a
@@ -36,7 +46,9 @@ export function writeContent(page: PageInternals, ops: string): void {
   c.data.Length = 0;
   c.compress = false;
   c.data.Filter = "FlateDecode";
-  c.write(Buffer.from(deflateSync(raw)));
+  const deflated = Buffer.from(deflateSync(raw));
+  pageContents.add(deflated);
+  c.write(deflated);
   endWithoutCopy(c);
 }
 

@@ -3,6 +3,7 @@
  * it turns a template, one card's data, a message and a print-ready photo into PDF bytes.
  */
 export type { CardData, PostalAddress, Recipient, Sender } from "./card-data.ts";
+export { isPageContent } from "./card-draw.ts";
 export type { CardInput, RenderOptions } from "./card-plan.ts";
 export {
   cjkFontSource,

@@ -1,6 +1,6 @@
 /** The default storage: a local directory. Writes go to a temporary name, then rename (atomic). */
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -12,17 +12,35 @@ import {
   type StoredObject,
 } from "./storage.ts";
 
+/** Folders this process has made or found, at most (a campaign's cards share one). */
+const KEPT_FOLDERS = 1024;
+
 export function createLocalStorage(root: string): Storage {
   const fullPath = (key: string) => path.join(root, checkKey(key));
+  // A folder made once is not made again for every object in it (a mkdir per card). One removed
+  // since, by this process or another, shows as ENOENT on the write: then it is made again.
+  const folders = new Set<string>();
+  const makeFolder = async (folder: string) => {
+    await fs.mkdir(folder, { recursive: true });
+    if (folders.size >= KEPT_FOLDERS) folders.clear();
+    folders.add(folder);
+  };
 
   return {
     async put(key, body): Promise<StoredObject> {
       const target = fullPath(key);
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      const folder = path.dirname(target);
+      if (!folders.has(folder)) await makeFolder(folder);
       const temp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
       const { source, meter, stored } = measuring(body);
       try {
-        await pipeline(source, meter, createWriteStream(temp));
+        const file = await fs.open(temp, "w").catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+          folders.delete(folder);
+          await makeFolder(folder);
+          return fs.open(temp, "w");
+        });
+        await pipeline(source, meter, file.createWriteStream());
         await fs.rename(temp, target);
       } catch (error) {
         await fs.rm(temp, { force: true });
@@ -65,6 +83,7 @@ export function createLocalStorage(root: string): Storage {
     },
 
     async deletePrefix(prefix) {
+      folders.clear();
       await fs.rm(fullPath(prefix.replace(/\/$/, "")), { recursive: true, force: true });
     },
   };

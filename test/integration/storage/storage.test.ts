@@ -96,6 +96,15 @@ describe.each(["local", "s3"])("%s storage", (name) => {
     expect(await storage().stat("pp/3.txt")).toBeDefined();
   });
 
+  it("writes into a folder another process removed since this one last wrote there", async () => {
+    await storage().put("gone/1.txt", Buffer.from("1"));
+    // Another process (an API deleting the campaign) removes the folder under this one.
+    const other = name === "local" ? createLocalStorage(dir) : storage();
+    await other.deletePrefix("gone");
+    await storage().put("gone/2.txt", Buffer.from("2"));
+    expect((await storage().getBuffer("gone/2.txt")).toString()).toBe("2");
+  });
+
   it("refuses keys that could escape", async () => {
     await expect(storage().put("../etc/passwd", Buffer.from("x"))).rejects.toThrow(
       /Unsafe storage key/,
