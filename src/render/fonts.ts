@@ -8,10 +8,17 @@ import { createRequire } from "node:module";
 import PDFDocument from "pdfkit";
 
 /** Font faces shipped with the renderer (all OFL, from @expo-google-fonts). */
-export type FontKey = "great-vibes" | "lora" | "lora-italic" | "noto-serif" | "noto-sans";
+export type FontKey =
+  | "great-vibes"
+  | "caveat"
+  | "lora"
+  | "lora-italic"
+  | "noto-serif"
+  | "noto-sans";
 
 export const FONT_KEYS: readonly FontKey[] = [
   "great-vibes",
+  "caveat",
   "lora",
   "lora-italic",
   "noto-serif",
@@ -20,6 +27,8 @@ export const FONT_KEYS: readonly FontKey[] = [
 
 const FONT_FILES: Record<FontKey, string> = {
   "great-vibes": "@expo-google-fonts/great-vibes/400Regular/GreatVibes_400Regular.ttf",
+  // A handwriting face whose contextual alternates (calt) vary repeated letters: "ll", "nn", "mm".
+  caveat: "@expo-google-fonts/caveat/400Regular/Caveat_400Regular.ttf",
   lora: "@expo-google-fonts/lora/400Regular/Lora_400Regular.ttf",
   "lora-italic": "@expo-google-fonts/lora/400Regular_Italic/Lora_400Regular_Italic.ttf",
   "noto-serif": "@expo-google-fonts/noto-serif/400Regular/NotoSerif_400Regular.ttf",
@@ -29,6 +38,8 @@ const FONT_FILES: Record<FontKey, string> = {
 /** Fallback chains: a role's design face first, then faces covering Latin-ext, Greek, Cyrillic, Vietnamese. */
 const FALLBACKS: Record<FontKey, FontKey[]> = {
   "great-vibes": ["great-vibes", "lora-italic", "noto-serif", "noto-sans"],
+  // Caveat has Latin-extended and Cyrillic, not Greek or Vietnamese: those fall to a plain sans.
+  caveat: ["caveat", "noto-sans", "noto-serif"],
   lora: ["lora", "noto-serif", "noto-sans"],
   "lora-italic": ["lora-italic", "noto-serif", "noto-sans"],
   "noto-serif": ["noto-serif", "noto-sans"],
@@ -88,6 +99,8 @@ export interface LoadedFont {
   has(cp: number): boolean;
   /** Lines using this face carry their exact text as ActualText (script kerning confuses extractors). */
   actualText: boolean;
+  /** Letters take other forms next to other letters (contextual alternates): see font-subset-cache. */
+  contextual: boolean;
   /** Advance of `text` in font units, measured exactly as pdfkit lays it out (split after spaces). */
   advance(text: string): number;
   /** The shaped run of one word (cached per process; do not mutate). */
@@ -220,6 +233,7 @@ function createLoadedFont(key: LoadedFontKey): LoadedFont {
     fk,
     unitsPerEm: base.unitsPerEm,
     actualText: key === "great-vibes",
+    contextual: key === "great-vibes" || key === "caveat",
     ascent: base.ascent,
     descent: base.descent,
     has(cp: number): boolean {
