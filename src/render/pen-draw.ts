@@ -1,8 +1,9 @@
 /**
  * Drawing a pen's text: every glyph under a text matrix of its own (its stray of baseline, size
  * and lean), in one text object per line. The text stays text: each glyph, spaces included,
- * keeps its Unicode through the font's ToUnicode map, so it extracts, searches and copies as
- * written. Advances are the shaped ones, so lines are as wide as the fit measured them.
+ * keeps its Unicode through the font's ToUnicode map, and each word also carries its exact text
+ * (ActualText), so it extracts, searches and copies as written. Advances are the shaped ones,
+ * so lines are as wide as the fit measured them.
  */
 import { num } from "./pdf-ops.ts";
 import { penStrays } from "./pen.ts";
@@ -37,6 +38,13 @@ export function penTextOps(fonts: DocFonts, t: PlacedText & { pen: { seed: numbe
       const k = t.size / seg.font.unitsPerEm;
       for (const piece of piecesAfterSpaces(seg.text)) {
         const run = seg.font.run(piece);
+        // A word's glyphs go in a span carrying the word: glyph by glyph, a pen's strays of size
+        // and baseline make extractors split words ("W a rml y"); its spaces stay plain glyphs.
+        let word: string[] = [];
+        const endWord = () => {
+          if (word.length) ops.push(withActualText(piece.trimEnd(), word.join("\n")));
+          word = [];
+        };
         for (let g = 0; g < run.glyphs.length; g++) {
           const glyph = run.glyphs[g];
           const p = run.positions[g];
@@ -49,16 +57,19 @@ export function penTextOps(fonts: DocFonts, t: PlacedText & { pen: { seed: numbe
           // Lean and scale about the glyph's origin; the y flip keeps it upright in y-down space.
           const a = Math.cos(s.angle) * s.scale;
           const b = Math.sin(s.angle) * s.scale;
-          ops.push(`${num(a)} ${num(-b)} ${num(-b)} ${num(-a)} ${num(x)} ${num(y)} Tm <${hex}> Tj`);
+          const op = `${num(a)} ${num(-b)} ${num(-b)} ${num(-a)} ${num(x)} ${num(y)} Tm <${hex}> Tj`;
+          const space = glyph.codePoints.length === 1 && glyph.codePoints[0] === 32;
+          if (space) {
+            endWord();
+            ops.push(op);
+          } else word.push(op);
           cx += p.xAdvance * k;
         }
+        endWord();
       }
     }
     ops.push("ET");
     parts.push(ops.join("\n"));
   });
-  const body = parts.join("\n");
-  // A script face as the pen's font kerns as widely as when typeset (see text-draw.ts).
-  const script = t.lines.some((l) => l.segments.some((s) => s.font.actualText));
-  return script ? withActualText(t.source.replace(/\s+/g, " ").trim(), body) : body;
+  return parts.join("\n");
 }
