@@ -84,6 +84,8 @@ export interface FkFont {
   descent: number;
   hasGlyphForCodePoint(cp: number): boolean;
   layout(text: string, features?: unknown): FkRun;
+  readonly characterSet: number[];
+  glyphForCodePoint(cp: number): FkGlyph;
 }
 
 /** A parsed font plus process-wide caches. */
@@ -175,6 +177,17 @@ export function cjkFontSource(): string | null {
 function createLoadedFont(key: LoadedFontKey): LoadedFont {
   const { path, postscriptName } = fontSource(key);
   const base = parseWithPdfkit(readFileSync(path), postscriptName);
+  // fontkit keeps one glyph object per id, holding the code points of the first text that drew
+  // it: a Greek "ή" laid out first left η with none, so a later card's η had no text (ToUnicode)
+  // and other bytes than in a fresh process. Each plain character's glyph is first claimed for
+  // it, lowest first, so its text is the same in every process; not compatibility forms (the
+  // "ﬁ" ligature's glyph keeps "fi" from its layout), nor the CJK face (30,000 glyphs).
+  if (key !== "cjk") {
+    for (const cp of [...base.characterSet].sort((a, b) => a - b)) {
+      const ch = String.fromCodePoint(cp);
+      if (ch.normalize("NFKD") === ch) base.glyphForCodePoint(cp);
+    }
+  }
   const runs = new Map<string, CachedRun>();
   const glyphCover = new Map<number, boolean>();
 

@@ -4,6 +4,7 @@
  * stays text that pdftotext gives back as written, inside its box, in the design's ink.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -97,6 +98,30 @@ describe("handwritten note", () => {
     const seeded = { ...emma(), seed: "cmp_1/rcp_emma" };
     expect((await card(seeded, message)).equals(await card(seeded, message))).toBe(true);
   });
+
+  it("gives a card the bytes a process that rendered nothing else gives it", async () => {
+    // Greek falls back to Noto Sans inside the pen's text: two faces' subsets, both stable.
+    const name = "Αθηνά Παπαδοπούλου";
+    const photo = await photoFor("card_5x7");
+    const path = await writeTemp("hand-alone.jpg", photo.jpeg);
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", "test/unit/render/render-alone.ts", path, name],
+      {
+        env: {
+          ...process.env,
+          TEMPLATE: "handwritten-note",
+          RENDER_ALONE: "card",
+          PHOTO_W: String(photo.widthPx),
+          PHOTO_H: String(photo.heightPx),
+        },
+      },
+    );
+    const alone = JSON.parse(stdout.trim().split("\n").pop() ?? "[]")[0];
+    await card(liam(), "Ένα μήνυμα, and another hand");
+    const { pdf } = await renderCard({ template, format: "card_5x7", data: cardData(name), photo });
+    expect(createHash("sha256").update(pdf).digest("hex")).toBe(alone);
+  }, 60_000);
 
   it("writes one message differently on two recipients' cards: same glyphs, other strokes", async () => {
     const message = "Hello Anna, the committee thanks you.\nSee you soon!";
