@@ -18,7 +18,7 @@ const HELP = `Usage: cardmerge render --csv FILE --out DIR [options]
   --csv FILE           recipients (CSV from Excel, Google Contacts, Outlook, a CRM…)
   --out DIR            where to write cards/, batches/, manifest CSVs and report.json
   --campaign FILE      JSON like POST /v1/campaigns (name, template, format, message, sender)
-  --template ID|DIR    built-in template id (thank-you, birthday, october-holiday) or a template folder
+  --template ID|DIR    built-in template id (thank-you, birthday, october-holiday, handwritten-note) or a template folder
   --format FORMAT      postcard_4x6 | postcard_6x9 | postcard_6x11 | card_5x7 | a2_folded
   --message TEXT       Handlebars message, e.g. "Dear {{firstName}}, …"
   --message-file FILE  the message, from a file

@@ -51,6 +51,11 @@ export interface CardData {
   campaign?: { name?: string; occasion?: string };
   /** The card's own short URL (campaigns with a landing URL): its QR code and {{qrUrl}}. */
   qrUrl?: string;
+  /**
+   * What makes this card's handwriting its own (pen.ts): the same seed draws the same strokes.
+   * cardInput gives the campaign and recipient ids; without it the recipient's name and address.
+   */
+  seed?: string;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { CardPlan, FaceItem } from "./card-plan.ts";
 import type { DocSession, PdfImage } from "./document.ts";
 import { cropMarkOps, writePageBoxes } from "./page-boxes.ts";
 import { fillRgb, num, rectPath } from "./pdf-ops.ts";
+import { penTextOps } from "./pen-draw.ts";
 import type { Photo } from "./photo.ts";
 import { sampleMarkOps } from "./sample-mark.ts";
 import { endWithoutCopy } from "./stream-object.ts";
@@ -117,6 +118,8 @@ export function itemOps(
     }
     case "text": {
       const t = item.text;
+      if (t.pen)
+        return `q ${fillRgb(t.color)}\n${penTextOps(session.fonts, { ...t, pen: t.pen })}\nQ`;
       return `q ${fillRgb(t.color)}\n${session.fonts.linesOps(t.lines, t.box, t.firstBaseline, t.leading, t.size, t.align, t.source)}\nQ`;
     }
   }

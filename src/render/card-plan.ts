@@ -17,6 +17,7 @@ import {
   type RectPt,
 } from "./page-boxes.ts";
 import { parseHex, type Rgb } from "./pdf-ops.ts";
+import { cardSeed } from "./pen.ts";
 import { type Photo, type PhotoPlacement, placePhoto } from "./photo.ts";
 import { recipientAddressLines, returnAddressLines } from "./postal.ts";
 import { qrOps } from "./qr-draw.ts";
@@ -151,7 +152,11 @@ export function planCard(input: CardInput): CardPlan {
       spec.styles.message ?? { font: "serif", size: 11, color: "#000000" };
     const s = { ...base, ...layout.styles?.[name], ...over } as TextStyleJson;
     const role =
-      s.font === "serifItalic" ? (spec.fonts.serifItalic ?? spec.fonts.serif) : spec.fonts[s.font];
+      s.font === "serifItalic"
+        ? (spec.fonts.serifItalic ?? spec.fonts.serif)
+        : s.font === "hand"
+          ? (spec.fonts.hand ?? "caveat")
+          : spec.fonts[s.font];
     return { ...s, chain: fontChain(role as FontKey) };
   };
   const bleedIn = input.options?.bleedIn ?? 0.125;
@@ -162,7 +167,7 @@ export function planCard(input: CardInput): CardPlan {
     artCache.set(template, arts);
   }
 
-  const place = textPlacer({ styleOf, color, report });
+  const place = textPlacer({ styleOf, color, report, seed: cardSeed(data) });
 
   const pages = format.pages.map((placements) =>
     placements.map((p) => {

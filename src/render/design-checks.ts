@@ -41,7 +41,13 @@ function checkReferences(spec: TemplateJson): void {
       throw new TemplateError(`template.json: /styles/${name}: missing`, `/styles/${name}`);
   }
   for (const [name, style] of Object.entries(spec.styles)) {
-    if (!isColor(spec, style.color)) {
+    if (style.color === undefined && style.ink === undefined) {
+      throw new TemplateError(
+        `template.json: /styles/${name}/color: is required (or an ink: "blue" or "black")`,
+        `/styles/${name}/color`,
+      );
+    }
+    if (style.color !== undefined && !isColor(spec, style.color)) {
       throw new TemplateError(
         `template.json: /styles/${name}/color: unknown colour "${style.color}"`,
         `/styles/${name}/color`,

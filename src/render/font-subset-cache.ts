@@ -57,7 +57,7 @@ function rawPdfValue(sample: object, text: string): object {
   return Object.create(abstractReference, { toString: { value: () => text } });
 }
 
-function corpus(script: boolean): string[] {
+function corpus(contextual: boolean): string[] {
   const out: string[] = [];
   const add = (from: number, to: number) => {
     for (let c = from; c <= to; c++) out.push(String.fromCodePoint(c));
@@ -65,11 +65,13 @@ function corpus(script: boolean): string[] {
   add(0x20, 0x7e);
   add(0xa0, 0x17f);
   out.push("’", "‘", "“", "”", "–", "—", "…");
-  if (script) {
-    // Script faces swap letters for contextual forms: collect what letter pairs produce.
+  if (contextual) {
+    // Script and handwriting faces swap letters for contextual forms: collect what letter pairs
+    // and runs of one letter ("lll", Caveat's third form) produce.
     const lower = "abcdefghijklmnopqrstuvwxyz";
     const upper = lower.toUpperCase();
     for (const a of lower + upper) for (const b of lower) out.push(a + b);
+    for (const a of lower) out.push(a.repeat(3));
   }
   return out;
 }
@@ -79,7 +81,7 @@ function baseSet(font: LoadedFont): BaseGlyph[] {
   if (!set) {
     const seen = new Set<number>();
     set = [];
-    for (const text of corpus(font.actualText)) {
+    for (const text of corpus(font.contextual)) {
       if (![...text].every((ch) => font.has(ch.codePointAt(0) ?? 0))) continue;
       for (const g of font.run(text).glyphs) {
         if (g.id === 0 || seen.has(g.id)) continue;

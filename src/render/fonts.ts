@@ -8,10 +8,17 @@ import { createRequire } from "node:module";
 import PDFDocument from "pdfkit";
 
 /** Font faces shipped with the renderer (all OFL, from @expo-google-fonts). */
-export type FontKey = "great-vibes" | "lora" | "lora-italic" | "noto-serif" | "noto-sans";
+export type FontKey =
+  | "great-vibes"
+  | "caveat"
+  | "lora"
+  | "lora-italic"
+  | "noto-serif"
+  | "noto-sans";
 
 export const FONT_KEYS: readonly FontKey[] = [
   "great-vibes",
+  "caveat",
   "lora",
   "lora-italic",
   "noto-serif",
@@ -20,6 +27,8 @@ export const FONT_KEYS: readonly FontKey[] = [
 
 const FONT_FILES: Record<FontKey, string> = {
   "great-vibes": "@expo-google-fonts/great-vibes/400Regular/GreatVibes_400Regular.ttf",
+  // A handwriting face whose contextual alternates (calt) vary repeated letters: "ll", "nn", "mm".
+  caveat: "@expo-google-fonts/caveat/400Regular/Caveat_400Regular.ttf",
   lora: "@expo-google-fonts/lora/400Regular/Lora_400Regular.ttf",
   "lora-italic": "@expo-google-fonts/lora/400Regular_Italic/Lora_400Regular_Italic.ttf",
   "noto-serif": "@expo-google-fonts/noto-serif/400Regular/NotoSerif_400Regular.ttf",
@@ -29,6 +38,8 @@ const FONT_FILES: Record<FontKey, string> = {
 /** Fallback chains: a role's design face first, then faces covering Latin-ext, Greek, Cyrillic, Vietnamese. */
 const FALLBACKS: Record<FontKey, FontKey[]> = {
   "great-vibes": ["great-vibes", "lora-italic", "noto-serif", "noto-sans"],
+  // Caveat has Latin-extended and Cyrillic, not Greek or Vietnamese: those fall to a plain sans.
+  caveat: ["caveat", "noto-sans", "noto-serif"],
   lora: ["lora", "noto-serif", "noto-sans"],
   "lora-italic": ["lora-italic", "noto-serif", "noto-sans"],
   "noto-serif": ["noto-serif", "noto-sans"],
@@ -73,6 +84,8 @@ export interface FkFont {
   descent: number;
   hasGlyphForCodePoint(cp: number): boolean;
   layout(text: string, features?: unknown): FkRun;
+  readonly characterSet: number[];
+  glyphForCodePoint(cp: number): FkGlyph;
 }
 
 /** A parsed font plus process-wide caches. */
@@ -88,6 +101,8 @@ export interface LoadedFont {
   has(cp: number): boolean;
   /** Lines using this face carry their exact text as ActualText (script kerning confuses extractors). */
   actualText: boolean;
+  /** Letters take other forms next to other letters (contextual alternates): see font-subset-cache. */
+  contextual: boolean;
   /** Advance of `text` in font units, measured exactly as pdfkit lays it out (split after spaces). */
   advance(text: string): number;
   /** The shaped run of one word (cached per process; do not mutate). */
@@ -162,6 +177,17 @@ export function cjkFontSource(): string | null {
 function createLoadedFont(key: LoadedFontKey): LoadedFont {
   const { path, postscriptName } = fontSource(key);
   const base = parseWithPdfkit(readFileSync(path), postscriptName);
+  // fontkit keeps one glyph object per id, holding the code points of the first text that drew
+  // it: a Greek "ή" laid out first left η with none, so a later card's η had no text (ToUnicode)
+  // and other bytes than in a fresh process. Each plain character's glyph is first claimed for
+  // it, lowest first, so its text is the same in every process; not compatibility forms (the
+  // "ﬁ" ligature's glyph keeps "fi" from its layout), nor the CJK face (30,000 glyphs).
+  if (key !== "cjk") {
+    for (const cp of [...base.characterSet].sort((a, b) => a - b)) {
+      const ch = String.fromCodePoint(cp);
+      if (ch.normalize("NFKD") === ch) base.glyphForCodePoint(cp);
+    }
+  }
   const runs = new Map<string, CachedRun>();
   const glyphCover = new Map<number, boolean>();
 
@@ -220,6 +246,7 @@ function createLoadedFont(key: LoadedFontKey): LoadedFont {
     fk,
     unitsPerEm: base.unitsPerEm,
     actualText: key === "great-vibes",
+    contextual: key === "great-vibes" || key === "caveat",
     ascent: base.ascent,
     descent: base.descent,
     has(cp: number): boolean {

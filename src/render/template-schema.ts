@@ -21,7 +21,10 @@ const FontRole = Type.Union([
   Type.Literal("serif"),
   Type.Literal("sans"),
   Type.Literal("serifItalic"),
+  Type.Literal("hand"),
 ]);
+/** A pen's ink: the text is drawn as handwriting (see pen.ts), in that ink. */
+const Ink = Type.Union([Type.Literal("blue"), Type.Literal("black")]);
 const Align = Type.Union([Type.Literal("left"), Type.Literal("center"), Type.Literal("right")]);
 
 const TextStyle = Type.Object(
@@ -30,7 +33,9 @@ const TextStyle = Type.Object(
     size: Type.Number({ minimum: 4, maximum: 144 }),
     minSize: Type.Optional(Type.Number({ minimum: 4, maximum: 144 })),
     lineHeight: Type.Optional(Type.Number({ minimum: 0.8, maximum: 3 })),
-    color: Color,
+    // A style has a colour or an ink (design-checks.ts); an ink is its colour.
+    color: Type.Optional(Color),
+    ink: Type.Optional(Ink),
     align: Type.Optional(Align),
     maxLines: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 })),
   },
@@ -165,6 +170,8 @@ export const TemplateSchema = Type.Object(
         serif: Type.String({ maxLength: 64 }),
         sans: Type.String({ maxLength: 64 }),
         serifItalic: Type.Optional(Type.String({ maxLength: 64 })),
+        // The handwriting face of styles with font "hand" (caveat when absent).
+        hand: Type.Optional(Type.String({ maxLength: 64 })),
       },
       { additionalProperties: false },
     ),

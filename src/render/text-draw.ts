@@ -5,7 +5,7 @@
  * encoded words, because pdfkit draws one font per call and we draw fallback runs.
  */
 import { type SubsetFont, useStableSubset } from "./font-subset-cache.ts";
-import type { LoadedFont } from "./fonts.ts";
+import type { FkGlyph, LoadedFont } from "./fonts.ts";
 import { num } from "./pdf-ops.ts";
 import type { Line, Segment } from "./text-shape.ts";
 
@@ -39,7 +39,7 @@ function hex4(n: number): string {
  * Wraps text in a marked-content span carrying its exact text: script faces kern so wide
  * (a swash K is followed by +0.12 em) that extractors read a gap as a space ("K hai").
  */
-function withActualText(text: string, ops: string): string {
+export function withActualText(text: string, ops: string): string {
   const utf16 = Buffer.from(text, "utf16le").swap16().toString("hex");
   return `/Span <</ActualText <FEFF${utf16}>>> BDC\n${ops}\nEMC`;
 }
@@ -79,6 +79,20 @@ export class DocFonts {
       this.pageFonts.add(f.pdf.id);
     }
     return f;
+  }
+
+  /** The font's resource name in this document (registered on first use, and on the page). */
+  resourceName(font: LoadedFont): string {
+    return this.get(font).pdf.id;
+  }
+
+  /** A shaped glyph's code in the font's subset, as hex; its width and text are noted for embedding. */
+  glyphHex(font: LoadedFont, glyph: FkGlyph): string {
+    const { pdf, scale } = this.get(font);
+    const gid = pdf.subset.includeGlyph(glyph.id);
+    pdf.widths[gid] ??= glyph.advanceWidth * scale;
+    pdf.unicode[gid] ??= glyph.codePoints;
+    return hex4(gid);
   }
 
   /** Encodes a word as pdfkit's EmbeddedFont.encode would, cached per document. */

@@ -13,6 +13,8 @@ export interface FitStyle {
   minSize: number;
   lineHeight: number;
   maxLines: number;
+  /** Room kept free around the lines, in em of the size tried (a pen's strays: pen.ts). */
+  reserveEm?: { w: number; h: number };
 }
 
 export interface FittedText {
@@ -34,12 +36,19 @@ function sizes(max: number, min: number, step: number): number[] {
   return out;
 }
 
+/** The box less the room `style` keeps free at `size`. */
+function room(style: FitStyle, box: RectPt, size: number): { w: number; h: number } {
+  const r = style.reserveEm ?? { w: 0, h: 0 };
+  return { w: box.w - r.w * size, h: box.h - r.h * size };
+}
+
 /** A name line: one line as large as fits, else up to `maxLines` lines. */
 export function fitName(text: string, style: FitStyle, box: RectPt): FitResult {
   const single = shapeLine(text, style.chain);
   const steps = sizes(style.size, style.minSize, 0.5);
   for (const size of steps) {
-    if (single.width * size <= box.w + EPS && size * style.lineHeight <= box.h + EPS) {
+    const { w, h } = room(style, box, size);
+    if (single.width * size <= w + EPS && size * style.lineHeight <= h + EPS) {
       return {
         ok: true,
         fit: { lines: [single], size, leading: size * style.lineHeight, shrunk: size < style.size },
@@ -47,9 +56,10 @@ export function fitName(text: string, style: FitStyle, box: RectPt): FitResult {
     }
   }
   for (const size of steps) {
-    const lines = wrapText(text, style.chain, box.w / size);
+    const { w, h } = room(style, box, size);
+    const lines = wrapText(text, style.chain, w / size);
     const leading = size * style.lineHeight;
-    if (lines.length <= style.maxLines && lines.length * leading <= box.h + EPS) {
+    if (lines.length <= style.maxLines && lines.length * leading <= h + EPS) {
       return { ok: true, fit: { lines, size, leading, shrunk: true } };
     }
   }
@@ -63,13 +73,16 @@ export function fitName(text: string, style: FitStyle, box: RectPt): FitResult {
 export function fitBlock(text: string, style: FitStyle, box: RectPt, what: string): FitResult {
   let lines: Line[] = [];
   for (const size of sizes(style.size, style.minSize, 0.25)) {
-    lines = wrapText(text, style.chain, box.w / size);
+    const { w, h } = room(style, box, size);
+    lines = wrapText(text, style.chain, w / size);
     const leading = size * style.lineHeight;
-    if (lines.length <= style.maxLines && lines.length * leading <= box.h + EPS) {
+    if (lines.length <= style.maxLines && lines.length * leading <= h + EPS) {
       return { ok: true, fit: { lines, size, leading, shrunk: size < style.size } };
     }
   }
-  const fits = Math.floor((box.h + EPS) / (style.minSize * style.lineHeight));
+  const fits = Math.floor(
+    (room(style, box, style.minSize).h + EPS) / (style.minSize * style.lineHeight),
+  );
   return {
     ok: false,
     detail: `the ${what} needs ${lines.length} lines at the floor size of ${style.minSize} pt but its ${round(box.w / 72)} x ${round(box.h / 72)} in box holds ${Math.min(fits, style.maxLines)}; shorten it by about ${Math.max(1, Math.ceil(((lines.length - fits) / lines.length) * 100))}%`,

@@ -6,6 +6,7 @@ import { boxToPt } from "./art.ts";
 import { cjkFont } from "./fonts.ts";
 import type { FaceRects, RectPt } from "./page-boxes.ts";
 import type { Rgb } from "./pdf-ops.ts";
+import { hash32, INKS, PEN_RESERVE_EM } from "./pen.ts";
 import { CardRenderError, type CardReport, type FailureReason } from "./report.ts";
 import type { Layer, TextStyleJson } from "./template-schema.ts";
 import { type FitResult, type FitStyle, type FittedText, fitBlock, fitName } from "./text-fit.ts";
@@ -18,6 +19,8 @@ export interface PlacedText extends FittedText {
   align: "left" | "center" | "right";
   /** The text as merged, before line breaking (extracted text of script lines). */
   source: string;
+  /** Written by pen (a style with an ink): the seed of its strays; `box` then excludes their room. */
+  pen?: { seed: number };
 }
 
 export type TextStyle = TextStyleJson & { chain: FitStyle["chain"] };
@@ -37,13 +40,18 @@ function intersect(a: RectPt, b: RectPt): RectPt {
   };
 }
 
-/** A placer for one card's texts: `styleOf` resolves a style name, `report` collects what fitting did. */
+/**
+ * A placer for one card's texts: `styleOf` resolves a style name, `report` collects what fitting
+ * did, `seed` (pen.ts cardSeed) varies the card's handwriting, text by text in placing order.
+ */
 export function textPlacer(card: {
   styleOf: (name: string, over?: Partial<TextStyleJson>) => TextStyle;
   color: (c: string) => Rgb;
   report: CardReport;
+  seed: string;
 }) {
   const { styleOf, color, report } = card;
+  let placed = 0;
   return function placeText(
     kind: string,
     text: string,
@@ -83,12 +91,14 @@ export function textPlacer(card: {
         report,
       );
     }
+    const pen = style.ink !== undefined;
     const fit: FitStyle = {
       chain,
       size: style.size,
       minSize: Math.min(style.size, style.minSize ?? style.size),
       lineHeight: style.lineHeight ?? 1.25,
       maxLines: style.maxLines ?? (kind === "name" ? 2 : 999),
+      ...(pen ? { reserveEm: PEN_RESERVE_EM } : {}),
     };
     const result: FitResult =
       kind === "name" ? fitName(text, fit, box) : fitBlock(text, fit, box, kind);
@@ -104,6 +114,14 @@ export function textPlacer(card: {
       fail(reason, result.detail, report);
     }
     const { fit: f } = result;
+    // A pen's lines are laid in the box less the room its strays may take.
+    const r = pen ? PEN_RESERVE_EM : { w: 0, h: 0 };
+    const inner: RectPt = {
+      x: box.x,
+      y: box.y + (r.h * f.size) / 2,
+      w: box.w - r.w * f.size,
+      h: box.h - r.h * f.size,
+    };
     const head = fit.chain[0];
     const asc = head ? head.ascent / head.unitsPerEm : 0.9;
     const desc = head ? head.descent / head.unitsPerEm : -0.25;
@@ -113,10 +131,10 @@ export function textPlacer(card: {
       (kind === "message" || kind === "signature" || kind === "address" ? "top" : "middle");
     const top =
       valign === "top"
-        ? box.y
+        ? inner.y
         : valign === "bottom"
-          ? box.y + box.h - blockH
-          : box.y + (box.h - blockH) / 2;
+          ? inner.y + inner.h - blockH
+          : inner.y + (inner.h - blockH) / 2;
     const firstBaseline = top + (f.leading - (asc - desc) * f.size) / 2 + asc * f.size;
     for (const [font, chars] of fallbackUse(f.lines, fit.chain))
       report.fallbacks.push({ part: kind, font, chars });
@@ -133,15 +151,17 @@ export function textPlacer(card: {
       report.messageShrunk = f.shrunk;
       report.messageLines = f.lines.length;
     }
+    placed++;
     return {
       kind: "text",
       text: {
         ...f,
-        box,
+        box: inner,
         firstBaseline,
-        color: color(style.color),
+        color: style.ink ? INKS[style.ink] : color(style.color ?? "#000000"),
         align: style.align ?? "left",
         source: text,
+        ...(pen ? { pen: { seed: hash32(`${card.seed}\u0000${placed}`) } } : {}),
       },
     };
   };

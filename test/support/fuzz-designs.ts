@@ -255,6 +255,17 @@ export function design(r: Rng): { json: Record<string, unknown>; texts: Record<s
   for (const part of ["name", "message", "signature", "footer"]) {
     if (r() < 0.5) texts[part] = hostile ? message(r) : plainText(r);
   }
+  // Handwritten styles: the pen's strays must stay bounded and in their boxes too.
+  if (r() < 0.4) {
+    const styles = json.styles as Record<string, Record<string, unknown>>;
+    for (const name of ["name", "message", "signature"]) {
+      if (r() < 0.5) continue;
+      const ink = hostile
+        ? pick(r, ["blue", "red", "__proto__", "", "black "])
+        : pick(r, ["blue", "black"]);
+      styles[name] = { ...styles[name], font: pick(r, ["hand", "hand", "script", "serif"]), ink };
+    }
+  }
   return { json, texts };
 }
 

@@ -22,7 +22,8 @@ const designFields = {
   template: Type.String({
     minLength: 1,
     maxLength: 64,
-    description: "A built-in template id (birthday, thank-you, october-holiday) or one of yours.",
+    description:
+      "A built-in template id (birthday, thank-you, october-holiday, handwritten-note) or one of yours.",
   }),
   format: literals(FORMATS),
   message: Type.Union([Type.String({ minLength: 1, maxLength: 5000 }), Type.Null()], {

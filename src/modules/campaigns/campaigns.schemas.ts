@@ -60,7 +60,7 @@ const campaignFields = {
     minLength: 1,
     maxLength: 64,
     description:
-      "A built-in template id (thank-you, birthday, october-holiday) or one of yours (tmpl_…).",
+      "A built-in template id (thank-you, birthday, october-holiday, handwritten-note) or one of yours (tmpl_…).",
   }),
   format: literals(FORMATS),
   message: Type.Optional(

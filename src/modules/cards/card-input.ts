@@ -84,8 +84,15 @@ export type PhotoLoader = ReturnType<typeof createPhotoLoader>;
 
 export async function cardInput(
   deps: { templates: TemplatesService; photos: PhotoLoader },
-  design: CardDesign,
-  recipient: { data: Recipient; photo_id: string | null; qr_url?: string | null },
+  design: CardDesign & { id: string },
+  /** A recipient row (its id) or a card row (its recipient_id): a proof is drawn as its card. */
+  recipient: {
+    id: string;
+    recipient_id?: string;
+    data: Recipient;
+    photo_id: string | null;
+    qr_url?: string | null;
+  },
 ): Promise<CardInput> {
   const template = await deps.templates
     .get(design.account_id, design.template_id)
@@ -107,6 +114,8 @@ export async function cardInput(
     data: {
       ...cardData(design, recipient.data),
       ...(recipient.qr_url ? { qrUrl: recipient.qr_url } : {}),
+      // Its handwriting's own strokes: the same on every render, another card's elsewhere.
+      seed: `${design.id}/${recipient.recipient_id ?? recipient.id}`,
     },
     ...(design.message ? { message: design.message } : {}),
     ...(photo ? { photo } : {}),

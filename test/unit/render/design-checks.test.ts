@@ -104,3 +104,53 @@ describe("a design names no file", () => {
     expect(Object.values(template.texts).join()).not.toContain("never read");
   });
 });
+
+describe("a pen's ink and face are names from a closed list", () => {
+  const hand = () => JSON.parse(readFileSync("templates/handwritten-note/template.json", "utf8"));
+  const withInk = (ink: unknown) => {
+    const json = hand();
+    json.styles.message.ink = ink;
+    return json;
+  };
+
+  it.each([
+    ["a colour of its own", "red"],
+    ["a hex colour", "#ff0000"],
+    ["upper case", "BLUE"],
+    ["a padded name", " blue"],
+    ["a NUL after the name", "blue\u0000"],
+    ["a path", "../../etc/passwd"],
+    ["a prototype key", "__proto__"],
+    ["a list", ["blue"]],
+    ["an object", { $ref: "#/colors/ink" }],
+    ["a number", 1],
+    ["null", null],
+  ])("an ink that is %s is refused at its field", (_what, ink) => {
+    expect(refusal(withInk(ink)).field).toBe("/styles/message/ink");
+  });
+
+  it("a style needs a colour or an ink", () => {
+    const json = hand();
+    delete json.styles.message.ink;
+    const error = refusal(json);
+    expect(error.field).toBe("/styles/message/color");
+    expect(error.message).toContain('an ink: "blue" or "black"');
+  });
+
+  it.each(["../fonts/evil.ttf", "/usr/share/fonts/x.ttf", "Caveat", "caveat-bold"])(
+    "a handwriting face %s that cardmerge does not ship is refused",
+    (face) => {
+      const json = hand();
+      json.fonts.hand = face;
+      expect(refusal(json).field).toBe("/fonts/hand");
+    },
+  );
+
+  it("a format's style may change the ink, within the same list", () => {
+    const json = hand();
+    json.formats.card_5x7.styles = { message: { ink: "black" } };
+    expect(() => parseDesign({ json, texts: { message } })).not.toThrow();
+    json.formats.card_5x7.styles = { message: { ink: "green" } };
+    expect(refusal(json).field).toBe("/formats/card_5x7/styles/message/ink");
+  });
+});

@@ -11,7 +11,8 @@ import { cardData } from "./fixtures.ts";
 
 const [photoPath, ...names] = process.argv.slice(2);
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-const template = await loadBuiltinTemplate("thank-you");
+// TEMPLATE picks another built-in (the handwritten note's test uses it).
+const template = await loadBuiltinTemplate(process.env.TEMPLATE ?? "thank-you");
 const photo = {
   id: "photo-alone",
   jpeg: await readFile(photoPath as string),

@@ -89,7 +89,6 @@ describe("built-in templates", () => {
           expect((y ?? 0) + (h ?? 0), where).toBeLessThanOrEqual(spec.face.h - inset + 1e-9);
           if (spec.postal && face === spec.postal.face) {
             for (const [area, r] of Object.entries(spec.postal.areas)) {
-              if (area === "returnAddress") continue;
               const overlap = x < r.x + r.w && x + w > r.x && y < r.y + r.h && y + h > r.y;
               expect(overlap, `${where} overlaps ${area}`).toBe(false);
             }
