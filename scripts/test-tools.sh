@@ -9,6 +9,7 @@ NEEDS=(
   "command:qpdf qpdf"               # qpdf --check: PDF structure
   "file:/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf fonts-droid-fallback" # CJK names
   "command:zbarimg zbar-tools"      # zbarimg: QR codes decoded as a phone reads them
+  "file:/usr/share/color/icc/ghostscript/default_cmyk.icc libgs-common" # ICC profiles: output intents, CMYK photos
 )
 
 missing=()

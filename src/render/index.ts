@@ -5,6 +5,15 @@
 export type { CardData, PostalAddress, Recipient, Sender } from "./card-data.ts";
 export type { CardInput, RenderOptions } from "./card-plan.ts";
 export {
+  COLOUR_MODES,
+  type ColourMode,
+  type ColourProfile,
+  colourProfile,
+  colourProfileFiles,
+  DEFAULT_PROFILE_FILES,
+  useColourProfiles,
+} from "./colour-profiles.ts";
+export {
   cjkFontSource,
   FONT_KEYS,
   type FontKey,
