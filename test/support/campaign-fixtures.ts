@@ -80,7 +80,13 @@ export async function losePhotoMaster(ctx: TestContext, photoId: string): Promis
 export async function draftCampaign(
   ctx: TestContext,
   secret: string,
-  opts: { recipients: number; extraRows?: string[]; photoId?: string; message?: string },
+  opts: {
+    recipients: number;
+    extraRows?: string[];
+    photoId?: string;
+    message?: string;
+    landingUrl?: string;
+  },
 ): Promise<string> {
   const created = await ctx.app.inject({
     method: "POST",
@@ -97,6 +103,7 @@ export async function draftCampaign(
       merge_fields: ["lastPurchase"],
       sender: { business_name: "Acme Plumbing", signature: "Maria" },
       ...(opts.photoId ? { photo_id: opts.photoId } : {}),
+      ...(opts.landingUrl ? { landing_url: opts.landingUrl } : {}),
     },
   });
   if (created.statusCode !== 201) throw new Error(created.body);

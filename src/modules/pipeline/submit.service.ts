@@ -47,6 +47,7 @@ export function createSubmitService(deps: {
       );
     }
     await assignShortUrls(tx, campaignId, deps.publicUrl);
+    await repo.takeAccountColorMode(tx, campaignId);
     const moved = await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
     const delayMs = await repo.scheduleSend(tx, campaignId, sendAt);
     if (moved) await emitCampaignEvent(tx, campaignId, "campaign.submitted");
