@@ -137,6 +137,20 @@ describe("print colour", () => {
     expect(copies.filter((f) => f.endsWith(".jpg"))).toHaveLength(1);
   });
 
+  it("a draft's proof is drawn in the account's mode as it is now", async () => {
+    const draft = await draftCampaign(ctx, business, { recipients: 1, photoId });
+    const recipients = (
+      await ctx.app.inject({
+        url: `/v1/campaigns/${draft}/recipients`,
+        headers: bearer(business),
+      })
+    ).json().data as Array<{ id: string }>;
+    const rid = (recipients[0] as { id: string }).id;
+    await expectCmykOnly(
+      await download(`/v1/campaigns/${draft}/recipients/${rid}/proof.pdf`, "proof.pdf"),
+    );
+  });
+
   it("an RGB batch declares sRGB, while the CMYK batch keeps the mode it was made in", async () => {
     expect((await setColour("rgb")).json().color_mode).toBe("rgb");
     const rgbBatch = await readyBatch(photoId, 2);
