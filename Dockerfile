@@ -8,7 +8,7 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends poppler-utils qpdf fonts-noto-cjk \
+RUN apt-get update && apt-get install -y --no-install-recommends poppler-utils qpdf fonts-noto-cjk libgs-common \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./

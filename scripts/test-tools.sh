@@ -11,6 +11,7 @@ NEEDS=(
   "command:zbarimg zbar-tools"      # zbarimg: QR codes decoded as a phone reads them
   "command:curl curl"               # the README's walkthrough, run as written by its test
   "command:jq jq"                   # the same walkthrough reads ids from the answers with jq
+  "file:/usr/share/color/icc/ghostscript/default_cmyk.icc libgs-common" # ICC profiles: output intents, CMYK photos
 )
 
 missing=()

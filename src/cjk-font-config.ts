@@ -1,6 +1,9 @@
-/** CJK_FONT applied to the renderer at start: a file that is not a usable font is a configuration error. */
+/**
+ * CJK_FONT and COLOR_PROFILE_* applied to the renderer at start: a file that is not a usable font,
+ * or not an ICC profile of its colour space, is a configuration error.
+ */
 import { type Config, ConfigError } from "./config.ts";
-import { useCjkFont } from "./render/index.ts";
+import { useCjkFont, useColourProfiles } from "./render/index.ts";
 
 export function applyCjkFont(cjkFont: Config["cjkFont"]): void {
   if (cjkFont === undefined) return;
@@ -8,5 +11,18 @@ export function applyCjkFont(cjkFont: Config["cjkFont"]): void {
     useCjkFont(cjkFont);
   } catch (error) {
     throw new ConfigError("CJK_FONT", (error as Error).message);
+  }
+}
+
+export function applyColorProfiles(profiles: Config["colorProfiles"]): void {
+  for (const [mode, variable] of [
+    ["rgb", "COLOR_PROFILE_RGB"],
+    ["cmyk", "COLOR_PROFILE_CMYK"],
+  ] as const) {
+    try {
+      useColourProfiles({ [mode]: profiles[mode] });
+    } catch (error) {
+      throw new ConfigError(variable, (error as Error).message);
+    }
   }
 }

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { type AddressRange, parseAddressRanges } from "./address-ranges.ts";
+import { DEFAULT_PROFILE_FILES, PROFILE_PACKAGE } from "./render/colour-profiles.ts";
 
 export interface Config {
   /** PostgreSQL connection string. */
@@ -35,6 +36,11 @@ export interface Config {
    * use the first installed one the renderer knows (CJK_FONT; "none" turns it off).
    */
   cjkFont?: string | null;
+  /**
+   * The ICC profiles batches declare as their output intent and CMYK photos are converted with
+   * (COLOR_PROFILE_RGB, COLOR_PROFILE_CMYK; defaults from Debian's libgs-common).
+   */
+  colorProfiles: { rgb: string; cmyk: string };
   /** Largest JSON body accepted, in bytes. */
   bodyLimitBytes: number;
   /** Largest upload (CSV, photo, ZIP) accepted, in bytes. */
@@ -205,6 +211,26 @@ export function cjkFontConfig(env: Env = process.env): string | null | undefined
   return value;
 }
 
+/** COLOR_PROFILE_*: files checked here, at start, so a missing profile never fails a batch. */
+export function colorProfilesConfig(env: Env = process.env): Config["colorProfiles"] {
+  const file = (name: string, fallback: string) => {
+    const value = str(env, name, fallback);
+    if (!existsSync(value)) {
+      throw new ConfigError(
+        name,
+        value === fallback
+          ? `the ICC profile ${value} is missing: install Debian's ${PROFILE_PACKAGE} (apt-get install ${PROFILE_PACKAGE}) or name another profile file`
+          : `expected an ICC profile file, but ${value} does not exist`,
+      );
+    }
+    return value;
+  };
+  return Object.freeze({
+    rgb: file("COLOR_PROFILE_RGB", DEFAULT_PROFILE_FILES.rgb),
+    cmyk: file("COLOR_PROFILE_CMYK", DEFAULT_PROFILE_FILES.cmyk),
+  });
+}
+
 const ACCOUNT_ID = /^acct_[0-9A-Za-z]{20}$/;
 
 function operators(env: Env): Config["operators"] {
@@ -263,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
     storageDir: path.resolve(str(env, "STORAGE_DIR", "data")),
     s3: s3Config(env),
     cjkFont: cjkFontConfig(env),
+    colorProfiles: colorProfilesConfig(env),
     bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     uploadLimitBytes: int(env, "UPLOAD_LIMIT_BYTES", 50 * 1024 * 1024, 1024, 2 * 1024 ** 3),
     rateLimit: Object.freeze({

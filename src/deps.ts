@@ -3,7 +3,7 @@
  * them in order. The API, the workers and the CLI all start here; none reaches for a global.
  */
 import { Redis } from "ioredis";
-import { applyCjkFont } from "./cjk-font-config.ts";
+import { applyCjkFont, applyColorProfiles } from "./cjk-font-config.ts";
 import type { Config } from "./config.ts";
 import { createPool, type Pool } from "./db/pool.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -116,6 +116,7 @@ export function createRedis(config: Pick<Config, "redisUrl">): Redis {
 export function createDeps(config: Config, name = "cardmerge"): Deps {
   const logger = createLogger(config, name);
   applyCjkFont(config.cjkFont);
+  applyColorProfiles(config.colorProfiles);
   const pool = createPool(config);
   const redis = createRedis(config);
   const storage = createStorage(config);
@@ -130,7 +131,11 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     concurrency: config.photoUploadConcurrency,
   });
   const photoLoader = createPhotoLoader({ storage, findPhoto: (a, id) => findPhoto(pool, a, id) });
-  const renderPool = createRenderPool({ ...config.render, cjkFont: config.cjkFont });
+  const renderPool = createRenderPool({
+    ...config.render,
+    cjkFont: config.cjkFont,
+    colorProfiles: config.colorProfiles,
+  });
   const recipients = createRecipientsService({
     pool,
     storage,

@@ -220,7 +220,14 @@ export async function renderLocalCampaign(opts: LocalRenderOptions) {
     format,
     data: {
       ...cardData(
-        { ...campaign, account_id: "", template_id: template.id, photo_id: null, mode: "live" },
+        {
+          ...campaign,
+          account_id: "",
+          template_id: template.id,
+          photo_id: null,
+          mode: "live",
+          color_mode: null,
+        },
         card.recipient,
       ),
       ...(card.qrUrl ? { qrUrl: card.qrUrl } : {}),

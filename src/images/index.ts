@@ -2,6 +2,7 @@
  * Photos: the one place that talks to sharp. Check an upload, make its print master and preview,
  * and say how well it prints. Imports nothing of the app (no database, HTTP or queue).
  */
+export { cmykCopy } from "./cmyk-copy.ts";
 export { composePages, type LabelledPage } from "./compose-pages.ts";
 export type { ImageErrorCode } from "./errors.ts";
 export { ImageError } from "./errors.ts";

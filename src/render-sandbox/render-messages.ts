@@ -18,6 +18,8 @@ import type {
 export interface ProcessSetup {
   /** CJK_FONT as the parent applied it (undefined: the first installed face). */
   cjkFont: string | null | undefined;
+  /** COLOR_PROFILE_* as the parent applied them (undefined: the renderer's defaults). */
+  colorProfiles?: { rgb: string; cmyk: string };
   /** Output bytes a card may write before it fails with render_limit. */
   maxPdfBytes: number;
 }

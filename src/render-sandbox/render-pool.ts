@@ -51,6 +51,8 @@ export interface RenderPoolOptions {
   maxPdfBytes: number;
   /** CJK_FONT as this process applied it: render processes apply it again. */
   cjkFont?: string | null;
+  /** COLOR_PROFILE_* as this process applied them: render processes read the same files. */
+  colorProfiles?: { rgb: string; cmyk: string };
 }
 
 /**
@@ -249,7 +251,11 @@ function hold(child: ChildProcess | undefined, on: boolean): void {
 
 export function createRenderPool(options: RenderPoolOptions): RenderPool {
   const entry = processEntry();
-  const setup: ProcessSetup = { cjkFont: options.cjkFont, maxPdfBytes: options.maxPdfBytes };
+  const setup: ProcessSetup = {
+    cjkFont: options.cjkFont,
+    maxPdfBytes: options.maxPdfBytes,
+    ...(options.colorProfiles ? { colorProfiles: options.colorProfiles } : {}),
+  };
   const slots: Slot[] = Array.from({ length: options.processes }, () => ({
     ready: false,
     stderr: "",

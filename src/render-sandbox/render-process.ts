@@ -14,6 +14,7 @@ import {
   renderCardTo,
   type Template,
   useCjkFont,
+  useColourProfiles,
 } from "../render/index.ts";
 import { Lru } from "./lru.ts";
 import {
@@ -42,6 +43,7 @@ process.on("SIGTERM", () => {});
 process.on("disconnect", () => process.exit(0));
 
 if (setup.cjkFont !== undefined) useCjkFont(setup.cjkFont);
+if (setup.colorProfiles) useColourProfiles(setup.colorProfiles);
 // Parse the faces now, so a card's time limit is spent on the card, not on starting the process.
 for (const key of FONT_KEYS) getFont(key);
 

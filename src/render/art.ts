@@ -6,13 +6,12 @@
 import type { FaceRects, RectPt } from "./page-boxes.ts";
 import {
   ellipsePath,
-  fillRgb,
   num,
+  type Paint,
   type Rgb,
   rectPath,
   roundedRectPath,
   seededRandom,
-  strokeRgb,
   svgPathOps,
 } from "./pdf-ops.ts";
 import type { Layer } from "./template-schema.ts";
@@ -54,7 +53,12 @@ function overlaps(x: number, y: number, r: number, avoid: readonly RectPt[]): bo
 
 type Scatter = Extract<Layer, { type: "confetti" | "leaves" | "balloons" | "stars" }>;
 
-function scatterOps(layer: Scatter, rects: FaceRects, color: (c: string) => Rgb): ArtOps {
+function scatterOps(
+  layer: Scatter,
+  rects: FaceRects,
+  color: (c: string) => Rgb,
+  paint: Paint,
+): ArtOps {
   const area = boxToPt(layer.box, rects);
   const avoid = (layer.avoid ?? []).map((b) => boxToPt(b, rects));
   const rnd = seededRandom(layer.seed);
@@ -78,19 +82,19 @@ function scatterOps(layer: Scatter, rects: FaceRects, color: (c: string) => Rgb)
     const rot = rnd() * Math.PI * 2;
     if (layer.type === "confetti") {
       const kind = i % 3;
-      if (kind === 0) out.push(`${fillRgb(c)} ${ellipsePath(x, y, size / 2, size / 2)} f`);
+      if (kind === 0) out.push(`${paint.fill(c)} ${ellipsePath(x, y, size / 2, size / 2)} f`);
       else if (kind === 1)
         out.push(
-          `${fillRgb(c)} ${svgPathOps("M -0.5 -0.18 L 0.5 -0.18 L 0.5 0.18 L -0.5 0.18 Z", { x, y, scale: size * 1.4, rotate: rot })} f`,
+          `${paint.fill(c)} ${svgPathOps("M -0.5 -0.18 L 0.5 -0.18 L 0.5 0.18 L -0.5 0.18 Z", { x, y, scale: size * 1.4, rotate: rot })} f`,
         );
       else
         out.push(
-          `${strokeRgb(c)} ${num(size * 0.22)} w 1 J ${svgPathOps("M -0.5 0 Q -0.25 -0.35 0 0 Q 0.25 0.35 0.5 0", { x, y, scale: size * 1.6, rotate: rot })} S`,
+          `${paint.stroke(c)} ${num(size * 0.22)} w 1 J ${svgPathOps("M -0.5 0 Q -0.25 -0.35 0 0 Q 0.25 0.35 0.5 0", { x, y, scale: size * 1.6, rotate: rot })} S`,
         );
     } else if (layer.type === "leaves") {
       const shape = i % 3 === 2 ? OVAL_LEAF : MAPLE;
       const tilt = (rnd() - 0.5) * 1.6;
-      out.push(`${fillRgb(c)} ${svgPathOps(shape, { x, y, scale: size, rotate: tilt })} f`);
+      out.push(`${paint.fill(c)} ${svgPathOps(shape, { x, y, scale: size, rotate: tilt })} f`);
       // Midrib in a lighter tint of the leaf colour.
       const vein: Rgb = [
         c[0] + (1 - c[0]) * 0.35,
@@ -98,23 +102,23 @@ function scatterOps(layer: Scatter, rects: FaceRects, color: (c: string) => Rgb)
         c[2] + (1 - c[2]) * 0.35,
       ];
       out.push(
-        `${strokeRgb(vein)} ${num(size * 0.018)} w ${svgPathOps("M 0 0.42 L 0 -0.32", { x, y, scale: size, rotate: tilt })} S`,
+        `${paint.stroke(vein)} ${num(size * 0.018)} w ${svgPathOps("M 0 0.42 L 0 -0.32", { x, y, scale: size, rotate: tilt })} S`,
       );
     } else if (layer.type === "stars") {
-      out.push(`${fillRgb(c)} ${svgPathOps(STAR, { x, y, scale: size, rotate: rot * 0.2 })} f`);
+      out.push(`${paint.fill(c)} ${svgPathOps(STAR, { x, y, scale: size, rotate: rot * 0.2 })} f`);
     } else {
       const rx = size * 0.42;
       const ry = size * 0.52;
       const sway = (rnd() - 0.5) * size * 0.6;
       out.push(
-        `0.55 0.5 0.45 RG 0.6 w ${num(x)} ${num(y + ry)} m ${num(x + sway)} ${num(y + ry + size * 0.6)} ${num(x - sway)} ${num(y + ry + size * 1.1)} ${num(x + sway * 0.5)} ${num(y + ry + size * 1.6)} c S`,
+        `${paint.stroke([0.55, 0.5, 0.45])} 0.6 w ${num(x)} ${num(y + ry)} m ${num(x + sway)} ${num(y + ry + size * 0.6)} ${num(x - sway)} ${num(y + ry + size * 1.1)} ${num(x + sway * 0.5)} ${num(y + ry + size * 1.6)} c S`,
       );
-      out.push(`${fillRgb(c)} ${ellipsePath(x, y, rx, ry)} f`);
+      out.push(`${paint.fill(c)} ${ellipsePath(x, y, rx, ry)} f`);
       out.push(
-        `${fillRgb(c)} ${num(x)} ${num(y + ry - 1)} m ${num(x - size * 0.07)} ${num(y + ry + size * 0.09)} l ${num(x + size * 0.07)} ${num(y + ry + size * 0.09)} l h f`,
+        `${paint.fill(c)} ${num(x)} ${num(y + ry - 1)} m ${num(x - size * 0.07)} ${num(y + ry + size * 0.09)} l ${num(x + size * 0.07)} ${num(y + ry + size * 0.09)} l h f`,
       );
       out.push(
-        `q /${gsName(0.45)} gs 1 1 1 rg ${ellipsePath(x - rx * 0.4, y - ry * 0.45, rx * 0.16, ry * 0.22)} f Q`,
+        `q /${gsName(0.45)} gs ${paint.fill([1, 1, 1])} ${ellipsePath(x - rx * 0.4, y - ry * 0.45, rx * 0.16, ry * 0.22)} f Q`,
       );
       opacities.push(0.45);
     }
@@ -129,6 +133,7 @@ export function artOps(
   layer: Layer,
   rects: FaceRects,
   color: (c: string) => Rgb,
+  paint: Paint,
 ): ArtOps | undefined {
   const alpha = (o: number | undefined): [string, number[]] =>
     o !== undefined && o < 1 ? [`/${gsName(o)} gs `, [o]] : ["", []];
@@ -137,7 +142,7 @@ export function artOps(
       const r = boxToPt(layer.box ?? "full", rects);
       const [gs, opacities] = alpha(layer.opacity);
       return {
-        ops: `q ${gs}${fillRgb(color(layer.color))} ${roundedRectPath(r.x, r.y, r.w, r.h, (layer.radius ?? 0) * 72)} f Q`,
+        ops: `q ${gs}${paint.fill(color(layer.color))} ${roundedRectPath(r.x, r.y, r.w, r.h, (layer.radius ?? 0) * 72)} f Q`,
         opacities,
       };
     }
@@ -145,7 +150,7 @@ export function artOps(
       const r = boxToPt(layer.box, rects);
       const [gs, opacities] = alpha(layer.opacity);
       return {
-        ops: `q ${gs}${strokeRgb(color(layer.color))} ${num(layer.width)} w ${roundedRectPath(r.x, r.y, r.w, r.h, (layer.radius ?? 0) * 72)} S Q`,
+        ops: `q ${gs}${paint.stroke(color(layer.color))} ${num(layer.width)} w ${roundedRectPath(r.x, r.y, r.w, r.h, (layer.radius ?? 0) * 72)} S Q`,
         opacities,
       };
     }
@@ -156,7 +161,7 @@ export function artOps(
       const x1 = rects.trim.x + layer.to[0] * 72;
       const y1 = rects.trim.y + layer.to[1] * 72;
       return {
-        ops: `q ${gs}${strokeRgb(color(layer.color))} ${num(layer.width)} w 1 J ${num(x0)} ${num(y0)} m ${num(x1)} ${num(y1)} l S Q`,
+        ops: `q ${gs}${paint.stroke(color(layer.color))} ${num(layer.width)} w 1 J ${num(x0)} ${num(y0)} m ${num(x1)} ${num(y1)} l S Q`,
         opacities,
       };
     }
@@ -164,7 +169,7 @@ export function artOps(
     case "leaves":
     case "balloons":
     case "stars":
-      return scatterOps(layer, rects, color);
+      return scatterOps(layer, rects, color, paint);
     default:
       return undefined;
   }

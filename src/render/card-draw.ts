@@ -6,7 +6,7 @@ import { deflateSync } from "node:zlib";
 import type { CardPlan, FaceItem } from "./card-plan.ts";
 import type { DocSession, PdfImage } from "./document.ts";
 import { cropMarkOps, writePageBoxes } from "./page-boxes.ts";
-import { fillRgb, num, rectPath } from "./pdf-ops.ts";
+import { num, paintFor, rectPath } from "./pdf-ops.ts";
 import { penTextOps } from "./pen-draw.ts";
 import type { Photo } from "./photo.ts";
 import { sampleMarkOps } from "./sample-mark.ts";
@@ -109,7 +109,7 @@ export function itemOps(
     case "photo": {
       const s = item.slot;
       if (!item.placement || !photo)
-        return `q ${fillRgb(item.placeholder)} ${rectPath(s.x, s.y, s.w, s.h)} f Q`;
+        return `q ${paintFor(session.colourMode).fill(item.placeholder)} ${rectPath(s.x, s.y, s.w, s.h)} f Q`;
       const img = photoImage(session, photo);
       page.xobjects[img.label] = img.obj;
       const { image: r, clip: c } = item.placement;
@@ -118,9 +118,9 @@ export function itemOps(
     }
     case "text": {
       const t = item.text;
-      if (t.pen)
-        return `q ${fillRgb(t.color)}\n${penTextOps(session.fonts, { ...t, pen: t.pen })}\nQ`;
-      return `q ${fillRgb(t.color)}\n${session.fonts.linesOps(t.lines, t.box, t.firstBaseline, t.leading, t.size, t.align, t.source)}\nQ`;
+      const fill = paintFor(session.colourMode).fill(t.color);
+      if (t.pen) return `q ${fill}\n${penTextOps(session.fonts, { ...t, pen: t.pen })}\nQ`;
+      return `q ${fill}\n${session.fonts.linesOps(t.lines, t.box, t.firstBaseline, t.leading, t.size, t.align, t.source)}\nQ`;
     }
   }
 }
@@ -139,7 +139,7 @@ export function drawCard(session: DocSession, plan: CardPlan, photo: Photo | und
     const ops: string[] = [];
     for (const face of faces)
       for (const item of face.items) ops.push(itemOps(session, page, item, photo));
-    if (plan.sample) ops.push(sampleMarkOps(session.fonts, g));
+    if (plan.sample) ops.push(sampleMarkOps(session.fonts, g, plan.paint));
     const marks = cropMarkOps(g);
     if (marks) ops.push(marks);
     writeContent(page, ops.join("\n"));

@@ -5,6 +5,7 @@
 
 import { type ArtOps, artOps, boxToPt } from "./art.ts";
 import type { CardData } from "./card-data.ts";
+import type { ColourMode } from "./colour-profiles.ts";
 import { type FontKey, fontChain } from "./fonts.ts";
 import { type FaceId, FORMATS, type FormatId, type FormatSpec } from "./formats.ts";
 import { MERGED_TEXT_LIMITS } from "./limits.ts";
@@ -16,7 +17,7 @@ import {
   pageGeometry,
   type RectPt,
 } from "./page-boxes.ts";
-import { parseHex, type Rgb } from "./pdf-ops.ts";
+import { type Paint, paintFor, parseHex, type Rgb } from "./pdf-ops.ts";
 import { cardSeed } from "./pen.ts";
 import { type Photo, type PhotoPlacement, placePhoto } from "./photo.ts";
 import { recipientAddressLines, returnAddressLines } from "./postal.ts";
@@ -37,6 +38,11 @@ export interface RenderOptions {
   sequence?: number;
   /** Test mode: "SAMPLE - NOT FOR MAILING" across every page (see sample-mark.ts). */
   sample?: boolean;
+  /**
+   * Colours written as RGB (default) or CMYK; the document's output intent says which. A CMYK card
+   * needs its photo in CMYK too (the caller converts it with the press profile).
+   */
+  colourMode?: ColourMode;
 }
 
 /** Everything one card is rendered from. */
@@ -62,6 +68,8 @@ export interface CardPlan {
   report: CardReport;
   /** Draw the test-mode mark on every page. */
   sample?: boolean;
+  /** How the card's colours are written (its colour mode). */
+  paint: Paint;
 }
 
 const artCache = new WeakMap<Template, Map<string, ArtOps>>();
@@ -159,6 +167,8 @@ export function planCard(input: CardInput): CardPlan {
           : spec.fonts[s.font];
     return { ...s, chain: fontChain(role as FontKey) };
   };
+  const colourMode = input.options?.colourMode ?? "rgb";
+  const paint = paintFor(colourMode);
   const bleedIn = input.options?.bleedIn ?? 0.125;
   const geometry = pageGeometry(format, bleedIn, input.options?.cropMarks === true);
   let arts = artCache.get(template);
@@ -177,10 +187,10 @@ export function planCard(input: CardInput): CardPlan {
       const qrLayer = data.qrUrl ? layers.find((l) => l.type === "qr") : undefined;
       const qrBox = qrLayer?.type === "qr" ? (qrLayer.box as BoxIn) : undefined;
       layers.forEach((layer, i) => {
-        const key = `${input.format}|${p.face}|${i}|${bleedIn}|${geometry.slugPt}`;
+        const key = `${input.format}|${p.face}|${i}|${bleedIn}|${geometry.slugPt}|${colourMode}`;
         let art = arts.get(key);
         if (!art) {
-          art = artOps(layer, rects, color);
+          art = artOps(layer, rects, color, paint);
           if (art) arts.set(key, art);
         }
         if (art) {
@@ -207,7 +217,7 @@ export function planCard(input: CardInput): CardPlan {
             const ink = color(layer.color ?? "#000000");
             items.push({
               kind: "art",
-              art: { ops: qrOps(data.qrUrl, boxToPt(layer.box, rects), ink), opacities: [] },
+              art: { ops: qrOps(data.qrUrl, boxToPt(layer.box, rects), ink, paint), opacities: [] },
             });
             break;
           }
@@ -293,5 +303,12 @@ export function planCard(input: CardInput): CardPlan {
   if (report.photo?.warning) report.warnings.push(report.photo.warning);
   if (!input.photo && pages.flat().some((f) => f.items.some((i) => i.kind === "photo")))
     report.warnings.push("no photo given: the photo slot is filled with a plain colour");
-  return { format, geometry, pages, report, ...(input.options?.sample ? { sample: true } : {}) };
+  return {
+    format,
+    geometry,
+    pages,
+    report,
+    paint,
+    ...(input.options?.sample ? { sample: true } : {}),
+  };
 }

@@ -3,6 +3,8 @@
  * registered once), photos (each embedded once, by Photo.id) and opacity states.
  */
 import PDFDocument from "pdfkit";
+import { type ColourMode, colourProfile } from "./colour-profiles.ts";
+import { writeOutputIntent } from "./output-intent.ts";
 import { DocFonts } from "./text-draw.ts";
 
 /** Fixed metadata: the same inputs must give the same bytes (pdfkit derives the file ID from it). */
@@ -23,9 +25,14 @@ export interface DocSession {
   images: Map<string, PdfImage>;
   gstates: Map<string, unknown>;
   pages: number;
+  /** Every colour and image of the document is in this mode; its output intent says which. */
+  colourMode: ColourMode;
 }
 
-export function createSession(title = "cardmerge cards"): DocSession {
+export function createSession(
+  title = "cardmerge cards",
+  colourMode: ColourMode = "rgb",
+): DocSession {
   const doc = new PDFDocument({
     autoFirstPage: false,
     compress: true,
@@ -42,8 +49,10 @@ export function createSession(title = "cardmerge cards"): DocSession {
       ModDate: FIXED_DATE,
     },
   });
+  writeOutputIntent(doc, colourProfile(colourMode));
   return {
     doc,
+    colourMode,
     fonts: new DocFonts(doc),
     images: new Map(),
     gstates: new Map(),

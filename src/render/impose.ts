@@ -6,6 +6,7 @@
  */
 import { itemOps, type PageInternals, writeContent } from "./card-draw.ts";
 import { type CardPlan, planCard } from "./card-plan.ts";
+import type { ColourMode } from "./colour-profiles.ts";
 import { type CutStack, cutStackOrder } from "./cut-stack-order.ts";
 import { createSession, type DocSession, releaseWrittenPages } from "./document.ts";
 import { fontChain } from "./fonts.ts";
@@ -43,6 +44,8 @@ export interface ImposeOptions {
   /** Printed in every slug line. */
   batchId: string;
   title?: string;
+  /** Every card on the sheets in this colour mode (default rgb); cards' photos must match. */
+  colourMode?: ColourMode;
 }
 
 export interface ImposeReport {
@@ -101,7 +104,10 @@ export async function imposeBatch(
 ): Promise<ImposeReport> {
   const imp = imposition(opts.format, opts.sheet, count);
   const { layout: l, order } = imp;
-  const session = createSession(opts.title ?? `cardmerge imposed batch ${opts.batchId}`);
+  const session = createSession(
+    opts.title ?? `cardmerge imposed batch ${opts.batchId}`,
+    opts.colourMode,
+  );
   const { doc } = session;
   const done = new Promise<void>((resolve, reject) => {
     doc.on("error", reject);
@@ -136,6 +142,7 @@ export async function imposeBatch(
         bleedIn: DEFAULT_BLEED_IN,
         cropMarks: false,
         sequence: index + 1,
+        colourMode: session.colourMode,
       };
       try {
         plans.push({ index, plan: planCard({ ...input, options }), input });

@@ -6,6 +6,15 @@ export type { CardData, PostalAddress, Recipient, Sender } from "./card-data.ts"
 export { isPageContent } from "./card-draw.ts";
 export type { CardInput, RenderOptions } from "./card-plan.ts";
 export {
+  COLOUR_MODES,
+  type ColourMode,
+  type ColourProfile,
+  colourProfile,
+  colourProfileFiles,
+  DEFAULT_PROFILE_FILES,
+  useColourProfiles,
+} from "./colour-profiles.ts";
+export {
   cjkFontSource,
   FONT_KEYS,
   type FontKey,

@@ -32,6 +32,37 @@ export function strokeRgb(c: Rgb): string {
   return `${num(c[0])} ${num(c[1])} ${num(c[2])} RG`;
 }
 
+export type Cmyk = readonly [number, number, number, number];
+
+/**
+ * RGB (0..1) to CMYK with full black generation: the grey part of a colour goes to black alone,
+ * so black text is 0 0 0 100 and greys never build up from three inks on press. Design colours are
+ * flat tints picked by a person, not photos (those go through the press profile in images/).
+ */
+export function rgbToCmyk(c: Rgb): Cmyk {
+  const k = 1 - Math.max(c[0], c[1], c[2]);
+  if (k >= 1) return [0, 0, 0, 1];
+  return [(1 - c[0] - k) / (1 - k), (1 - c[1] - k) / (1 - k), (1 - c[2] - k) / (1 - k), k];
+}
+
+function cmykOps(c: Cmyk, op: "k" | "K"): string {
+  return `${num(c[0])} ${num(c[1])} ${num(c[2])} ${num(c[3])} ${op}`;
+}
+
+/** How a document writes colours: design colours stay RGB values; the paint says which operator. */
+export interface Paint {
+  fill(c: Rgb): string;
+  stroke(c: Rgb): string;
+}
+
+export const RGB_PAINT: Paint = { fill: fillRgb, stroke: strokeRgb };
+export const CMYK_PAINT: Paint = {
+  fill: (c) => cmykOps(rgbToCmyk(c), "k"),
+  stroke: (c) => cmykOps(rgbToCmyk(c), "K"),
+};
+
+export const paintFor = (mode: "rgb" | "cmyk"): Paint => (mode === "cmyk" ? CMYK_PAINT : RGB_PAINT);
+
 export function rectPath(x: number, y: number, w: number, h: number): string {
   return `${num(x)} ${num(y)} ${num(w)} ${num(h)} re`;
 }

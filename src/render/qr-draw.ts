@@ -6,7 +6,7 @@
  */
 import QRCode from "qrcode";
 import type { RectPt } from "./page-boxes.ts";
-import { fillRgb, num, type Rgb } from "./pdf-ops.ts";
+import { num, type Paint, RGB_PAINT, type Rgb } from "./pdf-ops.ts";
 
 /** Modules of quiet zone on every side (ISO/IEC 18004 asks for 4). */
 export const QR_QUIET_MODULES = 4;
@@ -27,7 +27,13 @@ export function qrMatrix(text: string): QrMatrix {
 }
 
 /** Operators drawing `text`'s code as large as fits, centred in `box` (pdfkit's y-down points). */
-export function qrOps(text: string, box: RectPt, ink: Rgb, paper: Rgb = [1, 1, 1]): string {
+export function qrOps(
+  text: string,
+  box: RectPt,
+  ink: Rgb,
+  paint: Paint = RGB_PAINT,
+  paper: Rgb = [1, 1, 1],
+): string {
   const m = qrMatrix(text);
   const side = Math.min(box.w, box.h);
   const total = m.size + 2 * QR_QUIET_MODULES;
@@ -49,5 +55,5 @@ export function qrOps(text: string, box: RectPt, ink: Rgb, paper: Rgb = [1, 1, 1
       rects.push(`${num(x)} ${num(y)} ${num((c - start) * unit)} ${num(unit)} re`);
     }
   }
-  return `q ${fillRgb(paper)} ${num(x0)} ${num(y0)} ${num(side)} ${num(side)} re f ${fillRgb(ink)} ${rects.join(" ")} f Q`;
+  return `q ${paint.fill(paper)} ${num(x0)} ${num(y0)} ${num(side)} ${num(side)} re f ${paint.fill(ink)} ${rects.join(" ")} f Q`;
 }

@@ -7,6 +7,7 @@
 
 import { drawCard } from "./card-draw.ts";
 import { type CardInput, planCard } from "./card-plan.ts";
+import type { ColourMode } from "./colour-profiles.ts";
 import { createSession, releaseWrittenPages } from "./document.ts";
 import { type BatchReport, CardRenderError } from "./report.ts";
 
@@ -24,6 +25,8 @@ export interface BatchOptions {
   title?: string;
   /** End `out` when done (default true). */
   end?: boolean;
+  /** The batch's colour mode (default rgb): every card is drawn in it; cards' photos must match. */
+  colourMode?: ColourMode;
 }
 
 /** Pause drawing while this many bytes wait for the consumer. */
@@ -48,7 +51,7 @@ export async function renderBatch(
   out: NodeJS.WritableStream,
   opts: BatchOptions = {},
 ): Promise<BatchReport> {
-  const session = createSession(opts.title ?? "cardmerge print batch");
+  const session = createSession(opts.title ?? "cardmerge print batch", opts.colourMode);
   const { doc } = session;
   const report: BatchReport = {
     cards: 0,
@@ -81,6 +84,7 @@ export async function renderBatch(
       ...(opts.bleedIn !== undefined ? { bleedIn: opts.bleedIn } : {}),
       ...(opts.cropMarks !== undefined ? { cropMarks: opts.cropMarks } : {}),
       ...(opts.sequence ? { sequence: i + 1 } : {}),
+      colourMode: session.colourMode,
     };
     try {
       const plan = planCard({ ...card, options });

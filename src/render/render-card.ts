@@ -39,7 +39,7 @@ export interface ChunkSink {
  */
 export async function renderCardTo(input: CardInput, out: ChunkSink): Promise<CardReport> {
   const plan = planCard(input);
-  const session = createSession(`${input.template.name} card`);
+  const session = createSession(`${input.template.name} card`, input.options?.colourMode);
   const { doc } = session;
   let failed = false;
   const ended = new Promise<void>((resolve, reject) => {

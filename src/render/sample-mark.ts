@@ -6,7 +6,7 @@
  */
 import { fontChain } from "./fonts.ts";
 import type { PageGeometry } from "./page-boxes.ts";
-import { num } from "./pdf-ops.ts";
+import { num, type Paint } from "./pdf-ops.ts";
 import type { DocFonts } from "./text-draw.ts";
 import { shapeLine } from "./text-shape.ts";
 
@@ -18,7 +18,7 @@ const MARGIN_PT = 0.2 * 72;
 const CAP = 0.8;
 
 /** Operators (pdfkit's y-down page space) drawing the mark corner to corner over the trim. */
-export function sampleMarkOps(fonts: DocFonts, g: PageGeometry): string {
+export function sampleMarkOps(fonts: DocFonts, g: PageGeometry, paint: Paint): string {
   const line = shapeLine(SAMPLE_MARK_TEXT, fontChain("noto-sans"));
   const w = g.trimW - 2 * MARGIN_PT;
   const h = g.trimH - 2 * MARGIN_PT;
@@ -34,7 +34,7 @@ export function sampleMarkOps(fonts: DocFonts, g: PageGeometry): string {
   return [
     "q",
     `${num(cos)} ${num(-sin)} ${num(sin)} ${num(cos)} ${num(cx)} ${num(cy)} cm`,
-    `0.85 0.1 0.1 RG ${num(Math.max(0.75, size / 40))} w 1 Tr`,
+    `${paint.stroke([0.85, 0.1, 0.1])} ${num(Math.max(0.75, size / 40))} w 1 Tr`,
     // Extractors read diagonal glyphs out of order; the span gives them the text itself.
     `/Span <</ActualText <FEFF${Buffer.from(SAMPLE_MARK_TEXT, "utf16le").swap16().toString("hex")}>>> BDC`,
     text,

@@ -87,6 +87,7 @@ export async function draftCampaign(
     message?: string;
     /** Import with ?household=true. */
     household?: boolean;
+    landingUrl?: string;
   },
 ): Promise<string> {
   const created = await ctx.app.inject({
@@ -104,6 +105,7 @@ export async function draftCampaign(
       merge_fields: ["lastPurchase"],
       sender: { business_name: "Acme Plumbing", signature: "Maria" },
       ...(opts.photoId ? { photo_id: opts.photoId } : {}),
+      ...(opts.landingUrl ? { landing_url: opts.landingUrl } : {}),
     },
   });
   if (created.statusCode !== 201) throw new Error(created.body);

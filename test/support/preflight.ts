@@ -131,3 +131,116 @@ export async function pdfText(pdfPath: string): Promise<string> {
   if (!ok) throw new Error(`pdftotext failed on ${pdfPath}`);
   return stdout;
 }
+
+export interface OutputIntent {
+  /** /S, e.g. "GTS_PDFX". */
+  subtype: string;
+  identifier: string;
+  info: string;
+  /** Components of the embedded DestOutputProfile (3 RGB, 4 CMYK), 0 when none is embedded. */
+  profileComponents: number;
+}
+
+export interface ColourPreflight {
+  outputIntents: OutputIntent[];
+  /** pdfimages -list's colour column, one entry per image drawn. */
+  imageColours: string[];
+  /** RGB colour operators left in page content streams and form XObjects (rg, RG, /DeviceRGB cs…). */
+  rgbOperators: string[];
+  /** Objects (outside the output intent) naming an RGB colour space: /DeviceRGB or an RGB ICC profile. */
+  rgbColourSpaces: string[];
+}
+
+interface QdfObject {
+  id: string;
+  dict: string;
+  stream?: string;
+}
+
+/** The objects of a PDF rewritten by qpdf --qdf (uncompressed streams, no object streams). */
+async function qdfObjects(pdfPath: string): Promise<{ objects: QdfObject[]; text: string }> {
+  const out = `${pdfPath}.qdf.pdf`;
+  const { ok, stdout } = await output("qpdf", ["--qdf", "--object-streams=disable", pdfPath, out]);
+  if (!ok && !/operation succeeded with warnings/.test(stdout))
+    throw new Error(`qpdf --qdf failed on ${pdfPath}: ${stdout}`);
+  const { readFile } = await import("node:fs/promises");
+  const text = (await readFile(out)).toString("latin1");
+  const objects: QdfObject[] = [];
+  for (const m of text.matchAll(/^(\d+) 0 obj\n([\s\S]*?)^endobj$/gm)) {
+    const body = m[2] ?? "";
+    const s = body.indexOf("\nstream\n");
+    objects.push(
+      s < 0
+        ? { id: m[1] ?? "", dict: body }
+        : {
+            id: m[1] ?? "",
+            dict: body.slice(0, s),
+            stream: body.slice(s + 8, body.lastIndexOf("endstream")),
+          },
+    );
+  }
+  return { objects, text };
+}
+
+const literal = (dict: string, key: string) =>
+  new RegExp(`/${key} \\(((?:\\\\.|[^\\\\)])*)\\)`).exec(dict)?.[1] ?? "";
+
+/** Colour operators of a content stream that set RGB colours, strings and inline data left out. */
+function rgbOps(content: string): string[] {
+  const bare = content
+    .replace(/\((?:\\.|[^\\)])*\)/g, "()")
+    .replace(/<[0-9A-Fa-f\s]*>/g, "<>")
+    .replace(/\bBI\b[\s\S]*?\bEI\b/g, "");
+  const found: string[] = [];
+  for (const m of bare.matchAll(/(?:[-\d.]+\s+){3}(rg|RG)(?=\s|$)/g)) found.push(m[0].trim());
+  for (const m of bare.matchAll(/\/DeviceRGB\s+(cs|CS)\b/g)) found.push(m[0]);
+  return found;
+}
+
+/**
+ * The colour side of a preflight: the output intents with their profiles, the colour of every
+ * image (pdfimages -list), and any RGB left in page content or colour spaces (read from the
+ * uncompressed objects qpdf --qdf writes, page content marked by qpdf's "Contents for page" notes).
+ */
+export async function colourPreflight(pdfPath: string): Promise<ColourPreflight> {
+  const { objects, text } = await qdfObjects(pdfPath);
+  const byId = new Map(objects.map((o) => [o.id, o]));
+  const components = (ref: string | undefined) =>
+    Number(/\/N (\d)/.exec(byId.get(ref ?? "")?.dict ?? "")?.[1] ?? 0);
+
+  const outputIntents: OutputIntent[] = [];
+  const intentProfiles = new Set<string>();
+  for (const o of objects) {
+    if (!/\/Type \/OutputIntent\b/.test(o.dict)) continue;
+    const ref = /\/DestOutputProfile (\d+) 0 R/.exec(o.dict)?.[1];
+    if (ref) intentProfiles.add(ref);
+    outputIntents.push({
+      subtype: /\/S \/(\w+)/.exec(o.dict)?.[1] ?? "",
+      identifier: literal(o.dict, "OutputConditionIdentifier"),
+      info: literal(o.dict, "Info"),
+      profileComponents: components(ref),
+    });
+  }
+
+  const contentIds = new Set(
+    [...text.matchAll(/^%% Contents for page \d+\n(?:%%.*\n)*(\d+) 0 obj/gm)].map((m) => m[1]),
+  );
+  const rgbOperators: string[] = [];
+  const rgbColourSpaces: string[] = [];
+  for (const o of objects) {
+    const isContent = contentIds.has(o.id) || /\/Subtype \/Form\b/.test(o.dict);
+    if (isContent && o.stream !== undefined) rgbOperators.push(...rgbOps(o.stream));
+    if (/\/DeviceRGB\b/.test(o.dict)) rgbColourSpaces.push(`${o.id}: /DeviceRGB`);
+    for (const m of o.dict.matchAll(/\/ICCBased (\d+) 0 R/g)) {
+      if (!intentProfiles.has(m[1] ?? "") && components(m[1]) === 3)
+        rgbColourSpaces.push(`${o.id}: /ICCBased RGB profile ${m[1]}`);
+    }
+  }
+  const list = await output("pdfimages", ["-list", pdfPath]);
+  const imageColours = list.stdout
+    .split("\n")
+    .slice(2)
+    .filter((l) => l.trim())
+    .map((l) => l.trim().split(/\s+/)[5] ?? "");
+  return { outputIntents, imageColours, rgbOperators, rgbColourSpaces };
+}

@@ -37,6 +37,8 @@ describe("configuration", () => {
     ["RENDER_HEAP_MB", "4", /RENDER_HEAP_MB: expected a whole number from 16 to 4096/],
     ["RENDER_MAX_PDF_BYTES", "1e3", /RENDER_MAX_PDF_BYTES: expected a whole number/],
     ["RENDER_PROCESSES", "0", /RENDER_PROCESSES: expected a whole number from 1 to 32/],
+    ["COLOR_PROFILE_CMYK", "/no/such/press.icc", /COLOR_PROFILE_CMYK: expected an ICC profile/],
+    ["COLOR_PROFILE_RGB", "/no/such/srgb.icc", /COLOR_PROFILE_RGB: expected an ICC profile/],
   ])("rejects %s=%s naming the variable", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -54,6 +56,16 @@ describe("configuration", () => {
     expect(failure).toMatchObject({ code: 78 });
     expect((failure as { stderr: string }).stderr).toMatch(
       /configuration error: CJK_FONT: CJK font package.json cannot be used/,
+    );
+  });
+
+  it("stops the API at start when COLOR_PROFILE_CMYK is not a CMYK profile, not mid-batch", async () => {
+    const failure = await run(process.execPath, [ENTRY.api], {
+      env: { ...process.env, COLOR_PROFILE_CMYK: "/usr/share/color/icc/ghostscript/srgb.icc" },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 78 });
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /configuration error: COLOR_PROFILE_CMYK: .*srgb\.icc is a "RGB" profile, not CMYK/,
     );
   });
 

@@ -18,6 +18,8 @@ export interface AccountRow {
   live_account_id: string | null;
   /** The print vendor's press sheet: default of imposed PDFs and the manifest's sheet columns. */
   imposition_sheet: string;
+  /** The print vendor's colour: campaigns take it when frozen (0017_color-mode.sql). */
+  color_mode: "rgb" | "cmyk";
   created_at: Date;
 }
 
@@ -55,14 +57,14 @@ export async function findAccount(db: Db, id: string): Promise<AccountRow | unde
 export async function updateAccountClock(
   db: Db,
   id: string,
-  v: { timeZone?: string; sendHour?: number; impositionSheet?: string },
+  v: { timeZone?: string; sendHour?: number; impositionSheet?: string; colorMode?: string },
 ): Promise<AccountRow | undefined> {
   // The test twin keeps the account's clock, so test automations run on the same days.
   const { rows } = await db.query<AccountRow>(
     `UPDATE accounts SET time_zone = coalesce($2, time_zone), send_hour = coalesce($3, send_hour),
-            imposition_sheet = coalesce($4, imposition_sheet)
+            imposition_sheet = coalesce($4, imposition_sheet), color_mode = coalesce($5, color_mode)
       WHERE id = $1 OR live_account_id = $1 RETURNING *`,
-    [id, v.timeZone ?? null, v.sendHour ?? null, v.impositionSheet ?? null],
+    [id, v.timeZone ?? null, v.sendHour ?? null, v.impositionSheet ?? null, v.colorMode ?? null],
   );
   return rows.find((r) => r.id === id);
 }

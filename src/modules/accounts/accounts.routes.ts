@@ -22,6 +22,7 @@ const accountJson = (auth: AuthContext, row: AccountRow) => ({
   send_hour: row.send_hour,
   mode: auth.mode,
   imposition_sheet: row.imposition_sheet,
+  color_mode: row.color_mode,
   key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes, mode: auth.mode },
 });
 
@@ -51,7 +52,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       schema: {
         tags: ["account"],
         summary:
-          "Set the account's time zone and send hour (when automations make each day's cards) and its vendor's press sheet",
+          "Set the account's time zone and send hour (when automations make each day's cards), its vendor's press sheet and print colour",
         body: UpdateAccountBody,
         response: { 200: AccountSchema },
       },

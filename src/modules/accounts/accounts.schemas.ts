@@ -13,6 +13,11 @@ export const ModeSchema = Type.Union([Type.Literal("live"), Type.Literal("test")
     "live: real mail. test: the account's test mode; its objects are seen only by test keys, its cards carry a SAMPLE mark and its batches reach only test vendor keys.",
 });
 
+export const ColorModeSchema = Type.Union([Type.Literal("rgb"), Type.Literal("cmyk")], {
+  description:
+    "rgb: sRGB batches (the default). cmyk: photos separated with the press profile and every design colour written as CMYK; batches declare the profile as their output intent. A campaign takes the account's mode when it is submitted.",
+});
+
 export const AccountSchema = Type.Object({
   object: Type.Literal("account"),
   id: Type.String(),
@@ -27,6 +32,7 @@ export const AccountSchema = Type.Object({
     description:
       "The print vendor's press sheet (12x18, 13x19, 11x17, sra3): the default of imposed PDFs.",
   }),
+  color_mode: ColorModeSchema,
   key: Type.Object({
     id: Type.String(),
     prefix: Type.String(),
@@ -42,6 +48,7 @@ export const UpdateAccountBody = Type.Object(
     ),
     send_hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
     imposition_sheet: Type.Optional(Type.Unsafe<string>({ type: "string", enum: SHEET_IDS })),
+    color_mode: Type.Optional(ColorModeSchema),
   },
   { additionalProperties: false, minProperties: 1 },
 );

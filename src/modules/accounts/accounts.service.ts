@@ -139,7 +139,7 @@ export function createAccountsService(deps: { pool: Pool }) {
     /** The account's clock: its IANA time zone (checked against the runtime's) and send hour. */
     async updateClock(
       id: string,
-      v: { time_zone?: string; send_hour?: number; imposition_sheet?: string },
+      v: { time_zone?: string; send_hour?: number; imposition_sheet?: string; color_mode?: string },
     ) {
       let timeZone: string | undefined;
       if (v.time_zone !== undefined) {
@@ -157,6 +157,7 @@ export function createAccountsService(deps: { pool: Pool }) {
         timeZone,
         sendHour: v.send_hour,
         impositionSheet: v.imposition_sheet,
+        colorMode: v.color_mode,
       });
       if (!row) throw notFound("Account");
       return row;

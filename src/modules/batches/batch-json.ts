@@ -20,6 +20,7 @@ export const batchJson = (b: BatchRow) => ({
   number: b.number,
   cards: b.card_count,
   pages: b.pages,
+  color_mode: b.color_mode,
   status: b.status,
   automation: b.automation ?? null,
   files: {

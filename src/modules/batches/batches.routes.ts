@@ -29,6 +29,10 @@ const BatchSchema = Type.Object({
   number: Type.Integer(),
   cards: Type.Integer(),
   pages: Type.Union([Type.Integer(), Type.Null()]),
+  color_mode: Type.Union([Type.Literal("rgb"), Type.Literal("cmyk")], {
+    description:
+      "The colour its PDF and imposed sheets are made in (the account's color_mode when the campaign was submitted); the PDF's output intent names the ICC profile.",
+  }),
   status: Type.String({ description: "ready, downloaded, printed or mailed" }),
   automation: Type.Union(
     [

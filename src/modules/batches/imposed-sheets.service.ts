@@ -77,6 +77,7 @@ export function createImposedSheetsService(deps: {
             format: batch.format as FormatId,
             sheet,
             batchId: batch.id,
+            colourMode: batch.color_mode,
             title: `${campaign.name} — ${batch.format} batch ${batch.number}, imposed ${sheet}`,
           },
         ),

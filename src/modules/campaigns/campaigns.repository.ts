@@ -31,6 +31,8 @@ export interface CampaignRow {
   failed_at: Date | null;
   /** Its account's mode (set by the database on insert): test campaigns' cards are marked SAMPLE. */
   mode: "live" | "test";
+  /** The account's colour mode, taken when the campaign was frozen (null while a draft). */
+  color_mode: "rgb" | "cmyk" | null;
   /** A day of an automation: the automation and the day (YYYY-MM-DD). */
   automation_id?: string | null;
   send_date?: string | null;

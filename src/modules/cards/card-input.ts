@@ -5,10 +5,13 @@
  */
 
 import { createHash } from "node:crypto";
+import { cmykCopy } from "../../images/index.ts";
 import {
   type CardData,
   type CardInput,
   CardRenderError,
+  type ColourMode,
+  colourProfile,
   type FormatId,
   type Photo,
   type Recipient,
@@ -31,6 +34,7 @@ export type CardDesign = Pick<
   | "sender"
   | "photo_id"
   | "mode"
+  | "color_mode"
 >;
 
 export function cardData(design: CardDesign, recipient: Recipient): CardData {
@@ -47,7 +51,40 @@ const storedAt = new WeakMap<Photo, { key: string; bytes: number; sha256: string
 /** The storage object a photo from a {@link createPhotoLoader} was read from, with its size and hash. */
 export const photoRef = (photo: Photo | undefined) => (photo ? storedAt.get(photo) : undefined);
 
-/** Loads photo masters by id, keeping the most recent few in memory (a shared photo is read once). */
+const sha256Of = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * Where a master's CMYK copy is kept: named by the master's content and the press profile's, so a
+ * photo shared by many cards (or uploaded twice) is separated once, and a new profile makes new copies.
+ */
+export const cmykCopyKey = (accountId: string, masterSha256: string, profileSha256: string) =>
+  `accounts/${accountId}/photos/cmyk/${masterSha256}-${profileSha256.slice(0, 16)}.jpg`;
+
+/**
+ * The CMYK copy of a loaded master: read from storage when made before, else separated with the
+ * press profile (sharp) and stored. The copy is deterministic, so two workers that race write the
+ * same bytes.
+ */
+async function cmykPhoto(storage: Storage, accountId: string, master: Photo): Promise<Photo> {
+  const source = storedAt.get(master);
+  if (!source) throw new Error(`photo ${master.id} was not loaded from storage`);
+  const profile = colourProfile("cmyk");
+  const key = cmykCopyKey(accountId, source.sha256, sha256Of(profile.icc));
+  let jpeg: Buffer;
+  if (await storage.stat(key)) jpeg = await storage.getBuffer(key);
+  else {
+    jpeg = await cmykCopy(master.jpeg, profile.file);
+    await storage.put(key, jpeg, { contentType: "image/jpeg" });
+  }
+  const photo: Photo = { ...master, jpeg };
+  storedAt.set(photo, { key, bytes: jpeg.length, sha256: sha256Of(jpeg) });
+  return photo;
+}
+
+/**
+ * Loads photo masters by id (or their CMYK copies), keeping the most recent few in memory (a
+ * shared photo is read, or separated, once).
+ */
 export function createPhotoLoader(deps: {
   storage: Storage;
   findPhoto: (accountId: string, id: string) => Promise<PhotoRow | undefined>;
@@ -55,8 +92,12 @@ export function createPhotoLoader(deps: {
 }) {
   const cache = new Map<string, Promise<Photo | undefined>>();
   const keep = deps.keep ?? 8;
-  return (accountId: string, id: string): Promise<Photo | undefined> => {
-    const key = `${accountId}/${id}`;
+  const load = (
+    accountId: string,
+    id: string,
+    mode: ColourMode = "rgb",
+  ): Promise<Photo | undefined> => {
+    const key = `${accountId}/${id}/${mode}`;
     let hit = cache.get(key);
     if (hit) {
       cache.delete(key);
@@ -64,13 +105,16 @@ export function createPhotoLoader(deps: {
       return hit;
     }
     hit = (async () => {
+      if (mode === "cmyk") {
+        const master = await load(accountId, id);
+        return master && cmykPhoto(deps.storage, accountId, master);
+      }
       const row = await deps.findPhoto(accountId, id);
       if (!row) return undefined;
       const jpeg = await deps.storage.getBuffer(row.master_key);
       const photo: Photo = { id: row.id, jpeg, widthPx: row.width, heightPx: row.height };
       // Hashed once per load, not per card: cards stored without the photo name it by this hash.
-      const sha256 = createHash("sha256").update(jpeg).digest("hex");
-      storedAt.set(photo, { key: row.master_key, bytes: jpeg.length, sha256 });
+      storedAt.set(photo, { key: row.master_key, bytes: jpeg.length, sha256: sha256Of(jpeg) });
       return photo;
     })();
     hit.catch(() => cache.delete(key));
@@ -78,6 +122,7 @@ export function createPhotoLoader(deps: {
     while (cache.size > keep) cache.delete(cache.keys().next().value as string);
     return hit;
   };
+  return load;
 }
 
 export type PhotoLoader = ReturnType<typeof createPhotoLoader>;
@@ -107,7 +152,8 @@ export async function cardInput(
       throw error;
     });
   const photoId = recipient.photo_id ?? design.photo_id;
-  const photo = photoId ? await deps.photos(design.account_id, photoId) : undefined;
+  const colourMode = design.color_mode ?? "rgb";
+  const photo = photoId ? await deps.photos(design.account_id, photoId, colourMode) : undefined;
   return {
     template,
     format: design.format as FormatId,
@@ -120,6 +166,9 @@ export async function cardInput(
     ...(design.message ? { message: design.message } : {}),
     ...(photo ? { photo } : {}),
     // Test mode: the card, its proof and its batch pages all say SAMPLE - NOT FOR MAILING.
-    ...(design.mode === "test" ? { options: { sample: true } } : {}),
+    options: {
+      ...(design.mode === "test" ? { sample: true } : {}),
+      ...(colourMode === "cmyk" ? { colourMode } : {}),
+    },
   };
 }

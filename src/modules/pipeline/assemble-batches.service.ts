@@ -99,6 +99,7 @@ export function createAssembleService(deps: {
               format: campaign.format,
               number,
               cardCount: group.length,
+              colorMode: campaign.color_mode ?? "rgb",
             });
             await repo.assignCards(
               tx,
@@ -192,7 +193,9 @@ export function createAssembleService(deps: {
         throw error;
       });
     const [report, pdf] = await Promise.all([
-      stopOnError(renderBatch(inputs(), pdfStream, { sequence: true, title })),
+      stopOnError(
+        renderBatch(inputs(), pdfStream, { sequence: true, title, colourMode: batch.color_mode }),
+      ),
       stopOnError(storage.put(`${base}.pdf`, pdfStream, { contentType: "application/pdf" })),
     ]);
     if (report.failed > 0) {

@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from "../../db/pool.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { pipelineMetrics } from "../../metrics/pipeline-metrics.ts";
 import type { Recipient } from "../../render/card-data.ts";
-import type { CardReport } from "../../render/index.ts";
+import type { CardReport, ColourMode as ColorMode } from "../../render/index.ts";
 import type { EventType } from "../events/event-types.ts";
 import { emitBatchEvent, emitCampaignEvent, emitCardEvent } from "../events/object-events.ts";
 
@@ -45,6 +45,8 @@ export interface BatchRow {
   format: string;
   number: number;
   card_count: number;
+  /** The colour mode its PDF (and imposed sheets) are made in: its campaign's. */
+  color_mode: ColorMode;
   status: "assembling" | "ready" | "downloaded" | "printed" | "mailed" | "failed";
   pages: number | null;
   pdf_key: string | null;
@@ -252,6 +254,15 @@ export async function unbatchedRenderedCards(tx: PoolClient, campaignId: string)
   return rows;
 }
 
+/** The campaign's cards print in its account's colour mode as it is when the campaign is frozen. */
+export async function takeAccountColorMode(tx: PoolClient, campaignId: string): Promise<void> {
+  await tx.query(
+    `UPDATE campaigns k SET color_mode = a.color_mode FROM accounts a
+      WHERE k.id = $1 AND a.id = k.account_id`,
+    [campaignId],
+  );
+}
+
 export async function insertBatch(
   tx: PoolClient,
   row: {
@@ -261,12 +272,13 @@ export async function insertBatch(
     format: string;
     number: number;
     cardCount: number;
+    colorMode: ColorMode;
   },
 ): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `INSERT INTO batches (id, account_id, campaign_id, format, number, card_count)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (campaign_id, format, number) DO NOTHING`,
-    [row.id, row.accountId, row.campaignId, row.format, row.number, row.cardCount],
+    `INSERT INTO batches (id, account_id, campaign_id, format, number, card_count, color_mode)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (campaign_id, format, number) DO NOTHING`,
+    [row.id, row.accountId, row.campaignId, row.format, row.number, row.cardCount, row.colorMode],
   );
   return (rowCount ?? 0) > 0;
 }

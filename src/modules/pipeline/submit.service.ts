@@ -47,6 +47,7 @@ export function createSubmitService(deps: {
       );
     }
     await assignShortUrls(tx, campaignId, deps.publicUrl);
+    await repo.takeAccountColorMode(tx, campaignId);
     const moved = await repo.moveCampaign(tx, campaignId, ["draft"], "scheduled");
     await repo.fixRenderChunkSize(tx, campaignId, deps.renderChunkSize);
     const delayMs = await repo.scheduleSend(tx, campaignId, sendAt);

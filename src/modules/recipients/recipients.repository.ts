@@ -219,3 +219,12 @@ export async function findImport(
   );
   return rows[0];
 }
+
+/** The account's colour mode: what a draft campaign's proof is drawn in. */
+export async function accountColorMode(db: Db, accountId: string): Promise<"rgb" | "cmyk"> {
+  const { rows } = await db.query<{ color_mode: "rgb" | "cmyk" }>(
+    "SELECT color_mode FROM accounts WHERE id = $1",
+    [accountId],
+  );
+  return rows[0]?.color_mode ?? "rgb";
+}

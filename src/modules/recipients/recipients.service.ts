@@ -58,7 +58,12 @@ export function createRecipientsService(deps: {
       const qr_url = campaign.landing_url
         ? shortUrl(deps.publicUrl ?? "http://localhost:3000", PROOF_TOKEN)
         : null;
-      return await deps.renderPool.render(await cardInput(deps, campaign, { ...row, qr_url }));
+      // A draft prints in the account's colour mode as it is now (submit takes it then).
+      const color_mode =
+        campaign.color_mode ?? (await repo.accountColorMode(pool, campaign.account_id));
+      return await deps.renderPool.render(
+        await cardInput(deps, { ...campaign, color_mode }, { ...row, qr_url }),
+      );
     } catch (error) {
       if (error instanceof CardRenderError) return { report: error.report };
       if (error instanceof RenderProcessError && error.crashed) {

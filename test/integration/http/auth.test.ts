@@ -40,6 +40,7 @@ describe("API key authentication", () => {
       send_hour: 6,
       mode: "live",
       imposition_sheet: "12x18",
+      color_mode: "rgb",
       key: {
         id: keyId,
         prefix: secret.slice(0, 17),
