@@ -18,7 +18,7 @@ export interface AccountRow {
   live_account_id: string | null;
   /** The print vendor's press sheet: default of imposed PDFs and the manifest's sheet columns. */
   imposition_sheet: string;
-  /** The print vendor's colour: campaigns take it when frozen (0017_color-mode.sql). */
+  /** The print vendor's colour: campaigns take it when frozen (0019_color-mode.sql). */
   color_mode: "rgb" | "cmyk";
   created_at: Date;
 }
