@@ -1,15 +1,70 @@
 /**
  * The OpenAPI document is generated from the route schemas; /openapi.json serves it and /docs an
  * interactive page. Register before the routes so every route is collected.
+ *
+ * Response schemas with an `$id` become named components (openapi-components.ts). The
+ * transform adds, for the document only, what Fastify must not validate: streamed request bodies
+ * (openapi-docs.ts) and the problem+json errors each route can answer.
  */
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifySchema, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
+import { type ComponentCollector, createComponentCollector } from "./openapi-components.ts";
+import { problemStatuses } from "./openapi-docs.ts";
+import { problemTitle } from "./problem.ts";
+import { ProblemSchema } from "./problem-schema.ts";
+
+function problemResponse(status: number) {
+  return {
+    description: problemTitle(status),
+    content: { "application/problem+json": { schema: ProblemSchema } },
+  };
+}
+
+const SUCCESS: Record<string, string> = { 200: "OK", 201: "Created", 202: "Accepted" };
+
+/** The route's schema as the document shows it (a copy: Fastify keeps the original). */
+export function documentedSchema(
+  route: Pick<RouteOptions, "url" | "method" | "config">,
+  schema: FastifySchema,
+  components: ComponentCollector,
+): FastifySchema {
+  const { documentedBody, problems: _problems, noBody: _noBody, ...rest } = schema;
+  const response: Record<string, unknown> = {};
+  for (const [status, value] of Object.entries(schema.response ?? {})) {
+    const marked = components.mark(value) as Record<string, unknown>;
+    // swagger takes a response's description from this key, or from its schema's description.
+    const description = marked.description ?? SUCCESS[status];
+    response[status] = description ? { ...marked, "x-response-description": description } : marked;
+  }
+  for (const status of problemStatuses(route, schema)) {
+    response[status] ??= components.mark(problemResponse(status));
+  }
+  return {
+    ...rest,
+    ...(documentedBody ? { body: documentedBody } : {}),
+    response,
+    // Outside /v1 (health, the QR redirect) no key is needed unless the route says otherwise.
+    ...(route.url.startsWith("/v1/") || schema.security ? {} : { security: [] }),
+  };
+}
 
 export const openApiPlugin = fp(
   async (app: FastifyInstance) => {
+    let components = createComponentCollector();
     await app.register(swagger, {
+      transform: ({ schema, url, route }) => ({
+        schema: schema && !schema.hide ? documentedSchema(route, schema, components) : schema,
+        url,
+      }),
+      // Called once per document, after every route's transform: the next document collects anew.
+      transformObject: (documentObject) => {
+        if (!("openapiObject" in documentObject)) return documentObject.swaggerObject;
+        const doc = components.finish(documentObject.openapiObject);
+        components = createComponentCollector();
+        return doc;
+      },
       openapi: {
         openapi: "3.1.0",
         info: {

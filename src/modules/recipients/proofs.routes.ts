@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
+import { fileResponse } from "../../http/openapi-docs.ts";
 import type { RecipientsService } from "./recipients.service.ts";
 
 const tags = ["recipients"];
@@ -29,6 +30,8 @@ export const proofsRoutes: FastifyPluginAsyncTypebox<{ recipients: RecipientsSer
         tags,
         summary: "The recipient's card as a print-ready PDF, now",
         params: RecipientParams,
+        response: { 200: fileResponse("application/pdf", "The proof, print-ready") },
+        problems: [422],
       },
     },
     async (request, reply) => {
@@ -54,6 +57,8 @@ export const proofsRoutes: FastifyPluginAsyncTypebox<{ recipients: RecipientsSer
         summary: "A picture of the recipient's card (page 1 = front or outside spread)",
         params: RecipientParams,
         querystring: Type.Object({ page: Type.Integer({ minimum: 1, maximum: 4, default: 1 }) }),
+        response: { 200: fileResponse("image/png", "The page as a picture") },
+        problems: [422],
       },
     },
     async (request, reply) => {
