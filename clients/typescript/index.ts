@@ -22,3 +22,17 @@ export function createCardmergeClient(
     headers: { authorization: `Bearer ${apiKey}`, ...headers },
   });
 }
+
+/**
+ * A multipart body from the typed one (photo uploads, CSV files): pass it as `bodySerializer`.
+ * A File keeps its name, which the API uses (photo names match the CSV's photo column).
+ */
+export function formData(body: Record<string, string | Blob | undefined>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    if (value instanceof File) form.append(name, value, value.name);
+    else form.append(name, value);
+  }
+  return form;
+}

@@ -373,9 +373,9 @@ export interface paths {
         /** List the account's API keys */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                 };
@@ -679,9 +679,9 @@ export interface paths {
         /** List the card designs this account can use (built-ins first, then its own) */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                 };
@@ -769,7 +769,7 @@ export interface paths {
                     };
                     "multipart/form-data": {
                         /** Format: binary */
-                        "template.json": string;
+                        "template.json": Blob;
                     };
                 };
             };
@@ -974,9 +974,9 @@ export interface paths {
         /** List campaigns, newest first */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                     status?: "draft" | "scheduled" | "rendering" | "batching" | "ready" | "cancelled" | "failed";
@@ -1521,9 +1521,9 @@ export interface paths {
         /** List photos, newest first */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                 };
@@ -1611,7 +1611,7 @@ export interface paths {
                          * Format: binary
                          * @description A photo or a ZIP of photos; more file parts may follow, under any field name.
                          */
-                        file: string;
+                        file: Blob;
                     };
                 };
             };
@@ -1918,7 +1918,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "image/jpeg": string;
+                        "image/jpeg": Blob;
                     };
                 };
                 /** @description Invalid request */
@@ -2243,9 +2243,9 @@ export interface paths {
         /** A submitted campaign's cards, with outcomes (filter status=failed for the failures and their reasons) */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                     status?: "pending" | "rendered" | "failed";
@@ -2357,7 +2357,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/pdf": string;
+                        "application/pdf": Blob;
                     };
                 };
                 /** @description Invalid request */
@@ -2434,9 +2434,9 @@ export interface paths {
         /** List print batches, newest first (status=ready for the ones to print) */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                     status?: "ready" | "downloaded" | "printed" | "mailed";
@@ -2628,7 +2628,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/pdf": string;
+                        "application/pdf": Blob;
                     };
                 };
                 /** @description The requested range (Range: bytes=a-b) */
@@ -2637,7 +2637,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/pdf": string;
+                        "application/pdf": Blob;
                     };
                 };
                 /** @description Not modified (If-None-Match matched the ETag) */
@@ -2745,7 +2745,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": string;
+                        "text/csv": Blob;
                     };
                 };
                 /** @description The requested range (Range: bytes=a-b) */
@@ -2754,7 +2754,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": string;
+                        "text/csv": Blob;
                     };
                 };
                 /** @description Not modified (If-None-Match matched the ETag) */
@@ -2862,7 +2862,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/zip": string;
+                        "application/zip": Blob;
                     };
                 };
                 /** @description The requested range (Range: bytes=a-b) */
@@ -2871,7 +2871,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/zip": string;
+                        "application/zip": Blob;
                     };
                 };
                 /** @description Not modified (If-None-Match matched the ETag) */
@@ -2985,7 +2985,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/pdf": string;
+                        "application/pdf": Blob;
                     };
                 };
                 /** @description Invalid request */
@@ -3277,9 +3277,9 @@ export interface paths {
         /** List a campaign's recipients in import order */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                 };
@@ -3388,7 +3388,7 @@ export interface paths {
                          * Format: binary
                          * @description The CSV
                          */
-                        file: string;
+                        file: Blob;
                     };
                 };
             };
@@ -3757,7 +3757,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": string;
+                        "text/csv": Blob;
                     };
                 };
                 /** @description Invalid request */
@@ -4149,7 +4149,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/pdf": string;
+                        "application/pdf": Blob;
                     };
                 };
                 /** @description Invalid request */
@@ -4235,8 +4235,8 @@ export interface paths {
         /** A picture of the recipient's card (page 1 = front or outside spread) */
         get: {
             parameters: {
-                query: {
-                    page: number;
+                query?: {
+                    page?: number;
                 };
                 header?: never;
                 path: {
@@ -4253,7 +4253,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "image/png": string;
+                        "image/png": Blob;
                     };
                 };
                 /** @description Invalid request */
@@ -4339,8 +4339,8 @@ export interface paths {
         /** List contacts, newest first */
         get: {
             parameters: {
-                query: {
-                    limit: number;
+                query?: {
+                    limit?: number;
                     after?: string;
                     /** @description Part of the name, email or city, any case. */
                     q?: string;
@@ -4578,7 +4578,7 @@ export interface paths {
                          * Format: binary
                          * @description The CSV
                          */
-                        file: string;
+                        file: Blob;
                     };
                 };
             };
@@ -4798,7 +4798,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": string;
+                        "text/csv": Blob;
                     };
                 };
                 /** @description Invalid request */
@@ -5200,9 +5200,9 @@ export interface paths {
         /** List automations, newest first */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                 };
@@ -5762,12 +5762,12 @@ export interface paths {
         /** Each card the automation will make with a send day in [from, to] (default: today and 30 days on, at most 400), and why not where it will not. Sends nothing. */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description A calendar day, YYYY-MM-DD. */
                     from?: string;
                     /** @description A calendar day, YYYY-MM-DD. */
                     to?: string;
-                    limit: number;
+                    limit?: number;
                     after?: string;
                 };
                 header?: never;
@@ -5861,9 +5861,9 @@ export interface paths {
         /** The cards the automation made, newest first, with their outcome and batch */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                     status?: "pending" | "rendered" | "failed";
@@ -6109,9 +6109,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                     /** @description An event type, or a prefix such as "batch.*". */
@@ -6273,9 +6273,9 @@ export interface paths {
         /** List webhook endpoints, newest first */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                 };
@@ -6825,9 +6825,9 @@ export interface paths {
         /** List an endpoint's deliveries, newest first, with their attempts */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description How many items to return. */
-                    limit: number;
+                    limit?: number;
                     /** @description The `next_after` of the previous page. */
                     after?: string;
                     status?: "pending" | "succeeded" | "failed";

@@ -22,6 +22,22 @@ function problemResponse(status: number) {
   };
 }
 
+/**
+ * A copy of a request schema where a property with a default is optional: Fastify fills it in
+ * (ajv useDefaults), so a client may leave it out (limit on every list, for one).
+ */
+function defaultsOptional(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(defaultsOptional);
+  if (!schema || typeof schema !== "object") return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) copy[key] = defaultsOptional(value);
+  const properties = copy.properties as Record<string, { default?: unknown }> | undefined;
+  if (properties && Array.isArray(copy.required)) {
+    copy.required = copy.required.filter((name) => properties[name]?.default === undefined);
+  }
+  return copy;
+}
+
 const SUCCESS: Record<string, string> = { 200: "OK", 201: "Created", 202: "Accepted" };
 
 /** The route's schema as the document shows it (a copy: Fastify keeps the original). */
@@ -43,6 +59,8 @@ export function documentedSchema(
   }
   return {
     ...rest,
+    ...(rest.querystring ? { querystring: defaultsOptional(rest.querystring) } : {}),
+    ...(rest.body ? { body: defaultsOptional(rest.body) } : {}),
     ...(documentedBody ? { body: documentedBody } : {}),
     response,
     // Outside /v1 (health, the QR redirect) no key is needed unless the route says otherwise.
