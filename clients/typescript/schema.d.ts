@@ -446,7 +446,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -572,7 +575,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -755,7 +761,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1048,7 +1057,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1600,7 +1612,10 @@ export interface paths {
                     /** @description The card format the photo is for: warnings judge its resolution on that front (default card_5x7). */
                     format?: "postcard_4x6" | "postcard_6x9" | "postcard_6x11" | "card_5x7" | "a2_folded";
                 };
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1998,7 +2013,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2136,7 +2154,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -3065,7 +3086,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -3369,7 +3393,10 @@ export interface paths {
                     /** @description JSON object: your header → field, e.g. {"Kunde Vorname":"firstName","Letzter Kauf":"custom:lastPurchase"} */
                     mapping?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -3516,7 +3543,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4419,7 +4449,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4562,7 +4595,10 @@ export interface paths {
                     /** @description JSON object: your header → field, e.g. {"Partner":"spouseName","Kunden-Nr":"externalId"} */
                     mapping?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -5273,7 +5309,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -5962,7 +6001,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6337,7 +6379,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -6727,7 +6772,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6917,7 +6965,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                     delivery_id: string;

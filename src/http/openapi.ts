@@ -38,6 +38,24 @@ function defaultsOptional(schema: unknown): unknown {
   return copy;
 }
 
+const IDEMPOTENCY_KEY = {
+  type: "string",
+  minLength: 1,
+  maxLength: 255,
+  description:
+    "Retry safely: a POST repeated with the same key within 24 hours gets the first answer again, and is not done twice.",
+};
+
+/** The request headers a route documents: its own, and Idempotency-Key on every POST under /v1. */
+function documentedHeaders(route: Pick<RouteOptions, "url" | "method">, headers: unknown): unknown {
+  const posts = [route.method].flat().includes("POST") && route.url.startsWith("/v1/");
+  if (!posts) return headers;
+  const own = (headers ?? { type: "object", properties: {} }) as {
+    properties?: Record<string, unknown>;
+  };
+  return { ...own, properties: { ...own.properties, "idempotency-key": IDEMPOTENCY_KEY } };
+}
+
 const SUCCESS: Record<string, string> = { 200: "OK", 201: "Created", 202: "Accepted" };
 
 /** The route's schema as the document shows it (a copy: Fastify keeps the original). */
@@ -61,6 +79,9 @@ export function documentedSchema(
     ...rest,
     ...(rest.querystring ? { querystring: defaultsOptional(rest.querystring) } : {}),
     ...(rest.body ? { body: defaultsOptional(rest.body) } : {}),
+    ...(documentedHeaders(route, rest.headers)
+      ? { headers: documentedHeaders(route, rest.headers) }
+      : {}),
     ...(documentedBody ? { body: documentedBody } : {}),
     response,
     // Outside /v1 (health, the QR redirect) no key is needed unless the route says otherwise.

@@ -65,6 +65,11 @@ function gaps(registered: RouteOptions[], document: Document): string[] {
           found.push(`${name}: path parameter ${p} not documented`);
         }
       }
+      if (method === "POST" && path.startsWith("/v1/")) {
+        if (!op.parameters?.some((x) => x.in === "header" && x.name === "idempotency-key")) {
+          found.push(`${name}: Idempotency-Key not documented`);
+        }
+      }
       const responses = Object.entries(op.responses ?? {});
       const successes = responses.filter(([status]) => /^[23]/.test(status));
       if (!successes.length) found.push(`${name}: no success response`);
