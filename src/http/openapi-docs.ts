@@ -17,6 +17,8 @@ declare module "fastify" {
   interface FastifySchema {
     /** The request body as the document shows it; never validated (the route reads the raw body). */
     documentedBody?: DocumentedBody;
+    /** A POST whose options are all optional: the body may be left out (app.ts reads none as {}). */
+    optionalBody?: true;
     /** A POST that takes no options: documented without a request body (one may be omitted). */
     noBody?: true;
     /** Error statuses this route answers beyond those its shape implies (see problemStatuses). */

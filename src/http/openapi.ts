@@ -64,7 +64,8 @@ export function documentedSchema(
   schema: FastifySchema,
   components: ComponentCollector,
 ): FastifySchema {
-  const { documentedBody, problems: _problems, noBody: _noBody, ...rest } = schema;
+  const { documentedBody, problems: _problems, noBody: _noBody, optionalBody, ...rest } = schema;
+  const headers = documentedHeaders(route, rest.headers);
   const response: Record<string, unknown> = {};
   for (const [status, value] of Object.entries(schema.response ?? {})) {
     const marked = components.mark(value) as Record<string, unknown>;
@@ -79,14 +80,30 @@ export function documentedSchema(
     ...rest,
     ...(rest.querystring ? { querystring: defaultsOptional(rest.querystring) } : {}),
     ...(rest.body ? { body: defaultsOptional(rest.body) } : {}),
-    ...(documentedHeaders(route, rest.headers)
-      ? { headers: documentedHeaders(route, rest.headers) }
-      : {}),
+    ...(headers ? { headers } : {}),
     ...(documentedBody ? { body: documentedBody } : {}),
     response,
+    ...(optionalBody ? { [OPTIONAL_BODY]: true } : {}),
     // Outside /v1 (health, the QR redirect) no key is needed unless the route says otherwise.
     ...(route.url.startsWith("/v1/") || schema.security ? {} : { security: [] }),
   };
+}
+
+const OPTIONAL_BODY = "x-cardmerge-optional-body";
+type Operation = Record<string, unknown> & { requestBody?: { required?: boolean } };
+
+/** swagger marks every schema'd body required; a route's optionalBody says otherwise. */
+function optionalBodies<T extends { paths?: unknown }>(doc: T): T {
+  for (const item of Object.values(
+    (doc.paths ?? {}) as Record<string, Record<string, Operation>>,
+  )) {
+    for (const op of Object.values(item)) {
+      if (!op?.[OPTIONAL_BODY]) continue;
+      delete op[OPTIONAL_BODY];
+      if (op.requestBody) op.requestBody.required = false;
+    }
+  }
+  return doc;
 }
 
 export const openApiPlugin = fp(
@@ -100,7 +117,7 @@ export const openApiPlugin = fp(
       // Called once per document, after every route's transform: the next document collects anew.
       transformObject: (documentObject) => {
         if (!("openapiObject" in documentObject)) return documentObject.swaggerObject;
-        const doc = components.finish(documentObject.openapiObject);
+        const doc = optionalBodies(components.finish(documentObject.openapiObject));
         components = createComponentCollector();
         return doc;
       },

@@ -50,6 +50,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "Submit a draft: freeze it and render its cards (now, or at send_at)",
         params: CampaignIdParams,
+        optionalBody: true,
         body: Type.Object(
           {
             send_at: Type.Optional(

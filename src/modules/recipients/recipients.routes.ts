@@ -119,6 +119,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
         description:
           "Instead of a CSV: every contact (or every contact with `tag`) becomes a recipient of this draft campaign, with its merge data (custom fields, {{spouseName}}, {{children}}, birthday, anniversary). Contacts marked do_not_mail or returned, without an address, or without a value the message prints are skipped and counted by reason. People already in the campaign are counted as duplicates. Atomic.",
         params: CampaignParams,
+        optionalBody: true,
         body: Type.Object(
           {
             tag: Type.Optional(
