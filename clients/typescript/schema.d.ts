@@ -7115,7 +7115,7 @@ export interface components {
             format: string;
             message: string | null;
             merge_fields: string[];
-            sender: unknown;
+            sender: components["schemas"]["Sender"];
             photo_id: string | null;
             landing_url: string | null;
             tag: string | null;
@@ -7273,7 +7273,7 @@ export interface components {
             format: string;
             message: string | null;
             merge_fields: string[];
-            sender: unknown;
+            sender: components["schemas"]["Sender"];
             photo_id: string | null;
             metadata: {
                 [key: string]: string;
@@ -7646,6 +7646,18 @@ export interface components {
             /** @description Pass as `after` for the next page (an opaque cursor). */
             next_after: string | null;
         };
+        Sender: {
+            business_name: string;
+            signature: string | null;
+            return_address: {
+                line1: string;
+                line2: string | null;
+                city: string;
+                region: string | null;
+                postal_code: string | null;
+                country: string;
+            } | null;
+        };
         Template: components["schemas"]["TemplateSummary"] & {
             /** @description Used when a campaign gives no message. */
             default_message: string;
@@ -7783,6 +7795,7 @@ export type Problem = components['schemas']['Problem'];
 export type Recipient = components['schemas']['Recipient'];
 export type RecipientImport = components['schemas']['RecipientImport'];
 export type RecipientList = components['schemas']['RecipientList'];
+export type Sender = components['schemas']['Sender'];
 export type Template = components['schemas']['Template'];
 export type TemplateSummary = components['schemas']['TemplateSummary'];
 export type TemplateSummaryList = components['schemas']['TemplateSummaryList'];

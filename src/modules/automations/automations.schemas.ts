@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { FORMATS, SenderSchema } from "../campaigns/campaigns.schemas.ts";
+import { FORMATS, SenderJsonSchema, SenderSchema } from "../campaigns/campaigns.schemas.ts";
 import { AUTOMATION_OCCASIONS } from "./automations.repository.ts";
 import { SKIP_REASONS } from "./occurrences.repository.ts";
 
@@ -108,7 +108,7 @@ export const AutomationSchema = Type.Object(
     format: Type.String(),
     message: Type.Union([Type.String(), Type.Null()]),
     merge_fields: Type.Array(Type.String()),
-    sender: Type.Unknown(),
+    sender: SenderJsonSchema,
     photo_id: Type.Union([Type.String(), Type.Null()]),
     landing_url: Type.Union([Type.String(), Type.Null()]),
     tag: Type.Union([Type.String(), Type.Null()]),

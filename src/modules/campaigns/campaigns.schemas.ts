@@ -48,6 +48,28 @@ export const SenderSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+/** The sender as answers show it (sender.ts senderJson): absent parts are null. */
+export const SenderJsonSchema = Type.Object(
+  {
+    business_name: Type.String(),
+    signature: Nullable(Type.String()),
+    return_address: Type.Union([
+      Type.Object({
+        line1: Type.String(),
+        line2: Nullable(Type.String()),
+        city: Type.String(),
+        region: Nullable(Type.String()),
+        postal_code: Nullable(Type.String()),
+        country: Type.String(),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { $id: "Sender" },
+);
+
 const Metadata = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), {
   maxProperties: 20,
   description: "Your own key/values (up to 20), returned as given.",
@@ -107,7 +129,7 @@ export const CampaignSchema = Type.Object(
     format: Type.String(),
     message: Type.Union([Type.String(), Type.Null()]),
     merge_fields: Type.Array(Type.String()),
-    sender: Type.Unknown(),
+    sender: SenderJsonSchema,
     photo_id: Type.Union([Type.String(), Type.Null()]),
     metadata: Type.Record(Type.String(), Type.String()),
     landing_url: Type.Union([Type.String(), Type.Null()]),
