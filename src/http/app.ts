@@ -4,7 +4,7 @@
  */
 import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import type { Deps } from "../deps.ts";
 import { newId } from "../ids.ts";
 import { loggerOptions } from "../logger.ts";
@@ -37,7 +37,12 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(
   deps: Deps,
-  opts: { logger?: boolean; idempotency?: Omit<IdempotencyOptions, "pool"> } = {},
+  opts: {
+    logger?: boolean;
+    idempotency?: Omit<IdempotencyOptions, "pool">;
+    /** Sees every route as it is registered (the OpenAPI test checks each is documented). */
+    onRoute?: (route: RouteOptions) => void;
+  } = {},
 ): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
@@ -58,6 +63,7 @@ export async function buildApp(
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (opts.onRoute) app.addHook("onRoute", opts.onRoute);
 
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-request-id", request.id);

@@ -48,6 +48,7 @@ export async function metricsRoutes(
         summary: "Prometheus metrics (operators only)",
         description:
           "HTTP latency by route, queue depth and oldest waiting job, cards rendered and failed by reason, render and batch assembly seconds, webhook deliveries: this API process's own figures plus every worker's, summed. Needs an admin key of an operator account (OPERATOR_ACCOUNT_IDS), or a client address in METRICS_ALLOW_CIDRS.",
+        problems: [401, 403],
         response: {
           200: {
             description: "Prometheus text exposition format 0.0.4",

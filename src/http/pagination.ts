@@ -28,15 +28,21 @@ export const PageQuery = Type.Object({
   ),
 });
 
-export const listOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
-  Type.Object({
-    object: Type.Literal("list"),
-    data: Type.Array(item),
-    has_more: Type.Boolean(),
-    next_after: Type.Union([Type.String(), Type.Null()], {
-      description: "Pass as `after` for the next page (an opaque cursor).",
-    }),
-  });
+/** A page of items; a named item (with an `$id`) names its list too (CampaignList). */
+export const listOf = <T extends ReturnType<typeof Type.Object>>(item: T) => {
+  const name: unknown = (item as { $id?: unknown }).$id;
+  return Type.Object(
+    {
+      object: Type.Literal("list"),
+      data: Type.Array(item),
+      has_more: Type.Boolean(),
+      next_after: Type.Union([Type.String(), Type.Null()], {
+        description: "Pass as `after` for the next page (an opaque cursor).",
+      }),
+    },
+    typeof name === "string" ? { $id: `${name}List` } : {},
+  );
+};
 
 /**
  * What a repository fetches for a list query: limit + 1 rows, after the decoded cursor. `sort` is

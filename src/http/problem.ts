@@ -36,6 +36,11 @@ const TITLES: Record<number, string> = {
 
 const slug = (title: string) => title.toLowerCase().replaceAll(/[^a-z0-9]+/g, "-");
 
+/** The title a status's problem carries (the errors' own titles may be more precise). */
+export function problemTitle(status: number): string {
+  return TITLES[status] ?? "Error";
+}
+
 export function problemType(status: number): string {
   return `https://cardmerge.dev/problems/${slug(TITLES[status] ?? "error")}`;
 }

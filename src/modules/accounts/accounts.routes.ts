@@ -118,6 +118,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
         tags: ["account"],
         summary: "Revoke an API key (it stops working at once)",
         params: Type.Object({ id: Type.String() }),
+        noBody: true,
         response: { 200: ApiKeySchema },
       },
     },

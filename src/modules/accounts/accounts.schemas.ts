@@ -18,28 +18,31 @@ export const ColorModeSchema = Type.Union([Type.Literal("rgb"), Type.Literal("cm
     "rgb: sRGB batches (the default). cmyk: photos separated with the press profile and every design colour written as CMYK; batches declare the profile as their output intent. A campaign takes the account's mode when it is submitted.",
 });
 
-export const AccountSchema = Type.Object({
-  object: Type.Literal("account"),
-  id: Type.String(),
-  name: Type.String(),
-  time_zone: Type.String({ description: "IANA time zone of the account's days (automations)." }),
-  send_hour: Type.Integer({
-    description:
-      "From this hour of its day (0–23, the account's time zone) the day's cards are made.",
-  }),
-  mode: ModeSchema,
-  imposition_sheet: Type.String({
-    description:
-      "The print vendor's press sheet (12x18, 13x19, 11x17, sra3): the default of imposed PDFs.",
-  }),
-  color_mode: ColorModeSchema,
-  key: Type.Object({
+export const AccountSchema = Type.Object(
+  {
+    object: Type.Literal("account"),
     id: Type.String(),
-    prefix: Type.String(),
-    scopes: Type.Array(ScopeSchema),
+    name: Type.String(),
+    time_zone: Type.String({ description: "IANA time zone of the account's days (automations)." }),
+    send_hour: Type.Integer({
+      description:
+        "From this hour of its day (0–23, the account's time zone) the day's cards are made.",
+    }),
     mode: ModeSchema,
-  }),
-});
+    imposition_sheet: Type.String({
+      description:
+        "The print vendor's press sheet (12x18, 13x19, 11x17, sra3): the default of imposed PDFs.",
+    }),
+    color_mode: ColorModeSchema,
+    key: Type.Object({
+      id: Type.String(),
+      prefix: Type.String(),
+      scopes: Type.Array(ScopeSchema),
+      mode: ModeSchema,
+    }),
+  },
+  { $id: "Account" },
+);
 
 export const UpdateAccountBody = Type.Object(
   {
@@ -53,24 +56,30 @@ export const UpdateAccountBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const ApiKeySchema = Type.Object({
-  object: Type.Literal("api_key"),
-  id: Type.String(),
-  name: Type.String(),
-  prefix: Type.String({ description: "The first characters of the key, to tell keys apart." }),
-  scopes: Type.Array(ScopeSchema),
-  mode: ModeSchema,
-  created_at: Type.String({ format: "date-time" }),
-  last_used_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  revoked_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-});
+export const ApiKeySchema = Type.Object(
+  {
+    object: Type.Literal("api_key"),
+    id: Type.String(),
+    name: Type.String(),
+    prefix: Type.String({ description: "The first characters of the key, to tell keys apart." }),
+    scopes: Type.Array(ScopeSchema),
+    mode: ModeSchema,
+    created_at: Type.String({ format: "date-time" }),
+    last_used_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    revoked_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  },
+  { $id: "ApiKey" },
+);
 
-export const CreatedApiKeySchema = Type.Intersect([
-  ApiKeySchema,
-  Type.Object({
-    secret: Type.String({ description: "The key itself. Shown once: store it now." }),
-  }),
-]);
+export const CreatedApiKeySchema = Type.Intersect(
+  [
+    ApiKeySchema,
+    Type.Object({
+      secret: Type.String({ description: "The key itself. Shown once: store it now." }),
+    }),
+  ],
+  { $id: "CreatedApiKey" },
+);
 
 export const CreateApiKeyBody = Type.Object(
   {

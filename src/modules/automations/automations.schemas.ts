@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { FORMATS, SenderSchema } from "../campaigns/campaigns.schemas.ts";
+import { FORMATS, SenderJsonSchema, SenderSchema } from "../campaigns/campaigns.schemas.ts";
 import { AUTOMATION_OCCASIONS } from "./automations.repository.ts";
 import { SKIP_REASONS } from "./occurrences.repository.ts";
 
@@ -99,37 +99,40 @@ export const UpdateAutomationBody = Type.Partial(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const AutomationSchema = Type.Object({
-  object: Type.Literal("automation"),
-  id: Type.String(),
-  name: Type.String(),
-  occasion: Type.String(),
-  template: Type.String(),
-  format: Type.String(),
-  message: Type.Union([Type.String(), Type.Null()]),
-  merge_fields: Type.Array(Type.String()),
-  sender: Type.Unknown(),
-  photo_id: Type.Union([Type.String(), Type.Null()]),
-  landing_url: Type.Union([Type.String(), Type.Null()]),
-  tag: Type.Union([Type.String(), Type.Null()]),
-  active: Type.Boolean(),
-  lead_days: Type.Integer(),
-  send_late: Type.Boolean(),
-  window: Type.Union([Type.Object({ start: Type.String(), end: Type.String() }), Type.Null()]),
-  last_run_date: Type.String({ description: "The last day the daily run has done." }),
-  counts: Type.Optional(
-    Type.Object(
-      {
-        sent_this_year: Type.Integer(),
-        upcoming_30_days: Type.Integer(),
-        skipped_this_year: Type.Record(Type.String(), Type.Integer()),
-      },
-      { description: "This year by the account's calendar; upcoming from today for 30 days." },
+export const AutomationSchema = Type.Object(
+  {
+    object: Type.Literal("automation"),
+    id: Type.String(),
+    name: Type.String(),
+    occasion: Type.String(),
+    template: Type.String(),
+    format: Type.String(),
+    message: Type.Union([Type.String(), Type.Null()]),
+    merge_fields: Type.Array(Type.String()),
+    sender: SenderJsonSchema,
+    photo_id: Type.Union([Type.String(), Type.Null()]),
+    landing_url: Type.Union([Type.String(), Type.Null()]),
+    tag: Type.Union([Type.String(), Type.Null()]),
+    active: Type.Boolean(),
+    lead_days: Type.Integer(),
+    send_late: Type.Boolean(),
+    window: Type.Union([Type.Object({ start: Type.String(), end: Type.String() }), Type.Null()]),
+    last_run_date: Type.String({ description: "The last day the daily run has done." }),
+    counts: Type.Optional(
+      Type.Object(
+        {
+          sent_this_year: Type.Integer(),
+          upcoming_30_days: Type.Integer(),
+          skipped_this_year: Type.Record(Type.String(), Type.Integer()),
+        },
+        { description: "This year by the account's calendar; upcoming from today for 30 days." },
+      ),
     ),
-  ),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-});
+    created_at: Type.String(),
+    updated_at: Type.String(),
+  },
+  { $id: "Automation" },
+);
 
 export const AutomationIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -153,35 +156,41 @@ export const UpcomingItemSchema = Type.Object({
   campaign_id: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const UpcomingSchema = Type.Object({
-  object: Type.Literal("list"),
-  from: Type.String(),
-  to: Type.String(),
-  data: Type.Array(UpcomingItemSchema),
-  has_more: Type.Boolean(),
-  next_after: Type.Union([Type.String(), Type.Null()]),
-  totals: Type.Object(
-    {
-      cards: Type.Integer(),
-      skipped: Type.Record(Type.String(), Type.Integer()),
-    },
-    { description: "Over the whole range, not just this page." },
-  ),
-});
+export const UpcomingSchema = Type.Object(
+  {
+    object: Type.Literal("list"),
+    from: Type.String(),
+    to: Type.String(),
+    data: Type.Array(UpcomingItemSchema),
+    has_more: Type.Boolean(),
+    next_after: Type.Union([Type.String(), Type.Null()]),
+    totals: Type.Object(
+      {
+        cards: Type.Integer(),
+        skipped: Type.Record(Type.String(), Type.Integer()),
+      },
+      { description: "Over the whole range, not just this page." },
+    ),
+  },
+  { $id: "AutomationUpcoming" },
+);
 
-export const AutomationCardSchema = Type.Object({
-  object: Type.Literal("card"),
-  id: Type.String(),
-  campaign_id: Type.String(),
-  contact_id: Type.String(),
-  recipient_name: Type.String(),
-  send_date: Type.String(),
-  occasion_date: Type.String(),
-  status: Type.String({ description: "pending, rendered or failed" }),
-  failure_reason: Type.Union([Type.String(), Type.Null()]),
-  batch_id: Type.Union([Type.String(), Type.Null()]),
-  pdf_url: Type.Union([Type.String(), Type.Null()]),
-});
+export const AutomationCardSchema = Type.Object(
+  {
+    object: Type.Literal("card"),
+    id: Type.String(),
+    campaign_id: Type.String(),
+    contact_id: Type.String(),
+    recipient_name: Type.String(),
+    send_date: Type.String(),
+    occasion_date: Type.String(),
+    status: Type.String({ description: "pending, rendered or failed" }),
+    failure_reason: Type.Union([Type.String(), Type.Null()]),
+    batch_id: Type.Union([Type.String(), Type.Null()]),
+    pdf_url: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: "AutomationCard" },
+);
 
 const MergeData = Type.Record(
   Type.String({ pattern: "^[a-z][A-Za-z0-9]{0,63}$" }),
@@ -213,16 +222,19 @@ export const CreateSendBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const SendSchema = Type.Object({
-  object: Type.Literal("automation_send"),
-  id: Type.String(),
-  automation_id: Type.String(),
-  contact_id: Type.String(),
-  send_date: Type.String(),
-  status: Type.String({ description: "waiting, made or skipped" }),
-  skip_reason: Type.Union([Type.String(), Type.Null()]),
-  campaign_id: Type.Union([Type.String(), Type.Null()]),
-  merge: Type.Record(Type.String(), Type.String()),
-  photo_id: Type.Union([Type.String(), Type.Null()]),
-  created_at: Type.String(),
-});
+export const SendSchema = Type.Object(
+  {
+    object: Type.Literal("automation_send"),
+    id: Type.String(),
+    automation_id: Type.String(),
+    contact_id: Type.String(),
+    send_date: Type.String(),
+    status: Type.String({ description: "waiting, made or skipped" }),
+    skip_reason: Type.Union([Type.String(), Type.Null()]),
+    campaign_id: Type.Union([Type.String(), Type.Null()]),
+    merge: Type.Record(Type.String(), Type.String()),
+    photo_id: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String(),
+  },
+  { $id: "AutomationSend" },
+);

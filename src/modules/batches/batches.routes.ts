@@ -8,6 +8,7 @@ import { Type } from "typebox";
 import type { Pool } from "../../db/pool.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
+import { fileResponse } from "../../http/openapi-docs.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { sendProblem } from "../../http/problem.ts";
 import { SHEET_IDS, type SheetId } from "../../render/index.ts";
@@ -21,41 +22,49 @@ const FileSchema = Type.Union([
   Type.Object({ url: Type.String(), bytes: Type.Integer(), sha256: Type.String() }),
   Type.Null(),
 ]);
-const BatchSchema = Type.Object({
-  object: Type.Literal("batch"),
-  id: Type.String(),
-  campaign_id: Type.String(),
-  format: Type.String(),
-  number: Type.Integer(),
-  cards: Type.Integer(),
-  pages: Type.Union([Type.Integer(), Type.Null()]),
-  color_mode: Type.Union([Type.Literal("rgb"), Type.Literal("cmyk")], {
-    description:
-      "The colour its PDF and imposed sheets are made in (the account's color_mode when the campaign was submitted); the PDF's output intent names the ICC profile.",
-  }),
-  status: Type.String({ description: "ready, downloaded, printed or mailed" }),
-  automation: Type.Union(
-    [
-      Type.Object({ id: Type.String(), name: Type.String(), send_date: Type.String() }),
-      Type.Null(),
-    ],
-    { description: "The automation whose day's cards this batch prints; null for a campaign's." },
-  ),
-  files: Type.Object({ pdf: FileSchema, manifest: FileSchema, zip: FileSchema }),
-  ready_at: Type.Union([Type.String(), Type.Null()]),
-  downloaded_at: Type.Union([Type.String(), Type.Null()]),
-  printed_at: Type.Union([Type.String(), Type.Null()]),
-  mailed_at: Type.Union([Type.String(), Type.Null()]),
-  created_at: Type.String(),
-});
+const BatchSchema = Type.Object(
+  {
+    object: Type.Literal("batch"),
+    id: Type.String(),
+    campaign_id: Type.String(),
+    format: Type.String(),
+    number: Type.Integer(),
+    cards: Type.Integer(),
+    pages: Type.Union([Type.Integer(), Type.Null()]),
+    color_mode: Type.Union([Type.Literal("rgb"), Type.Literal("cmyk")], {
+      description:
+        "The colour its PDF and imposed sheets are made in (the account's color_mode when the campaign was submitted); the PDF's output intent names the ICC profile.",
+    }),
+    status: Type.String({ description: "ready, downloaded, printed or mailed" }),
+    automation: Type.Union(
+      [
+        Type.Object({ id: Type.String(), name: Type.String(), send_date: Type.String() }),
+        Type.Null(),
+      ],
+      { description: "The automation whose day's cards this batch prints; null for a campaign's." },
+    ),
+    files: Type.Object({ pdf: FileSchema, manifest: FileSchema, zip: FileSchema }),
+    ready_at: Type.Union([Type.String(), Type.Null()]),
+    downloaded_at: Type.Union([Type.String(), Type.Null()]),
+    printed_at: Type.Union([Type.String(), Type.Null()]),
+    mailed_at: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String(),
+  },
+  { $id: "Batch" },
+);
 
 /** The vendor's clock and ours may differ this much; beyond it an acknowledgement's time is a mistake. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 const FILES = {
-  pdf: { key: "pdf", type: "application/pdf", ext: "pdf" },
-  "manifest.csv": { key: "manifest", type: "text/csv; charset=utf-8", ext: "csv" },
-  zip: { key: "zip", type: "application/zip", ext: "zip" },
+  pdf: { key: "pdf", type: "application/pdf", doc: "application/pdf", ext: "pdf" },
+  "manifest.csv": {
+    key: "manifest",
+    type: "text/csv; charset=utf-8",
+    doc: "text/csv",
+    ext: "csv",
+  },
+  zip: { key: "zip", type: "application/zip", doc: "application/zip", ext: "zip" },
 } as const;
 
 /** Parses a single `bytes=a-b` range (the form download managers send); undefined = whole file. */
@@ -87,10 +96,7 @@ const tags = ["batches"];
 const config = { scope: "batches" as const };
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-const PdfResponse = {
-  description: "The PDF",
-  content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
-};
+const PdfResponse = fileResponse("application/pdf", "The PDF");
 
 export const batchesRoutes: FastifyPluginAsyncTypebox<{
   pool: Pool;
@@ -154,6 +160,12 @@ export const batchesRoutes: FastifyPluginAsyncTypebox<{
           tags,
           summary: `Download the batch ${spec.ext.toUpperCase()} (ETag = SHA-256; Range supported)`,
           params: IdParams,
+          response: {
+            200: fileResponse(spec.doc, "The file"),
+            206: fileResponse(spec.doc, "The requested range (Range: bytes=a-b)"),
+            304: Type.Null({ description: "Not modified (If-None-Match matched the ETag)" }),
+          },
+          problems: [416],
         },
       },
       async (request, reply: FastifyReply) => {

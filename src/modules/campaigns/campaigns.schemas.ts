@@ -48,6 +48,28 @@ export const SenderSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+/** The sender as answers show it (sender.ts senderJson): absent parts are null. */
+export const SenderJsonSchema = Type.Object(
+  {
+    business_name: Type.String(),
+    signature: Nullable(Type.String()),
+    return_address: Type.Union([
+      Type.Object({
+        line1: Type.String(),
+        line2: Nullable(Type.String()),
+        city: Type.String(),
+        region: Nullable(Type.String()),
+        postal_code: Nullable(Type.String()),
+        country: Type.String(),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { $id: "Sender" },
+);
+
 const Metadata = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), {
   maxProperties: 20,
   description: "Your own key/values (up to 20), returned as given.",
@@ -97,58 +119,62 @@ export const UpdateCampaignBody = Type.Partial(
   },
 );
 
-export const CampaignSchema = Type.Object({
-  object: Type.Literal("campaign"),
-  id: Type.String(),
-  name: Type.String(),
-  occasion: Type.String(),
-  template: Type.String(),
-  format: Type.String(),
-  message: Type.Union([Type.String(), Type.Null()]),
-  merge_fields: Type.Array(Type.String()),
-  sender: Type.Unknown(),
-  photo_id: Type.Union([Type.String(), Type.Null()]),
-  metadata: Type.Record(Type.String(), Type.String()),
-  landing_url: Type.Union([Type.String(), Type.Null()]),
-  scans: Type.Object(
-    { total: Type.Integer(), cards: Type.Integer() },
-    { description: "QR code scans so far, and how many of the cards were scanned." },
-  ),
-  status: Type.String(),
-  send_at: Type.Union([Type.String(), Type.Null()]),
-  automation_id: Type.Union([Type.String(), Type.Null()], {
-    description: "The automation whose day this campaign is (its cards are made by the daily run).",
-  }),
-  send_date: Type.Union([Type.String(), Type.Null()], {
-    description: "An automation's day: the day its cards were made and batched.",
-  }),
-  recipients: Type.Integer({ description: "Recipients imported so far." }),
-  cards: Type.Object(
-    { pending: Type.Integer(), rendered: Type.Integer(), failed: Type.Integer() },
-    { description: "Cards by outcome, once submitted." },
-  ),
-  batches: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      format: Type.String(),
-      number: Type.Integer(),
-      cards: Type.Integer(),
-      status: Type.String({
-        description: "assembling, ready, downloaded, printed, mailed, or failed (see failure)",
-      }),
-      failure: Type.Union([Type.String(), Type.Null()], {
-        description: "Why a failed batch could not be assembled.",
-      }),
+export const CampaignSchema = Type.Object(
+  {
+    object: Type.Literal("campaign"),
+    id: Type.String(),
+    name: Type.String(),
+    occasion: Type.String(),
+    template: Type.String(),
+    format: Type.String(),
+    message: Type.Union([Type.String(), Type.Null()]),
+    merge_fields: Type.Array(Type.String()),
+    sender: SenderJsonSchema,
+    photo_id: Type.Union([Type.String(), Type.Null()]),
+    metadata: Type.Record(Type.String(), Type.String()),
+    landing_url: Type.Union([Type.String(), Type.Null()]),
+    scans: Type.Object(
+      { total: Type.Integer(), cards: Type.Integer() },
+      { description: "QR code scans so far, and how many of the cards were scanned." },
+    ),
+    status: Type.String(),
+    send_at: Type.Union([Type.String(), Type.Null()]),
+    automation_id: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "The automation whose day this campaign is (its cards are made by the daily run).",
     }),
-  ),
-  submitted_at: Type.Union([Type.String(), Type.Null()]),
-  rendering_at: Type.Union([Type.String(), Type.Null()]),
-  batching_at: Type.Union([Type.String(), Type.Null()]),
-  ready_at: Type.Union([Type.String(), Type.Null()]),
-  cancelled_at: Type.Union([Type.String(), Type.Null()]),
-  failed_at: Type.Union([Type.String(), Type.Null()]),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-});
+    send_date: Type.Union([Type.String(), Type.Null()], {
+      description: "An automation's day: the day its cards were made and batched.",
+    }),
+    recipients: Type.Integer({ description: "Recipients imported so far." }),
+    cards: Type.Object(
+      { pending: Type.Integer(), rendered: Type.Integer(), failed: Type.Integer() },
+      { description: "Cards by outcome, once submitted." },
+    ),
+    batches: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        format: Type.String(),
+        number: Type.Integer(),
+        cards: Type.Integer(),
+        status: Type.String({
+          description: "assembling, ready, downloaded, printed, mailed, or failed (see failure)",
+        }),
+        failure: Type.Union([Type.String(), Type.Null()], {
+          description: "Why a failed batch could not be assembled.",
+        }),
+      }),
+    ),
+    submitted_at: Type.Union([Type.String(), Type.Null()]),
+    rendering_at: Type.Union([Type.String(), Type.Null()]),
+    batching_at: Type.Union([Type.String(), Type.Null()]),
+    ready_at: Type.Union([Type.String(), Type.Null()]),
+    cancelled_at: Type.Union([Type.String(), Type.Null()]),
+    failed_at: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+  },
+  { $id: "Campaign" },
+);
 
 export const CampaignIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

@@ -85,40 +85,43 @@ export const ContactInput = Type.Object(
 
 export const MAX_BATCH = 1000;
 
-export const ContactSchema = Type.Object({
-  object: Type.Literal("contact"),
-  id: Type.String(),
-  external_id: Nullable(Type.String()),
-  first_name: Type.String(),
-  last_name: Type.String(),
-  full_name: Type.String(),
-  company: Nullable(Type.String()),
-  address: Type.Union([
-    Type.Object({
-      line1: Type.String(),
-      line2: Nullable(Type.String()),
-      city: Type.String(),
-      region: Nullable(Type.String()),
-      postal_code: Nullable(Type.String()),
-      country: Type.String(),
-    }),
-    Type.Null(),
-  ]),
-  email: Nullable(Type.String()),
-  phone: Nullable(Type.String()),
-  birthday: Nullable(Type.String({ description: "YYYY-MM-DD, or --MM-DD without the year." })),
-  anniversary: Nullable(Type.String()),
-  spouse_name: Nullable(Type.String()),
-  children: Type.Array(Type.String()),
-  tags: Type.Array(Type.String()),
-  custom: Type.Record(Type.String(), Type.String()),
-  notes: Nullable(Type.String()),
-  mail_status: MailStatus,
-  photo: Nullable(Type.String({ description: "As given (a photo's name or id)." })),
-  photo_id: Nullable(Type.String()),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-});
+export const ContactSchema = Type.Object(
+  {
+    object: Type.Literal("contact"),
+    id: Type.String(),
+    external_id: Nullable(Type.String()),
+    first_name: Type.String(),
+    last_name: Type.String(),
+    full_name: Type.String(),
+    company: Nullable(Type.String()),
+    address: Type.Union([
+      Type.Object({
+        line1: Type.String(),
+        line2: Nullable(Type.String()),
+        city: Type.String(),
+        region: Nullable(Type.String()),
+        postal_code: Nullable(Type.String()),
+        country: Type.String(),
+      }),
+      Type.Null(),
+    ]),
+    email: Nullable(Type.String()),
+    phone: Nullable(Type.String()),
+    birthday: Nullable(Type.String({ description: "YYYY-MM-DD, or --MM-DD without the year." })),
+    anniversary: Nullable(Type.String()),
+    spouse_name: Nullable(Type.String()),
+    children: Type.Array(Type.String()),
+    tags: Type.Array(Type.String()),
+    custom: Type.Record(Type.String(), Type.String()),
+    notes: Nullable(Type.String()),
+    mail_status: MailStatus,
+    photo: Nullable(Type.String({ description: "As given (a photo's name or id)." })),
+    photo_id: Nullable(Type.String()),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+  },
+  { $id: "Contact" },
+);
 
 export function contactJson(row: ContactRow) {
   const d = row.data;
@@ -180,30 +183,33 @@ const Problem = Type.Object({
   message: Type.String(),
 });
 
-export const ContactImportSchema = Type.Object({
-  object: Type.Literal("contact_import"),
-  id: Type.String(),
-  filename: Nullable(Type.String()),
-  encoding: Nullable(Type.String()),
-  delimiter: Nullable(Type.String()),
-  columns: Type.Array(Type.Object({ header: Type.String(), field: Type.String() })),
-  rows: Type.Integer(),
-  created: Type.Integer(),
-  updated: Type.Integer(),
-  rejected: Type.Integer(),
-  duplicates: Type.Integer({
-    description: "Rows whose External ID an earlier row of the file had.",
-  }),
-  warned: Type.Integer({ description: "Rows imported without a value that could not be used." }),
-  errors: Type.Array(Problem, {
-    description: "The first 100 row errors; the failures CSV has every rejected row.",
-  }),
-  warnings: Type.Array(Problem, {
-    description: "The first 100 warnings (a placeholder birthday left out…).",
-  }),
-  failures_url: Nullable(Type.String()),
-  created_at: Type.String(),
-});
+export const ContactImportSchema = Type.Object(
+  {
+    object: Type.Literal("contact_import"),
+    id: Type.String(),
+    filename: Nullable(Type.String()),
+    encoding: Nullable(Type.String()),
+    delimiter: Nullable(Type.String()),
+    columns: Type.Array(Type.Object({ header: Type.String(), field: Type.String() })),
+    rows: Type.Integer(),
+    created: Type.Integer(),
+    updated: Type.Integer(),
+    rejected: Type.Integer(),
+    duplicates: Type.Integer({
+      description: "Rows whose External ID an earlier row of the file had.",
+    }),
+    warned: Type.Integer({ description: "Rows imported without a value that could not be used." }),
+    errors: Type.Array(Problem, {
+      description: "The first 100 row errors; the failures CSV has every rejected row.",
+    }),
+    warnings: Type.Array(Problem, {
+      description: "The first 100 warnings (a placeholder birthday left out…).",
+    }),
+    failures_url: Nullable(Type.String()),
+    created_at: Type.String(),
+  },
+  { $id: "ContactImport" },
+);
 
 export function contactImportJson(row: ContactImportRow) {
   return {

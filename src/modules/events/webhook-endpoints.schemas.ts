@@ -52,11 +52,14 @@ const fields = {
   updated_at: Type.String({ format: "date-time" }),
 };
 
-export const EndpointSchema = Type.Object(fields);
-export const EndpointWithSecretSchema = Type.Object({
-  ...fields,
-  secret: Type.String({ description: "whsec_…: shown only now. Verify deliveries with it." }),
-});
+export const EndpointSchema = Type.Object(fields, { $id: "WebhookEndpoint" });
+export const EndpointWithSecretSchema = Type.Object(
+  {
+    ...fields,
+    secret: Type.String({ description: "whsec_…: shown only now. Verify deliveries with it." }),
+  },
+  { $id: "WebhookEndpointWithSecret" },
+);
 
 export const EndpointIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export const DeliveryIdParams = Type.Object({
@@ -70,27 +73,34 @@ export const DeliveryQuery = Type.Object({
   ),
 });
 
-export const DeliverySchema = Type.Object({
-  object: Type.Literal("webhook_delivery"),
-  id: Type.String(),
-  endpoint_id: Type.String(),
-  event_id: Type.String(),
-  event_type: Type.String(),
-  status: Type.Union([Type.Literal("pending"), Type.Literal("succeeded"), Type.Literal("failed")]),
-  attempt_count: Type.Integer(),
-  next_attempt_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  last_status_code: Type.Union([Type.Integer(), Type.Null()]),
-  last_error: Type.Union([Type.String(), Type.Null()]),
-  attempts: Type.Array(
-    Type.Object({
-      status_code: Type.Union([Type.Integer(), Type.Null()]),
-      outcome: Type.Union([Type.Literal("succeeded"), Type.Literal("failed")]),
-      error: Type.Union([Type.String(), Type.Null()]),
-      duration_ms: Type.Integer(),
-      created_at: Type.String({ format: "date-time" }),
-    }),
-    { description: "The last 20 attempts, oldest first." },
-  ),
-  created_at: Type.String({ format: "date-time" }),
-  completed_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-});
+export const DeliverySchema = Type.Object(
+  {
+    object: Type.Literal("webhook_delivery"),
+    id: Type.String(),
+    endpoint_id: Type.String(),
+    event_id: Type.String(),
+    event_type: Type.String(),
+    status: Type.Union([
+      Type.Literal("pending"),
+      Type.Literal("succeeded"),
+      Type.Literal("failed"),
+    ]),
+    attempt_count: Type.Integer(),
+    next_attempt_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    last_status_code: Type.Union([Type.Integer(), Type.Null()]),
+    last_error: Type.Union([Type.String(), Type.Null()]),
+    attempts: Type.Array(
+      Type.Object({
+        status_code: Type.Union([Type.Integer(), Type.Null()]),
+        outcome: Type.Union([Type.Literal("succeeded"), Type.Literal("failed")]),
+        error: Type.Union([Type.String(), Type.Null()]),
+        duration_ms: Type.Integer(),
+        created_at: Type.String({ format: "date-time" }),
+      }),
+      { description: "The last 20 attempts, oldest first." },
+    ),
+    created_at: Type.String({ format: "date-time" }),
+    completed_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  },
+  { $id: "WebhookDelivery" },
+);

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
+import { fileResponse, multipartForm } from "../../http/openapi-docs.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import { FORMAT_IDS, type FormatId } from "../../render/formats.ts";
 import { requireStorable } from "../shared/storable-text.ts";
@@ -12,20 +13,23 @@ import type { PhotoRow } from "./photos.repository.ts";
 import type { PhotosService, UploadedFile } from "./photos.service.ts";
 import { spoolPart } from "./spool-part.ts";
 
-const PhotoSchema = Type.Object({
-  object: Type.Literal("photo"),
-  id: Type.String(),
-  filename: Type.String({
-    description: "A CSV's photo column may name the photo by this file name or by id.",
-  }),
-  source_format: Type.String(),
-  width: Type.Integer({ description: "Print master width in pixels, upright." }),
-  height: Type.Integer(),
-  bytes: Type.Integer(),
-  sha256: Type.String(),
-  warnings: Type.Array(Type.String()),
-  created_at: Type.String(),
-});
+const PhotoSchema = Type.Object(
+  {
+    object: Type.Literal("photo"),
+    id: Type.String(),
+    filename: Type.String({
+      description: "A CSV's photo column may name the photo by this file name or by id.",
+    }),
+    source_format: Type.String(),
+    width: Type.Integer({ description: "Print master width in pixels, upright." }),
+    height: Type.Integer(),
+    bytes: Type.Integer(),
+    sha256: Type.String(),
+    warnings: Type.Array(Type.String()),
+    created_at: Type.String(),
+  },
+  { $id: "Photo" },
+);
 
 export const photoJson = (row: PhotoRow) => ({
   object: "photo" as const,
@@ -59,7 +63,13 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{
         summary: "Upload one or more photos (multipart/form-data, any field name)",
         description:
           "JPEG, PNG, WebP, TIFF or GIF, or a ZIP of them (each photo keeps its file name, for the CSV's photo column). Each is oriented upright, stripped of metadata, converted to sRGB and kept as a print master. If any file is refused, none is stored.",
-        consumes: ["multipart/form-data"],
+        documentedBody: {
+          content: {
+            "multipart/form-data": multipartForm(
+              "A photo or a ZIP of photos; more file parts may follow, under any field name.",
+            ),
+          },
+        },
         querystring: Type.Object({
           format: Type.Optional(
             Type.Unsafe<FormatId>({
@@ -135,7 +145,15 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     "/v1/photos/:id/preview.jpg",
-    { config, schema: { tags, summary: "A small JPEG preview", params: IdParams } },
+    {
+      config,
+      schema: {
+        tags,
+        summary: "A small JPEG preview",
+        params: IdParams,
+        response: { 200: fileResponse("image/jpeg", "The preview") },
+      },
+    },
     async (request, reply) => {
       const stream = await photos.preview(authOf(request).accountId, request.params.id);
       return reply.type("image/jpeg").header("cache-control", "private, max-age=3600").send(stream);
@@ -146,11 +164,16 @@ export const photosRoutes: FastifyPluginAsyncTypebox<{
     "/v1/photos/:id",
     {
       config,
-      schema: { tags, summary: "Delete a photo no campaign or recipient uses", params: IdParams },
+      schema: {
+        tags,
+        summary: "Delete a photo no campaign or recipient uses",
+        params: IdParams,
+        response: { 204: Type.Null({ description: "Deleted" }) },
+      },
     },
     async (request, reply) => {
       await photos.remove(authOf(request).accountId, request.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 };

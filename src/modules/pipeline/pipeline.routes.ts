@@ -3,6 +3,7 @@ import { Type } from "typebox";
 import type { Pool } from "../../db/pool.ts";
 import { notFound } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
+import { fileResponse } from "../../http/openapi-docs.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import type { Storage } from "../../storage/storage.ts";
 import { campaignJson } from "../campaigns/campaign-json.ts";
@@ -13,21 +14,24 @@ import { cardJson } from "./card-json.ts";
 import { findCard, listCards } from "./pipeline.repository.ts";
 import type { SubmitService } from "./submit.service.ts";
 
-const CardSchema = Type.Object({
-  object: Type.Literal("card"),
-  id: Type.String(),
-  campaign_id: Type.String(),
-  recipient_id: Type.String(),
-  recipient_name: Type.String(),
-  status: Type.String({ description: "pending, rendered or failed" }),
-  failure_reason: Type.Union([Type.String(), Type.Null()]),
-  failure_detail: Type.Union([Type.String(), Type.Null()]),
-  pages: Type.Union([Type.Integer(), Type.Null()]),
-  batch_id: Type.Union([Type.String(), Type.Null()]),
-  batch_sequence: Type.Union([Type.Integer(), Type.Null()]),
-  pdf_url: Type.Union([Type.String(), Type.Null()]),
-  report: Type.Unknown(),
-});
+const CardSchema = Type.Object(
+  {
+    object: Type.Literal("card"),
+    id: Type.String(),
+    campaign_id: Type.String(),
+    recipient_id: Type.String(),
+    recipient_name: Type.String(),
+    status: Type.String({ description: "pending, rendered or failed" }),
+    failure_reason: Type.Union([Type.String(), Type.Null()]),
+    failure_detail: Type.Union([Type.String(), Type.Null()]),
+    pages: Type.Union([Type.Integer(), Type.Null()]),
+    batch_id: Type.Union([Type.String(), Type.Null()]),
+    batch_sequence: Type.Union([Type.Integer(), Type.Null()]),
+    pdf_url: Type.Union([Type.String(), Type.Null()]),
+    report: Type.Unknown(),
+  },
+  { $id: "Card" },
+);
 
 const tags = ["campaigns"];
 const config = { scope: "campaigns" as const };
@@ -46,6 +50,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "Submit a draft: freeze it and render its cards (now, or at send_at)",
         params: CampaignIdParams,
+        optionalBody: true,
         body: Type.Object(
           {
             send_at: Type.Optional(
@@ -74,6 +79,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
         summary:
           "Cancel a campaign until its cards are rendered (draft, scheduled or rendering): cards not yet rendered never are, and no batch is made",
         params: CampaignIdParams,
+        noBody: true,
         response: { 200: CampaignSchema },
       },
     },
@@ -121,6 +127,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "One rendered card's print-ready PDF",
         params: Type.Object({ id: Type.String(), card: Type.String() }),
+        response: { 200: fileResponse("application/pdf", "The card's PDF") },
       },
     },
     async (request, reply) => {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { AppError } from "../../errors.ts";
 import { authOf } from "../../http/auth.ts";
+import { fileResponse } from "../../http/openapi-docs.ts";
 import type { RecipientsService } from "./recipients.service.ts";
 
 const tags = ["recipients"];
@@ -29,6 +30,8 @@ export const proofsRoutes: FastifyPluginAsyncTypebox<{ recipients: RecipientsSer
         tags,
         summary: "The recipient's card as a print-ready PDF, now",
         params: RecipientParams,
+        response: { 200: fileResponse("application/pdf", "The proof, print-ready") },
+        problems: [422],
       },
     },
     async (request, reply) => {
@@ -65,13 +68,12 @@ export const proofsRoutes: FastifyPluginAsyncTypebox<{ recipients: RecipientsSer
           ),
         }),
         response: {
-          200: {
-            description: "The card's pages as a PNG (header x-proof-warnings: the card's warnings)",
-            content: {
-              "image/png": { schema: Type.Unsafe<Buffer>({ type: "string", format: "binary" }) },
-            },
-          },
+          200: fileResponse(
+            "image/png",
+            "The card's pages as a PNG (header x-proof-warnings: the card's warnings)",
+          ),
         },
+        problems: [422],
       },
     },
     async (request, reply) => {

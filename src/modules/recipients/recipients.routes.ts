@@ -7,6 +7,7 @@ import { Type } from "typebox";
 import { DEFAULT_LIMITS } from "../../csv/index.ts";
 import { authOf } from "../../http/auth.ts";
 import { CSV_TYPES, parseMapping, readCsvUpload } from "../../http/csv-upload.ts";
+import { csvMedia, fileResponse, multipartForm } from "../../http/openapi-docs.ts";
 import { listOf, PageQuery, pageOf, toList } from "../../http/pagination.ts";
 import type { ImportRequest } from "./import-recipients.ts";
 import { type SpooledJsonImport, spoolJsonImport } from "./json-import.ts";
@@ -59,6 +60,21 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
           description: `Streams the file, detects encoding (UTF-8, UTF-16, Windows-1252) and delimiter, maps the headers of Excel, Google Contacts, Outlook, Mailchimp, HubSpot and Salesforce exports, validates every row and skips duplicates. With \`household=true\`, people of one household get one card (see the option; merged.csv reports every merge). Atomic: a fatal problem imports nothing. Multipart: send \`mapping\` and \`default_country\` fields before the file. JSON: an array of recipients or {"recipients": [...], "mapping": {...}}, at most ${DEFAULT_LIMITS.maxRows.toLocaleString("en-US")} recipients and ${jsonImportLimitBytes.toLocaleString("en-US")} bytes (413 as soon as either is passed).`,
           params: CampaignParams,
           querystring: ImportQuery,
+          documentedBody: {
+            content: {
+              ...csvMedia,
+              "application/json": {
+                schema: {
+                  description:
+                    'An array of recipients, or {"recipients": [...], "mapping": {...}}: keys as a CSV\'s headers.',
+                },
+              },
+              "multipart/form-data": multipartForm("The CSV", {
+                mapping: 'JSON: header → field, e.g. {"Zip Code":"postalCode"}',
+                default_country: "ISO 3166-1 alpha-2 for rows without a country",
+              }),
+            },
+          },
           response: { 201: ImportSchema },
         },
       },
@@ -110,6 +126,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
           "Instead of a CSV: every contact (or every contact with `tag`) becomes a recipient of this draft campaign, with its merge data (custom fields, {{spouseName}}, {{children}}, birthday, anniversary). Contacts marked do_not_mail or returned, without an address, or without a value the message prints are skipped and counted by reason. People already in the campaign are counted as duplicates. Atomic.",
         params: CampaignParams,
         querystring: Type.Object({ household: Type.Optional(HouseholdOption) }),
+        optionalBody: true,
         body: Type.Object(
           {
             tag: Type.Optional(
@@ -163,6 +180,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "Every rejected or duplicate row, with reasons and original values (CSV)",
         params: ImportParams,
+        response: { 200: fileResponse("text/csv", "The rejected rows") },
       },
     },
     async (request, reply) => {
@@ -275,11 +293,12 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "Remove a recipient from a draft campaign",
         params: RecipientParams,
+        response: { 204: Type.Null({ description: "Removed" }) },
       },
     },
     async (request, reply) => {
       await recipients.remove(authOf(request).accountId, request.params.id, request.params.rid);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 };

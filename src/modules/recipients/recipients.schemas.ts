@@ -4,88 +4,96 @@ import type { ImportRow, RecipientRow } from "./recipients.repository.ts";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
-export const RecipientSchema = Type.Object({
-  object: Type.Literal("recipient"),
-  id: Type.String(),
-  campaign_id: Type.String(),
-  first_name: Type.String(),
-  last_name: Type.String(),
-  full_name: Type.String({ description: "As printed on top of the card." }),
-  company: Nullable(Type.String()),
-  address: Type.Object({
-    line1: Type.String(),
-    line2: Nullable(Type.String()),
-    city: Type.String(),
-    region: Nullable(Type.String()),
-    postal_code: Nullable(Type.String()),
-    country: Type.String(),
-  }),
-  email: Nullable(Type.String()),
-  phone: Nullable(Type.String()),
-  birthday: Nullable(Type.String()),
-  anniversary: Nullable(Type.String()),
-  photo_id: Nullable(Type.String()),
-  custom: Type.Record(Type.String(), Type.String(), {
-    description: "Other columns, as merge variables.",
-  }),
-  contact_id: Nullable(Type.String({ description: "The contact this recipient was taken from." })),
-  household_members: Type.Union([Type.Array(Type.String()), Type.Null()], {
-    description:
-      "A household's card (household=true): the full names of everyone it goes to, in file order; first_name, last_name and full_name then name them all.",
-  }),
-  import_id: Nullable(Type.String()),
-  row_number: Type.Union([Type.Integer(), Type.Null()]),
-  created_at: Type.String(),
-  report: Type.Optional(
-    Type.Unknown({
-      description:
-        "How the card renders now: font sizes, shrinking, fallback fonts, photo resolution, failure.",
+export const RecipientSchema = Type.Object(
+  {
+    object: Type.Literal("recipient"),
+    id: Type.String(),
+    campaign_id: Type.String(),
+    first_name: Type.String(),
+    last_name: Type.String(),
+    full_name: Type.String({ description: "As printed on top of the card." }),
+    company: Nullable(Type.String()),
+    address: Type.Object({
+      line1: Type.String(),
+      line2: Nullable(Type.String()),
+      city: Type.String(),
+      region: Nullable(Type.String()),
+      postal_code: Nullable(Type.String()),
+      country: Type.String(),
     }),
-  ),
-});
+    email: Nullable(Type.String()),
+    phone: Nullable(Type.String()),
+    birthday: Nullable(Type.String()),
+    anniversary: Nullable(Type.String()),
+    photo_id: Nullable(Type.String()),
+    custom: Type.Record(Type.String(), Type.String(), {
+      description: "Other columns, as merge variables.",
+    }),
+    contact_id: Nullable(
+      Type.String({ description: "The contact this recipient was taken from." }),
+    ),
+    household_members: Type.Union([Type.Array(Type.String()), Type.Null()], {
+      description:
+        "A household's card (household=true): the full names of everyone it goes to, in file order; first_name, last_name and full_name then name them all.",
+    }),
+    import_id: Nullable(Type.String()),
+    row_number: Type.Union([Type.Integer(), Type.Null()]),
+    created_at: Type.String(),
+    report: Type.Optional(
+      Type.Unknown({
+        description:
+          "How the card renders now: font sizes, shrinking, fallback fonts, photo resolution, failure.",
+      }),
+    ),
+  },
+  { $id: "Recipient" },
+);
 
-export const ImportSchema = Type.Object({
-  object: Type.Literal("import"),
-  id: Type.String(),
-  campaign_id: Type.String(),
-  source: Type.String(),
-  filename: Nullable(Type.String()),
-  encoding: Nullable(Type.String()),
-  delimiter: Nullable(Type.String()),
-  columns: Type.Array(Type.Object({ header: Type.String(), field: Type.String() })),
-  rows: Type.Integer(),
-  imported: Type.Integer({
-    description:
-      "Rows taken in. With household=true, each is a card of its own or part of a household's card: cards = imported − merged.",
-  }),
-  rejected: Type.Integer(),
-  duplicates: Type.Integer(),
-  errors: Type.Array(
-    Type.Object({
-      row: Type.Integer(),
-      field: Type.String(),
-      column: Type.Optional(Type.String()),
-      message: Type.String(),
-    }),
-    { description: "The first 100 row errors; the failures CSV has every rejected row." },
-  ),
-  failures_url: Nullable(Type.String()),
-  household: Type.Boolean({
-    description: "Whether the import merged households (household=true).",
-  }),
-  merged: Type.Integer({ description: "Rows that joined another row's household card." }),
-  households: Type.Integer({ description: "Cards that go to more than one person." }),
-  not_merged: Type.Integer({
-    description: `Rows left with a card each because more than ${MAX_HOUSEHOLD} people at their address share a last name or household id.`,
-  }),
-  merged_url: Nullable(
-    Type.String({
+export const ImportSchema = Type.Object(
+  {
+    object: Type.Literal("import"),
+    id: Type.String(),
+    campaign_id: Type.String(),
+    source: Type.String(),
+    filename: Nullable(Type.String()),
+    encoding: Nullable(Type.String()),
+    delimiter: Nullable(Type.String()),
+    columns: Type.Array(Type.Object({ header: Type.String(), field: Type.String() })),
+    rows: Type.Integer(),
+    imported: Type.Integer({
       description:
-        "merged.csv: every merged row (row, name) with the card it joined, and every row not merged with why.",
+        "Rows taken in. With household=true, each is a card of its own or part of a household's card: cards = imported − merged.",
     }),
-  ),
-  created_at: Type.String(),
-});
+    rejected: Type.Integer(),
+    duplicates: Type.Integer(),
+    errors: Type.Array(
+      Type.Object({
+        row: Type.Integer(),
+        field: Type.String(),
+        column: Type.Optional(Type.String()),
+        message: Type.String(),
+      }),
+      { description: "The first 100 row errors; the failures CSV has every rejected row." },
+    ),
+    failures_url: Nullable(Type.String()),
+    household: Type.Boolean({
+      description: "Whether the import merged households (household=true).",
+    }),
+    merged: Type.Integer({ description: "Rows that joined another row's household card." }),
+    households: Type.Integer({ description: "Cards that go to more than one person." }),
+    not_merged: Type.Integer({
+      description: `Rows left with a card each because more than ${MAX_HOUSEHOLD} people at their address share a last name or household id.`,
+    }),
+    merged_url: Nullable(
+      Type.String({
+        description:
+          "merged.csv: every merged row (row, name) with the card it joined, and every row not merged with why.",
+      }),
+    ),
+    created_at: Type.String(),
+  },
+  { $id: "RecipientImport" },
+);
 
 /** `?household=true` on both imports (CSV/JSON and from-contacts). */
 export const HouseholdOption = Type.Boolean({
@@ -176,43 +184,46 @@ const SkipCounts = Type.Object({
   missing_merge_field: Type.Integer(),
 });
 
-export const FromContactsSchema = Type.Object({
-  object: Type.Literal("contacts_import"),
-  campaign_id: Type.String(),
-  tag: Nullable(Type.String()),
-  contacts: Type.Integer({ description: "Contacts considered (all, or those with the tag)." }),
-  imported: Type.Integer(),
-  duplicates: Type.Integer({
-    description:
-      "Already in the campaign, or the same person at the same address as another contact.",
-  }),
-  skipped: SkipCounts,
-  errors: Type.Array(
-    Type.Object({
-      contact_id: Type.String(),
-      reason: Type.String(),
-      message: Type.String(),
-    }),
-    { description: "The first 100 skipped contacts and why." },
-  ),
-  household: Type.Boolean({ description: "Whether households were merged (household=true)." }),
-  merged: Type.Integer({ description: "Contacts that joined another contact's household card." }),
-  households: Type.Integer({ description: "Cards that go to more than one person." }),
-  not_merged: Type.Integer({
-    description: `Contacts left with a card each: more than ${MAX_HOUSEHOLD} at one address share a last name or household id.`,
-  }),
-  merges: Type.Array(
-    Type.Object({
-      contact_id: Nullable(Type.String()),
-      name: Type.String(),
-      card_recipient_id: Nullable(Type.String()),
-      card_contact_id: Nullable(Type.String()),
-      card_name: Nullable(Type.String()),
-      note: Type.String(),
-    }),
-    {
+export const FromContactsSchema = Type.Object(
+  {
+    object: Type.Literal("contacts_import"),
+    campaign_id: Type.String(),
+    tag: Nullable(Type.String()),
+    contacts: Type.Integer({ description: "Contacts considered (all, or those with the tag)." }),
+    imported: Type.Integer(),
+    duplicates: Type.Integer({
       description:
-        "The first 100 merged (or not merged) contacts, with the card they joined; the recipients list shows every household's members.",
-    },
-  ),
-});
+        "Already in the campaign, or the same person at the same address as another contact.",
+    }),
+    skipped: SkipCounts,
+    errors: Type.Array(
+      Type.Object({
+        contact_id: Type.String(),
+        reason: Type.String(),
+        message: Type.String(),
+      }),
+      { description: "The first 100 skipped contacts and why." },
+    ),
+    household: Type.Boolean({ description: "Whether households were merged (household=true)." }),
+    merged: Type.Integer({ description: "Contacts that joined another contact's household card." }),
+    households: Type.Integer({ description: "Cards that go to more than one person." }),
+    not_merged: Type.Integer({
+      description: `Contacts left with a card each: more than ${MAX_HOUSEHOLD} at one address share a last name or household id.`,
+    }),
+    merges: Type.Array(
+      Type.Object({
+        contact_id: Nullable(Type.String()),
+        name: Type.String(),
+        card_recipient_id: Nullable(Type.String()),
+        card_contact_id: Nullable(Type.String()),
+        card_name: Nullable(Type.String()),
+        note: Type.String(),
+      }),
+      {
+        description:
+          "The first 100 merged (or not merged) contacts, with the card they joined; the recipients list shows every household's members.",
+      },
+    ),
+  },
+  { $id: "FromContactsResult" },
+);

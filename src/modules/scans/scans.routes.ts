@@ -27,6 +27,7 @@ export const scansRoutes: FastifyPluginAsyncTypebox<{
         response: {
           302: Type.Null({ description: "Location: the landing page" }),
         },
+        problems: [429],
       },
     },
     async (request, reply) => {

@@ -7,25 +7,31 @@ import { compileMessage } from "../../render/merge.ts";
 import type { Template } from "../../render/template-loader.ts";
 import type { TemplatesService } from "./templates.service.ts";
 
-const TemplateSummarySchema = Type.Object({
-  object: Type.Literal("template"),
-  id: Type.String(),
-  name: Type.String(),
-  occasion: Type.String(),
-  description: Type.String(),
-  formats: Type.Array(Type.String()),
-  builtin: Type.Boolean(),
-});
+const TemplateSummarySchema = Type.Object(
+  {
+    object: Type.Literal("template"),
+    id: Type.String(),
+    name: Type.String(),
+    occasion: Type.String(),
+    description: Type.String(),
+    formats: Type.Array(Type.String()),
+    builtin: Type.Boolean(),
+  },
+  { $id: "TemplateSummary" },
+);
 
-const TemplateDetailSchema = Type.Intersect([
-  TemplateSummarySchema,
-  Type.Object({
-    default_message: Type.String({ description: "Used when a campaign gives no message." }),
-    variables: Type.Array(Type.String(), {
-      description: "Merge variables the default message uses.",
+const TemplateDetailSchema = Type.Intersect(
+  [
+    TemplateSummarySchema,
+    Type.Object({
+      default_message: Type.String({ description: "Used when a campaign gives no message." }),
+      variables: Type.Array(Type.String(), {
+        description: "Merge variables the default message uses.",
+      }),
     }),
-  }),
-]);
+  ],
+  { $id: "Template" },
+);
 
 const summary = (
   t: Pick<Template, "id" | "name" | "description" | "formats"> & {
@@ -109,7 +115,33 @@ export const templatesRoutes: FastifyPluginAsyncTypebox<{ templates: TemplatesSe
         summary: "Add your own design: template.json plus its Handlebars texts",
         description:
           'multipart/form-data with files named template.json, name.hbs, message.hbs, signature.hbs, footer.hbs; or JSON {"files": {"template.json": {…}, "message.hbs": "Dear {{firstName}}, …"}}. Validated like the built-ins; errors name the field.',
-        consumes: ["multipart/form-data", "application/json"],
+        documentedBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: {
+                  files: {
+                    type: "object",
+                    description:
+                      "template.json (an object) and the .hbs texts (strings), by file name.",
+                    additionalProperties: true,
+                  },
+                },
+                required: ["files"],
+              },
+            },
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                description:
+                  "One file part per file, named template.json, name.hbs, message.hbs, signature.hbs, footer.hbs.",
+                properties: { "template.json": { type: "string", format: "binary" } },
+                required: ["template.json"],
+              },
+            },
+          },
+        },
         response: { 201: TemplateDetailSchema },
       },
     },
