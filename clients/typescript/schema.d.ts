@@ -7439,6 +7439,8 @@ export interface components {
             batch_id: string | null;
             batch_sequence: number | null;
             pdf_url: string | null;
+            /** @description The card's own short URL, drawn as its QR code (PUBLIC_URL/q/<token>); null without a landing_url. */
+            qr_url: string | null;
             report: unknown;
         };
         CardList: {

@@ -14,5 +14,6 @@ export const cardJson = (c: CardRow) => ({
   batch_id: c.batch_id,
   batch_sequence: c.batch_sequence,
   pdf_url: c.pdf_key ? `/v1/campaigns/${c.campaign_id}/cards/${c.id}.pdf` : null,
+  qr_url: c.qr_url ?? null,
   report: c.report,
 });

@@ -28,6 +28,10 @@ const CardSchema = Type.Object(
     batch_id: Type.Union([Type.String(), Type.Null()]),
     batch_sequence: Type.Union([Type.Integer(), Type.Null()]),
     pdf_url: Type.Union([Type.String(), Type.Null()]),
+    qr_url: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "The card's own short URL, drawn as its QR code (PUBLIC_URL/q/<token>); null without a landing_url.",
+    }),
     report: Type.Unknown(),
   },
   { $id: "Card" },

@@ -154,6 +154,18 @@ describe("each card's short URL", () => {
     }
   });
 
+  it("is shown on each card in the API, so a business can test it or print it elsewhere", async () => {
+    const res = await ctx.app.inject({
+      url: `/v1/campaigns/${campaignId}/cards`,
+      headers: bearer(business),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const listed = res.json().data as Array<{ id: string; qr_url: string | null }>;
+    expect(Object.fromEntries(listed.map((c) => [c.id, c.qr_url]))).toEqual(
+      Object.fromEntries(cards.map((c) => [c.id, c.qr_url])),
+    );
+  });
+
   it("is the QR code zbarimg reads on the card, and the card re-renders byte for byte", async () => {
     const campaign = (
       await ctx.deps.pool.query("SELECT * FROM campaigns WHERE id = $1", [campaignId])
