@@ -3881,6 +3881,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description The merged rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": Blob;
+                    };
+                };
                 /** @description Invalid request */
                 400: {
                     headers: {

@@ -205,6 +205,7 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
         summary:
           "A household import's merges: each merged row (row, name) with the card it joined, and rows not merged with why (CSV)",
         params: ImportParams,
+        response: { 200: fileResponse("text/csv", "The merged rows") },
       },
     },
     async (request, reply) => {
