@@ -1,34 +1,34 @@
 /**
  * Renderer benchmark on the standard card (see the shared bench SPEC): 5x7 flat card,
- * full-bleed 1575x2175 photo, name on top, ~60-word merged message, 500 recipients.
- * Prints cards/s (median of 3 after a warm-up), peak RSS and output bytes for
+ * full-bleed 1575x2175 photo, name on top, ~60-word merged message, 500 recipients, for
  * S (one shared photo) and P (a photo per recipient), BATCH and PER-RECIPIENT, then a
  * 10,000-card S batch for the memory figure (skip with --quick).
+ *
+ * Timed the way a worker renders: each pass runs in a fresh process started as `npm run worker`
+ * starts one (the built dist/, the same heap cap and malloc arenas: test/support/node-process.ts),
+ * photos are print masters made at "upload" (preparePhoto) and read from a storage folder through
+ * the workers' photo loader (card-input.ts), batches carry the sequence number the workers print.
+ * Passes of the four scenarios are interleaved; each figure is the median of 3. Prints wall and
+ * CPU seconds (user + system of the process) beside cards/s.
  *
  *   node --import tsx bench/render.bench.ts [--quick] [--cards N]
  */
 import { execFileSync } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type BatchCardInput,
-  type CardData,
-  loadBuiltinTemplate,
-  type Photo,
-  renderBatch,
-  renderCard,
-  type Template,
-} from "../src/render/index.ts";
+import type { PhotoRow } from "../src/modules/photos/photos.repository.ts";
+import type { BatchCardInput, CardData } from "../src/render/index.ts";
+import { build, productionNode } from "../test/support/node-process.ts";
 import { distinctCopy, makePhoto } from "./render-photos.ts";
 
 const args = process.argv.slice(2);
+const arg = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
 const QUICK = args.includes("--quick");
-/** Child mode: only the 10,000-card batch, so its peak RSS is not the parent's (sharp, P photos). */
-const BIG_ONLY = args.includes("--big-only");
-const CARDS = Number(args[args.indexOf("--cards") + 1] ?? 0) || 500;
+const CARDS = Number(arg("--cards") ?? 0) || 500;
 const BIG = Number(process.env.BENCH_BIG ?? 10_000);
+const ROUNDS = 3;
 
 const MESSAGE = `Dear {{firstName}},
 
@@ -100,165 +100,202 @@ function recipient(i: number): CardData {
   };
 }
 
-interface Setup {
-  template: Template;
-  shared: Photo;
-  bases: Buffer[];
-}
+const ACCOUNT = "acct_bench";
+const SHARED_ID = "photo_shared";
+/** The photos table as far as the loader reads it: id, size and where the master is stored. */
+type PhotoIndex = Record<string, Pick<PhotoRow, "id" | "width" | "height" | "master_key">>;
 
-function* cards(setup: Setup, n: number, perRecipientPhoto: boolean): Generator<BatchCardInput> {
-  for (let i = 0; i < n; i++) {
-    const photo: Photo = perRecipientPhoto
-      ? {
-          id: `p${i}`,
-          jpeg: distinctCopy(setup.bases[i % setup.bases.length] ?? setup.shared.jpeg, String(i)),
-          widthPx: 1575,
-          heightPx: 2175,
-        }
-      : setup.shared;
-    yield {
-      template: setup.template,
-      format: "card_5x7",
-      data: recipient(i),
-      message: MESSAGE,
-      photo,
-    };
-  }
-}
-
-interface Result {
-  seconds: number;
+/** One timed pass, in this (fresh) process. */
+interface Pass {
+  wall: number;
+  cpu: number;
   bytes: number;
-  failed: number;
+  photoBytes: number;
+  rss: number;
 }
 
-async function batch(setup: Setup, n: number, p: boolean, dir: string): Promise<Result> {
-  const path = join(dir, "batch.pdf");
-  const t0 = performance.now();
-  const report = await renderBatch(cards(setup, n, p), createWriteStream(path));
-  const seconds = (performance.now() - t0) / 1000;
-  const { size } = await stat(path);
-  await rm(path);
-  return { seconds, bytes: size, failed: report.failed };
-}
-
-async function perRecipient(setup: Setup, n: number, p: boolean, dir: string): Promise<Result> {
-  const out = join(dir, "cards");
-  await rm(out, { recursive: true, force: true });
-  const { mkdir } = await import("node:fs/promises");
-  await mkdir(out);
-  let bytes = 0;
-  let i = 0;
-  const t0 = performance.now();
-  for (const card of cards(setup, n, p)) {
-    const { pdf } = await renderCard(card);
-    await writeFile(join(out, `card-${i++}.pdf`), pdf);
-    bytes += pdf.length;
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  if ((await readdir(out)).length !== n) throw new Error("missing per-recipient files");
-  await rm(out, { recursive: true });
-  return { seconds, bytes, failed: 0 };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-/**
- * Peak RSS of this process. VmHWM, not getrusage's maxRSS: after fork+exec Linux carries the
- * parent's high-water mark into the child's maxRSS, so a child of a big parent would report the
- * parent's memory as its own.
- */
+/** Peak RSS (VmHWM: getrusage's maxRSS carries a parent's mark into a forked child). */
 const rssMb = () => {
   const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
   return Math.round((hwm ? Number(hwm) : process.resourceUsage().maxRSS) / 1024);
 };
 
-async function main(): Promise<void> {
-  const t0 = performance.now();
-  const template = await loadBuiltinTemplate("thank-you");
-  const sharedPath = args[args.indexOf("--photo") + 1];
-  // The child reads the parent's photo: no sharp in its process, so its RSS is the renderer's.
-  const shared = {
-    id: "shared",
-    jpeg:
-      BIG_ONLY && sharedPath ? await readFile(sharedPath) : await makePhoto(1575, 2175, 1, 88, 0.2),
-    widthPx: 1575,
-    heightPx: 2175,
-  };
-  const bases = BIG_ONLY
-    ? []
-    : await Promise.all([2, 3, 4, 5, 6, 7, 8, 9].map((s) => makePhoto(1575, 2175, s, 88, 0.2)));
-  const setup: Setup = { template, shared, bases };
-  const dir = await mkdtemp(join(tmpdir(), "cardmerge-bench-"));
-  const avgPhoto = Math.round(bases.reduce((a, b) => a + b.length, 0) / bases.length);
-  if (!BIG_ONLY)
-    console.log(
-      `setup ${((performance.now() - t0) / 1000).toFixed(1)} s; photo 1575x2175, ~${Math.round(avgPhoto / 1024)} KB; ${CARDS} recipients, 1 in 5 with diacritics or non-Latin script\n`,
-    );
-
-  const scenarios: Array<[string, (n: number) => Promise<Result>, boolean]> = [
-    ["S batch", (n) => batch(setup, n, false, dir), false],
-    ["P batch", (n) => batch(setup, n, true, dir), true],
-    ["S per-recipient", (n) => perRecipient(setup, n, false, dir), false],
-    ["P per-recipient", (n) => perRecipient(setup, n, true, dir), true],
-  ];
-  if (BIG_ONLY) {
-    await batch(setup, 50, false, dir);
-    const r = await batch(setup, BIG, false, dir);
-    await rm(dir, { recursive: true, force: true });
-    console.log(JSON.stringify({ ...r, rss: rssMb() }));
-    return;
+/** Child: renders one scenario as a worker would, warm-up first, and prints one JSON line. */
+async function child(scenario: string, dir: string, n: number): Promise<void> {
+  const dist = new URL("../dist/src/", import.meta.url);
+  const R = (await import(
+    new URL("render/index.js", dist).href
+  )) as typeof import("../src/render/index.ts");
+  const { createPhotoLoader } = (await import(
+    new URL("modules/cards/card-input.js", dist).href
+  )) as typeof import("../src/modules/cards/card-input.ts");
+  const { createLocalStorage } = (await import(
+    new URL("storage/local-storage.js", dist).href
+  )) as typeof import("../src/storage/local-storage.ts");
+  const index = JSON.parse(readFileSync(join(dir, "photos.json"), "utf8")) as PhotoIndex;
+  const photos = createPhotoLoader({
+    storage: createLocalStorage(join(dir, "storage")),
+    findPhoto: async (_account, id) => index[id] as PhotoRow | undefined,
+  });
+  const template = await R.loadBuiltinTemplate("thank-you");
+  const perRecipientPhoto = scenario.startsWith("P");
+  const photoBytes = new Map<string, number>();
+  async function* cards(count: number, offset: number, p: boolean): AsyncGenerator<BatchCardInput> {
+    for (let i = 0; i < count; i++) {
+      const photo = await photos(ACCOUNT, p ? `photo_${i}` : SHARED_ID);
+      if (photo) photoBytes.set(photo.id, photo.jpeg.length);
+      const data = recipient(i + offset);
+      if (offset) {
+        // warm-up names: no layout of the timed pass is cached by it
+        data.recipient.firstName += "x";
+        data.recipient.fullName = `${data.recipient.firstName} ${data.recipient.lastName}`;
+      }
+      yield { template, format: "card_5x7", data, message: MESSAGE, ...(photo ? { photo } : {}) };
+    }
   }
+  const out = join(dir, `out-${process.pid}`);
+  await mkdir(out, { recursive: true });
+  const run = async (count: number, offset: number, p: boolean): Promise<number> => {
+    if (scenario.includes("batch")) {
+      const file = join(out, "batch.pdf");
+      const report = await R.renderBatch(cards(count, offset, p), createWriteStream(file), {
+        sequence: true,
+      });
+      if (report.failed) throw new Error(`${report.failed} cards failed`);
+      return (await stat(file)).size;
+    }
+    let bytes = 0;
+    let i = 0;
+    for await (const card of cards(count, offset, p)) {
+      const { pdf } = await R.renderCard(card);
+      await writeFile(join(out, `card-${i++}.pdf`), pdf);
+      bytes += pdf.length;
+    }
+    if ((await readdir(out)).length < count) throw new Error("missing per-recipient files");
+    return bytes;
+  };
+  await run(20, 100_000, false); // warm-up: JIT, font parsing, subsets (shared photo)
+  await rm(out, { recursive: true });
+  await mkdir(out);
+  photoBytes.clear();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const bytes = await run(n, 0, perRecipientPhoto);
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  await rm(out, { recursive: true, force: true });
+  const pass: Pass = {
+    wall,
+    cpu: (c.user + c.system) / 1e6,
+    bytes,
+    photoBytes: [...photoBytes.values()].reduce((a, b) => a + b, 0),
+    rss: rssMb(),
+  };
+  console.log(JSON.stringify(pass));
+}
+
+/** Upload step, not timed: a print master per photo (as photos.service makes), in a storage folder. */
+async function prepare(dir: string): Promise<{ avgMaster: number }> {
+  const { preparePhoto } = await import("../src/images/index.ts");
+  const { createLocalStorage } = await import("../src/storage/local-storage.ts");
+  const storage = createLocalStorage(join(dir, "storage"));
+  const slots = [{ widthIn: 5.25, heightIn: 7.25, label: "the 5 x 7 front" }];
+  const master = async (seed: number) =>
+    preparePhoto(await makePhoto(1575, 2175, seed, 88, 0.2), { slots });
+  const index: PhotoIndex = {};
+  const put = async (id: string, jpeg: Buffer, width: number, height: number) => {
+    const key = `${ACCOUNT}/${id}/master.jpg`;
+    await storage.put(key, jpeg, { contentType: "image/jpeg" });
+    index[id] = { id, width, height, master_key: key };
+  };
+  const shared = await master(1);
+  await put(SHARED_ID, shared.master, shared.masterWidth, shared.masterHeight);
+  // Eight distinct pictures; each recipient's master a copy with its own bytes (same pixels).
+  const bases = await Promise.all([2, 3, 4, 5, 6, 7, 8, 9].map(master));
+  let total = 0;
+  for (let i = 0; i < Math.max(CARDS, 20); i++) {
+    const b = bases[i % bases.length] as (typeof bases)[number];
+    const jpeg = distinctCopy(b.master, String(i));
+    total += jpeg.length;
+    await put(`photo_${i}`, jpeg, b.masterWidth, b.masterHeight);
+  }
+  await writeFile(join(dir, "photos.json"), JSON.stringify(index));
+  return { avgMaster: Math.round(total / Math.max(CARDS, 20)) };
+}
+
+/** One pass in a fresh process started as `npm run worker` starts one. */
+function pass(scenario: string, dir: string, n: number): Pass {
+  const script = process.argv[1] ?? "";
+  const outText = execFileSync(
+    process.execPath,
+    [
+      ...productionNode.args,
+      ...process.execArgv,
+      script,
+      "--child",
+      scenario,
+      "--dir",
+      dir,
+      "--cards",
+      String(n),
+    ],
+    { encoding: "utf8", env: { ...process.env, ...productionNode.env } },
+  );
+  return JSON.parse(outText.trim().split("\n").pop() ?? "{}") as Pass;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function main(): Promise<void> {
+  const childScenario = arg("--child");
+  if (childScenario) return child(childScenario, arg("--dir") ?? "", CARDS);
+  build();
+  const t0 = performance.now();
+  const dir = await mkdtemp(join(tmpdir(), "cardmerge-bench-"));
+  const { avgMaster } = await prepare(dir);
+  console.log(
+    `setup ${((performance.now() - t0) / 1000).toFixed(1)} s: print masters ~${Math.round(avgMaster / 1024)} KB in a storage folder; ${CARDS} recipients, 1 in 5 non-ASCII; fresh process per pass (${productionNode.args.join(" ")}), median of ${ROUNDS}\n`,
+  );
+  const scenarios = ["S batch", "P batch", "S per-recipient", "P per-recipient"];
+  const passes = new Map<string, Pass[]>(scenarios.map((s) => [s, []]));
+  for (let k = 0; k < ROUNDS; k++)
+    for (const s of scenarios) passes.get(s)?.push(pass(s, dir, CARDS));
   const rows: string[][] = [];
-  for (const [name, run, p] of scenarios) {
-    await run(50); // warm-up: JIT, font parsing, layout caches
-    const results: Result[] = [];
-    for (let k = 0; k < 3; k++) results.push(await run(CARDS));
-    const rate = median(results.map((r) => CARDS / r.seconds));
-    const bytes = results[0]?.bytes ?? 0;
-    const photoBytes = name.includes("batch") ? (p ? avgPhoto * CARDS : shared.jpeg.length) : 0;
-    const perCard = name.includes("batch")
-      ? `${((bytes - photoBytes) / CARDS / 1024).toFixed(1)} KB`
-      : "-";
+  const row = (name: string, n: number, ps: Pass[]) => {
+    const m = (f: (p: Pass) => number) => median(ps.map(f));
+    const bytes = m((p) => p.bytes);
+    const batch = name.includes("batch");
     rows.push([
       name,
-      rate.toFixed(0),
-      `${rssMb()} MB`,
+      m((p) => n / p.wall).toFixed(0),
+      m((p) => p.wall).toFixed(2),
+      m((p) => p.cpu).toFixed(2),
+      m((p) => n / p.cpu).toFixed(0),
+      `${m((p) => p.rss)} MB`,
       `${(bytes / 1024 / 1024).toFixed(1)} MB`,
-      perCard,
-      String(results[0]?.failed ?? 0),
+      batch ? `${((bytes - m((p) => p.photoBytes)) / n / 1024).toFixed(1)} KB` : "-",
     ]);
-  }
-  if (!QUICK) {
-    const photoPath = join(dir, "shared.jpg");
-    await writeFile(photoPath, shared.jpeg);
-    const script = process.argv[1] ?? "";
-    const child = execFileSync(
-      process.execPath,
-      // The heap cap npm start / npm run worker use: V8 otherwise lets garbage pile up on a big machine.
-      ["--max-old-space-size=256", ...process.execArgv, script, "--big-only", "--photo", photoPath],
-      {
-        encoding: "utf8",
-      },
-    );
-    const r = JSON.parse(child.trim().split("\n").pop() ?? "{}") as Result & { rss: number };
-    rows.push([
-      `S batch x${BIG} (own process)`,
-      (BIG / r.seconds).toFixed(0),
-      `${r.rss} MB`,
-      `${(r.bytes / 1024 / 1024).toFixed(1)} MB`,
-      `${((r.bytes - shared.jpeg.length) / BIG / 1024).toFixed(1)} KB`,
-      String(r.failed),
-    ]);
-  }
+  };
+  for (const s of scenarios) row(s, CARDS, passes.get(s) ?? []);
+  if (!QUICK) row(`S batch x${BIG}`, BIG, [pass("S batch", dir, BIG)]);
   await rm(dir, { recursive: true, force: true });
-  const head = ["scenario", "cards/s", "peak RSS", "output", "over photos/card", "failed"];
+  const head = [
+    "scenario",
+    "cards/s",
+    "wall s",
+    "CPU s",
+    "cards/CPU-s",
+    "peak RSS",
+    "output",
+    "over photos/card",
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ");
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
   for (const r of rows) console.log(line(r));
   console.log(
-    "\ncards/s: median of 3 passes after a 50-card warm-up, one core. Peak RSS is the process maximum so far\n(it includes generating the photos with sharp); the 10,000-card row runs in a process of its own.",
+    "\nCPU s: user + system of the pass's process (a second core running GC shows here, not in wall).",
   );
 }
 

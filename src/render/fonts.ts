@@ -174,6 +174,51 @@ export function cjkFontSource(): string | null {
   return cjkSource;
 }
 
+/** Texts made of digits and `#` only: the sequence numbers printed on batch cards. */
+const NUMBER = /^[#0-9]+$/;
+const NUMBER_CHARS = "#0123456789";
+
+function concatRuns(parts: readonly CachedRun[]): CachedRun {
+  const run: CachedRun = { glyphs: [], positions: [], advance: 0 };
+  for (const p of parts) {
+    run.glyphs.push(...p.glyphs);
+    run.positions.push(...p.positions);
+    run.advance += p.advance;
+  }
+  return run;
+}
+
+function sameRun(a: CachedRun, b: CachedRun): boolean {
+  if (a.glyphs.length !== b.glyphs.length || a.advance !== b.advance) return false;
+  return a.glyphs.every((g, i) => {
+    const p = a.positions[i];
+    const q = b.positions[i];
+    return (
+      g === b.glyphs[i] &&
+      p !== undefined &&
+      q !== undefined &&
+      p.xAdvance === q.xAdvance &&
+      p.yAdvance === q.yAdvance &&
+      p.xOffset === q.xOffset &&
+      p.yOffset === q.yOffset
+    );
+  });
+}
+
+/**
+ * Whether the face shapes `#` and digits without context: every pair of them lays out as the
+ * two characters laid out alone (no kerning, ligature or contextual form between them), so a
+ * run of them can be composed from single characters and comes out as the font would shape it.
+ * test/unit/render/render-caches.test.ts compares composed and shaped numbers for every face.
+ */
+function numbersShapeAlone(run: (text: string) => CachedRun): boolean {
+  for (const a of NUMBER_CHARS)
+    for (const b of NUMBER_CHARS) {
+      if (!sameRun(run(a + b), concatRuns([run(a), run(b)]))) return false;
+    }
+  return true;
+}
+
 function createLoadedFont(key: LoadedFontKey): LoadedFont {
   const { path, postscriptName } = fontSource(key);
   const base = parseWithPdfkit(readFileSync(path), postscriptName);
@@ -191,7 +236,17 @@ function createLoadedFont(key: LoadedFontKey): LoadedFont {
   const runs = new Map<string, CachedRun>();
   const glyphCover = new Map<number, boolean>();
 
+  let numbers: boolean | undefined;
   const cachedRun = (text: string): CachedRun => {
+    if (text.length > 2 && NUMBER.test(text) && !runs.has(text)) {
+      // A batch's sequence number ("#00042") is a new string on every card: composed from the
+      // runs of its characters when this face shapes them without context (see numbersShapeAlone).
+      numbers ??= numbersShapeAlone(shapedRun);
+      if (numbers) return concatRuns([...text].map(shapedRun));
+    }
+    return shapedRun(text);
+  };
+  const shapedRun = (text: string): CachedRun => {
     let run = runs.get(text);
     if (run === undefined) {
       const r = base.layout(text);

@@ -275,25 +275,82 @@ export type MergeFn = (context: Record<string, string>) => string;
 
 const compiled = new Map<string, MergeFn>();
 
+/**
+ * A text that is only literal text and plain `{{name}}` fields (most messages, every signature
+ * and footer) merged by concatenation: what Handlebars prints for it with escaping off and
+ * prototype access off (an own property's value, nothing for a missing one), without its
+ * per-call setup, which copies the helper table and was a tenth of a batch card. Anything else
+ * (helpers, blocks, comments, whitespace control, paths) returns undefined: Handlebars merges it.
+ */
+function plainMerge(ast: hbs.AST.Program): MergeFn | undefined {
+  const parts: Array<string | { field: string }> = [];
+  for (const node of ast.body) {
+    if (node.type === "ContentStatement") {
+      const c = node as hbs.AST.ContentStatement;
+      // Standalone stripping and `~` rewrite content only around blocks, partials and comments.
+      // (@types/handlebars calls `original` StripFlags; it is the source text.)
+      if (c.value !== (c as unknown as { original: unknown }).original) return undefined;
+      parts.push(c.value);
+      continue;
+    }
+    if (node.type !== "MustacheStatement") return undefined;
+    const m = node as hbs.AST.MustacheStatement;
+    const path = m.path as hbs.AST.PathExpression;
+    if (
+      path.type !== "PathExpression" ||
+      m.params.length > 0 ||
+      (m.hash && m.hash.pairs.length > 0) ||
+      m.strip.open ||
+      m.strip.close ||
+      path.data ||
+      path.depth !== 0 ||
+      path.parts.length !== 1 ||
+      path.original !== path.parts[0] ||
+      HELPERS.has(path.original) ||
+      // Handlebars reads these even as own properties only through its proto checks.
+      path.original === "this" ||
+      path.original === "constructor" ||
+      path.original === "__proto__"
+    )
+      return undefined;
+    parts.push({ field: path.original });
+  }
+  return (context) => {
+    let out = "";
+    for (const p of parts) {
+      if (typeof p === "string") out += p;
+      else if (Object.hasOwn(context, p.field)) {
+        const v: unknown = context[p.field];
+        if (v != null) out += String(v);
+      }
+    }
+    return out.normalize("NFC");
+  };
+}
+
 /** Compiled, cached template function for `source` (strict about prototype access). */
 export function mergeFunction(source: string): MergeFn {
   let fn = compiled.get(source);
   if (!fn) {
-    parse(source);
-    const t = hb.compile(source, {
-      noEscape: true,
-      strict: false,
-      data: false,
-      knownHelpers: KNOWN_HELPERS,
-      knownHelpersOnly: true,
-    });
-    fn = (context) =>
-      t(context, {
-        allowProtoPropertiesByDefault: false,
-        allowProtoMethodsByDefault: false,
-      }).normalize("NFC");
+    fn = plainMerge(parse(source)) ?? handlebarsMerge(source);
     if (compiled.size > 1000) compiled.clear();
     compiled.set(source, fn);
   }
   return fn;
+}
+
+/** Handlebars' own merge of `source`, for texts {@link plainMerge} does not take. */
+function handlebarsMerge(source: string): MergeFn {
+  const t = hb.compile(source, {
+    noEscape: true,
+    strict: false,
+    data: false,
+    knownHelpers: KNOWN_HELPERS,
+    knownHelpersOnly: true,
+  });
+  return (context) =>
+    t(context, {
+      allowProtoPropertiesByDefault: false,
+      allowProtoMethodsByDefault: false,
+    }).normalize("NFC");
 }

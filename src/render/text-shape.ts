@@ -91,12 +91,28 @@ interface WordMetrics {
   space: number;
 }
 
+const metricsCache = new Map<string, WordMetrics>();
+
+/**
+ * A word's segments and widths, cached per process like its segments: a batch wraps the same
+ * message words on every card, and measuring them again (segments, then a shaped run per
+ * segment) was most of the wrapping. Cached entries are shared: never mutate them.
+ */
 function wordMetrics(word: string, chain: readonly LoadedFont[], glued = false): WordMetrics {
-  const segments = wordSegments(word, chain);
-  const last = segments[segments.length - 1]?.font ?? chain[0];
-  const space = last ? last.advance(" ") / last.unitsPerEm : 0;
-  return { word, glued, segments, width: segmentsWidth(segments), space };
+  const key = `${chain[0]?.key}\u0000${chain.length}\u0000${glued ? 1 : 0}\u0000${word}`;
+  let m = metricsCache.get(key);
+  if (!m) {
+    const segments = wordSegments(word, chain);
+    const last = segments[segments.length - 1]?.font ?? chain[0];
+    const space = last ? last.advance(" ") / last.unitsPerEm : 0;
+    m = { word, glued, segments, width: segmentsWidth(segments), space };
+    if (metricsCache.size > 50_000) metricsCache.clear();
+    metricsCache.set(key, m);
+  }
+  return m;
 }
+
+const HYPHEN_BREAK = /(?<=\p{L}-)(?=\p{L})/u;
 
 function buildLine(words: readonly WordMetrics[]): Line {
   const segments: Segment[] = [];
@@ -125,7 +141,9 @@ export function wrapText(text: string, chain: readonly LoadedFont[], maxWidth: n
     const words = paragraph.split(/ +/).filter((w) => w.length > 0);
     // A hyphen is a break opportunity too: "Konstantinopoulou-" | "Wolfe".
     const queue = words.flatMap((w) =>
-      w.split(/(?<=\p{L}-)(?=\p{L})/u).map((part, k) => wordMetrics(part, chain, k > 0)),
+      w.includes("-")
+        ? w.split(HYPHEN_BREAK).map((part, k) => wordMetrics(part, chain, k > 0))
+        : [wordMetrics(w, chain)],
     );
     for (let i = 0; i < queue.length; i++) {
       const m = queue[i] as WordMetrics;

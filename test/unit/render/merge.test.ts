@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkMessageVariables, compileMessage, MessageError } from "../../../src/render/index.ts";
+import { mergeContext, mergeFunction } from "../../../src/render/merge.ts";
 import { cardData } from "./fixtures.ts";
 
 describe("compileMessage", () => {
@@ -52,5 +53,22 @@ describe("required variables", () => {
     ["{{#if a}}{{b}}{{/if}}", ["b"]],
   ])("%s prints %j unconditionally", (source, required) => {
     expect(compileMessage(source).required).toEqual(required);
+  });
+});
+
+describe("mergeFunction", () => {
+  // Plain texts are merged by concatenation, the rest by Handlebars: both must print the same.
+  const ctx = {
+    ...mergeContext(cardData("Zoë Ångström", { lastPurchase: "boiler service" })),
+    empty: "",
+  };
+  it.each([
+    ["Dear {{firstName}}, thank you for {{lastPurchase}}.\n\n{{businessName}}", "Dear Zoë,"],
+    ["{{{firstName}}} {{&lastName}} \\{{firstName}} {{missing}}|", "Zoë Ångström {{firstName}} |"],
+    ["Dear {{firstName}},\n{{#if company}}\n  at {{company}}\n{{/if}}\nbye", "Dear Zoë,\nbye"],
+    ["{{~firstName~}}  ,  {{upper lastName}} {{! a note }}", "Zoë,  ÅNGSTRÖM "],
+    ["Cafe\u0301 {{empty}}", "Café "],
+  ])("merges %j as Handlebars does", (source, expected) => {
+    expect(mergeFunction(source)(ctx).startsWith(expected)).toBe(true);
   });
 });

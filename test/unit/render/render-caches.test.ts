@@ -119,3 +119,33 @@ describe("compileMessage", () => {
     for (let i = 0; i < 2; i++) expect(() => compileMessage("Hi {{#if x}}")).toThrow(MessageError);
   });
 });
+
+describe("sequence numbers composed from single characters", () => {
+  it("shape as each shipped face shapes them", async () => {
+    const { FONT_KEYS, getFont } = await import("../../../src/render/fonts.ts");
+    const numbers = [1, 7, 42, 99, 100, 500, 1234, 9999, 10_000, 99_999, 100_000].map(
+      (n) => `#${String(n).padStart(5, "0")}`,
+    );
+    for (const key of FONT_KEYS) {
+      const font = getFont(key);
+      const raw = Object.getPrototypeOf(font.fk) as typeof font.fk;
+      for (const text of [...numbers, "2026", "0123456789"]) {
+        const shaped = raw.layout(text);
+        const run = font.run(text);
+        expect(
+          run.glyphs.map((g) => g.id),
+          `${key} ${text}`,
+        ).toEqual(shaped.glyphs.map((g) => g.id));
+        expect(run.positions, `${key} ${text}`).toEqual(
+          shaped.positions.map((p) => ({
+            xAdvance: p.xAdvance,
+            yAdvance: p.yAdvance,
+            xOffset: p.xOffset,
+            yOffset: p.yOffset,
+          })),
+        );
+        expect(run.advance).toBe(shaped.advanceWidth);
+      }
+    }
+  });
+});
