@@ -13,7 +13,8 @@ let ctx: TestContext;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // The chunk size is fixed when the campaign is submitted (here, by the test's own API).
+  ctx = await createTestContext({ RENDER_CHUNK_SIZE: "2" });
 });
 afterAll(async () => {
   if (worker) await stopWorker(worker, "SIGKILL");
@@ -31,7 +32,7 @@ describe("the worker's log while it renders", () => {
   it("has a line per chunk with progress N/M, one per batch and the campaign's outcome", async () => {
     const { secret } = await ctx.account();
     const id = await draftCampaign(ctx, secret, { recipients: 5 });
-    worker = startWorker(ctx.config, { LOG_LEVEL: "info", RENDER_CHUNK_SIZE: "2" });
+    worker = startWorker(ctx.config, { LOG_LEVEL: "info" });
     const submitted = await ctx.app.inject({
       method: "POST",
       url: `/v1/campaigns/${id}/submit`,
