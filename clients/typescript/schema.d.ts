@@ -7383,10 +7383,10 @@ export interface components {
             merge_fields: string[];
             sender: components["schemas"]["Sender"];
             photo_id: string | null;
+            landing_url: string | null;
             metadata: {
                 [key: string]: string;
             };
-            landing_url: string | null;
             /** @description QR code scans so far, and how many of the cards were scanned. */
             scans: {
                 total: number;

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { FORMATS, SenderJsonSchema, SenderSchema } from "../campaigns/campaigns.schemas.ts";
+import { CardDesignProperties, FORMATS, SenderSchema } from "../campaigns/campaigns.schemas.ts";
 import { AUTOMATION_OCCASIONS } from "./automations.repository.ts";
 import { SKIP_REASONS } from "./occurrences.repository.ts";
 
@@ -103,15 +103,7 @@ export const AutomationSchema = Type.Object(
   {
     object: Type.Literal("automation"),
     id: Type.String(),
-    name: Type.String(),
-    occasion: Type.String(),
-    template: Type.String(),
-    format: Type.String(),
-    message: Type.Union([Type.String(), Type.Null()]),
-    merge_fields: Type.Array(Type.String()),
-    sender: SenderJsonSchema,
-    photo_id: Type.Union([Type.String(), Type.Null()]),
-    landing_url: Type.Union([Type.String(), Type.Null()]),
+    ...CardDesignProperties,
     tag: Type.Union([Type.String(), Type.Null()]),
     active: Type.Boolean(),
     lead_days: Type.Integer(),

@@ -70,6 +70,19 @@ export const SenderJsonSchema = Type.Object(
   { $id: "Sender" },
 );
 
+/** What a campaign and an automation both show of their card (card-design-json.ts writes it). */
+export const CardDesignProperties = {
+  name: Type.String(),
+  occasion: Type.String(),
+  template: Type.String(),
+  format: Type.String(),
+  message: Type.Union([Type.String(), Type.Null()]),
+  merge_fields: Type.Array(Type.String()),
+  sender: SenderJsonSchema,
+  photo_id: Type.Union([Type.String(), Type.Null()]),
+  landing_url: Type.Union([Type.String(), Type.Null()]),
+};
+
 const Metadata = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), {
   maxProperties: 20,
   description: "Your own key/values (up to 20), returned as given.",
@@ -123,16 +136,8 @@ export const CampaignSchema = Type.Object(
   {
     object: Type.Literal("campaign"),
     id: Type.String(),
-    name: Type.String(),
-    occasion: Type.String(),
-    template: Type.String(),
-    format: Type.String(),
-    message: Type.Union([Type.String(), Type.Null()]),
-    merge_fields: Type.Array(Type.String()),
-    sender: SenderJsonSchema,
-    photo_id: Type.Union([Type.String(), Type.Null()]),
+    ...CardDesignProperties,
     metadata: Type.Record(Type.String(), Type.String()),
-    landing_url: Type.Union([Type.String(), Type.Null()]),
     scans: Type.Object(
       { total: Type.Integer(), cards: Type.Integer() },
       { description: "QR code scans so far, and how many of the cards were scanned." },
