@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcessors } from "../../../workers/processors/index.ts";
-import { draftCampaign, uploadPhoto, waitForCampaign } from "../../support/campaign-fixtures.ts";
+import { draftCampaign, submitUntilReady, uploadPhoto } from "../../support/campaign-fixtures.ts";
 import { noisyJpeg } from "../../support/image-fixtures.ts";
 import { colourPreflight, preflight } from "../../support/preflight.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
@@ -43,14 +43,7 @@ async function readyBatch(photoId: string, recipients: number): Promise<BatchJso
     photoId,
     landingUrl: "https://acme.example/thanks",
   });
-  const submitted = await ctx.app.inject({
-    method: "POST",
-    url: `/v1/campaigns/${campaignId}/submit`,
-    headers: bearer(business),
-    payload: {},
-  });
-  expect(submitted.statusCode, submitted.body).toBe(200);
-  await waitForCampaign(ctx, business, campaignId, (c) => c.status === "ready", 240_000);
+  await submitUntilReady(ctx, business, campaignId, 240_000);
   const list = (await ctx.app.inject({ url: "/v1/batches", headers: bearer(business) })).json();
   return list.data.find((b: BatchJson) => b.campaign_id === campaignId);
 }
@@ -171,4 +164,41 @@ describe("print colour", () => {
     });
     expect(again.json().color_mode).toBe("cmyk");
   }, 300_000);
+});
+
+describe("the colour mode as input", () => {
+  it.each([
+    ["another colour model", "lab"],
+    ["a different case", "CMYK"],
+    ["a NUL", "cmyk\u0000"],
+    ["a huge string", "c".repeat(100_000)],
+    ["a number", 4],
+    ["null", null],
+    // A one-element array is coerced to its element (Fastify's coerceTypes "array", app-wide).
+    ["an array of two", ["cmyk", "rgb"]],
+  ])("refuses %s with 400 naming color_mode, and keeps the mode", async (_what, value) => {
+    const mode = async () =>
+      (await ctx.app.inject({ url: "/v1/account", headers: bearer(business) })).json().color_mode;
+    const before = await mode();
+    const res = await ctx.app.inject({
+      method: "PATCH",
+      url: "/v1/account",
+      headers: bearer(business),
+      payload: { color_mode: value },
+    });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(400);
+    expect(res.body).toContain("color_mode");
+    expect(await mode()).toBe(before);
+  });
+
+  it("is set only with an admin key: a vendor key gets 403", async () => {
+    const vendor = (await ctx.deps.accounts.createKey(accountId, { scopes: ["batches"] })).secret;
+    const res = await ctx.app.inject({
+      method: "PATCH",
+      url: "/v1/account",
+      headers: bearer(vendor),
+      payload: { color_mode: "cmyk" },
+    });
+    expect(res.statusCode).toBe(403);
+  });
 });
