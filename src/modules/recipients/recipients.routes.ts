@@ -172,54 +172,44 @@ export const recipientsRoutes: FastifyPluginAsyncTypebox<{
       ),
   );
 
-  app.get(
-    "/v1/campaigns/:id/imports/:iid/failures.csv",
+  // An import's two CSV reports, read alike: the rejected rows, and a household import's merges.
+  const reports = [
     {
-      config,
-      schema: {
-        tags,
-        summary: "Every rejected or duplicate row, with reasons and original values (CSV)",
-        params: ImportParams,
-        response: { 200: fileResponse("text/csv", "The rejected rows") },
-      },
+      name: "failures",
+      summary: "Every rejected or duplicate row, with reasons and original values (CSV)",
+      holds: "The rejected rows",
+      read: recipients.failuresCsv,
     },
-    async (request, reply) => {
-      const stream = await recipients.failuresCsv(
-        authOf(request).accountId,
-        request.params.id,
-        request.params.iid,
-      );
-      return reply
-        .type("text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="${request.params.iid}-failures.csv"`)
-        .send(stream);
-    },
-  );
-
-  app.get(
-    "/v1/campaigns/:id/imports/:iid/merged.csv",
     {
-      config,
-      schema: {
-        tags,
-        summary:
-          "A household import's merges: each merged row (row, name) with the card it joined, and rows not merged with why (CSV)",
-        params: ImportParams,
-        response: { 200: fileResponse("text/csv", "The merged rows") },
+      name: "merged",
+      summary:
+        "A household import's merges: each merged row (row, name) with the card it joined, and rows not merged with why (CSV)",
+      holds: "The merged rows",
+      read: recipients.mergedCsv,
+    },
+  ] as const;
+  for (const report of reports) {
+    app.get(
+      `/v1/campaigns/:id/imports/:iid/${report.name}.csv`,
+      {
+        config,
+        schema: {
+          tags,
+          summary: report.summary,
+          params: ImportParams,
+          response: { 200: fileResponse("text/csv", report.holds) },
+        },
       },
-    },
-    async (request, reply) => {
-      const stream = await recipients.mergedCsv(
-        authOf(request).accountId,
-        request.params.id,
-        request.params.iid,
-      );
-      return reply
-        .type("text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="${request.params.iid}-merged.csv"`)
-        .send(stream);
-    },
-  );
+      async (request, reply) => {
+        const { id, iid } = request.params;
+        const stream = await report.read(authOf(request).accountId, id, iid);
+        return reply
+          .type("text/csv; charset=utf-8")
+          .header("content-disposition", `attachment; filename="${iid}-${report.name}.csv"`)
+          .send(stream);
+      },
+    );
+  }
 
   app.get(
     "/v1/campaigns/:id/recipients",
