@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { CardDesignProperties, FORMATS, SenderSchema } from "../campaigns/campaigns.schemas.ts";
+import { Nullable } from "../shared/json-schemas.ts";
 import { AUTOMATION_OCCASIONS } from "./automations.repository.ts";
 import { SKIP_REASONS } from "./occurrences.repository.ts";
 
@@ -11,7 +12,6 @@ const Day = Type.String({
   description: "A calendar day, YYYY-MM-DD.",
 });
 const MonthDay = Type.String({ pattern: "^\\d{2}-\\d{2}$", description: "MM-DD" });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 const designFields = {
   name: Type.String({

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { AddressJsonSchema, Nullable } from "../shared/json-schemas.ts";
 
 export const OCCASIONS = [
   "thank_you",
@@ -48,24 +49,12 @@ export const SenderSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
 /** The sender as answers show it (sender.ts senderJson): absent parts are null. */
 export const SenderJsonSchema = Type.Object(
   {
     business_name: Type.String(),
     signature: Nullable(Type.String()),
-    return_address: Type.Union([
-      Type.Object({
-        line1: Type.String(),
-        line2: Nullable(Type.String()),
-        city: Type.String(),
-        region: Nullable(Type.String()),
-        postal_code: Nullable(Type.String()),
-        country: Type.String(),
-      }),
-      Type.Null(),
-    ]),
+    return_address: Type.Union([AddressJsonSchema, Type.Null()]),
   },
   { $id: "Sender" },
 );

@@ -1,9 +1,9 @@
 import { Type } from "typebox";
+import { AddressJsonSchema, Nullable } from "../shared/json-schemas.ts";
 import { CONTACT_LIMITS } from "./contact-fields.ts";
 import type { ContactImportRow } from "./contact-imports.repository.ts";
 import { type ContactRow, isoDate } from "./contacts.repository.ts";
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 /** An optional text member; null (or "") clears it. */
 const Text = (maxLength: number, description?: string) =>
   Type.Optional(Nullable(Type.String({ maxLength, ...(description ? { description } : {}) })));
@@ -94,17 +94,7 @@ export const ContactSchema = Type.Object(
     last_name: Type.String(),
     full_name: Type.String(),
     company: Nullable(Type.String()),
-    address: Type.Union([
-      Type.Object({
-        line1: Type.String(),
-        line2: Nullable(Type.String()),
-        city: Type.String(),
-        region: Nullable(Type.String()),
-        postal_code: Nullable(Type.String()),
-        country: Type.String(),
-      }),
-      Type.Null(),
-    ]),
+    address: Type.Union([AddressJsonSchema, Type.Null()]),
     email: Nullable(Type.String()),
     phone: Nullable(Type.String()),
     birthday: Nullable(Type.String({ description: "YYYY-MM-DD, or --MM-DD without the year." })),

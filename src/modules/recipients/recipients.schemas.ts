@@ -1,8 +1,7 @@
 import { Type } from "typebox";
 import { MAX_HOUSEHOLD } from "../../csv/index.ts";
+import { AddressJsonSchema, Nullable } from "../shared/json-schemas.ts";
 import type { ImportRow, RecipientRow } from "./recipients.repository.ts";
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const RecipientSchema = Type.Object(
   {
@@ -13,14 +12,7 @@ export const RecipientSchema = Type.Object(
     last_name: Type.String(),
     full_name: Type.String({ description: "As printed on top of the card." }),
     company: Nullable(Type.String()),
-    address: Type.Object({
-      line1: Type.String(),
-      line2: Nullable(Type.String()),
-      city: Type.String(),
-      region: Nullable(Type.String()),
-      postal_code: Nullable(Type.String()),
-      country: Type.String(),
-    }),
+    address: AddressJsonSchema,
     email: Nullable(Type.String()),
     phone: Nullable(Type.String()),
     birthday: Nullable(Type.String()),
