@@ -2,7 +2,6 @@
 import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import { newIds } from "../../ids.ts";
-import type { Mode } from "./event-mode.ts";
 
 /**
  * In the events' transaction: a due delivery, for each event, to every enabled endpoint of the
@@ -10,15 +9,16 @@ import type { Mode } from "./event-mode.ts";
  */
 export async function queueDeliveries(
   tx: PoolClient,
-  e: { accountId: string; mode: Mode; type: string; eventIds: string[] },
+  e: { accountId: string; type: string; eventIds: string[] },
 ): Promise<number> {
   const prefix = `${e.type.split(".")[0]}.*`;
   const { rows } = await tx.query<{ id: string }>(
     `SELECT id FROM webhook_endpoints
-      WHERE account_id = $1 AND mode = $2 AND status = 'enabled'
-        AND ('*' = ANY(event_types) OR $3 = ANY(event_types) OR $4 = ANY(event_types))
-        AND (NOT batches_only OR $3 LIKE 'batch.%')`,
-    [e.accountId, e.mode, e.type, prefix],
+      WHERE account_id = $1 AND mode = (SELECT mode FROM accounts WHERE id = $1)
+        AND status = 'enabled'
+        AND ('*' = ANY(event_types) OR $2 = ANY(event_types) OR $3 = ANY(event_types))
+        AND (NOT batches_only OR $2 LIKE 'batch.%')`,
+    [e.accountId, e.type, prefix],
   );
   if (rows.length === 0 || e.eventIds.length === 0) return 0;
   const endpointIds = rows.flatMap((r) => e.eventIds.map(() => r.id));
