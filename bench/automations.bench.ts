@@ -11,9 +11,9 @@
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import sharp from "sharp";
 import { loadConfig } from "../src/config.ts";
 import { createDeps } from "../src/deps.ts";
+import { uploadBenchPhoto } from "./support/bench-photo.ts";
 import {
   childPids,
   processTree,
@@ -48,24 +48,13 @@ const json = async (res: Response) => {
 };
 
 // The automation's photo, uploaded as a business would (1800 x 1200 px, 300 ppi over a 6x4 front).
-const photoJpeg = await sharp({
-  create: { width: 1800, height: 1200, channels: 3, background: "#e9b44c" },
-})
-  .composite([
-    {
-      input: Buffer.from(
-        '<svg width="1800" height="1200"><circle cx="600" cy="500" r="300" fill="#d1495b"/><rect y="900" width="1800" height="300" fill="#00798c"/></svg>',
-      ),
-    },
-  ])
-  .jpeg({ quality: 88 })
-  .toBuffer();
-const form = new FormData();
-form.append("file", new Blob([photoJpeg], { type: "image/jpeg" }), "balloons.jpg");
-const uploaded = (await json(
-  await fetch(`${base}/v1/photos`, { method: "POST", headers: auth, body: form }),
-)) as unknown as { data: { id: string }[] };
-const photoId = uploaded.data[0]?.id as string;
+const photoId = await uploadBenchPhoto(base, auth, {
+  width: 1800,
+  height: 1200,
+  background: "#e9b44c",
+  svg: '<svg width="1800" height="1200"><circle cx="600" cy="500" r="300" fill="#d1495b"/><rect y="900" width="1800" height="300" fill="#00798c"/></svg>',
+  filename: "balloons.jpg",
+});
 
 const automation = (await json(
   await fetch(`${base}/v1/automations`, {

@@ -18,11 +18,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import sharp from "sharp";
 import { loadConfig } from "../src/config.ts";
 import { createPool } from "../src/db/pool.ts";
 import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
 import { startRedisServer } from "../test/support/redis-server.ts";
+import { uploadBenchPhoto } from "./support/bench-photo.ts";
 import {
   childPids,
   peakRssMb,
@@ -48,26 +48,13 @@ const json = async (res: Response) => {
 };
 
 // The standard card's photo: 1575 x 2175 px, 300 ppi over the 5x7 bleed area.
-const photoJpeg = await sharp({
-  create: { width: 1575, height: 2175, channels: 3, background: "#6b8fb8" },
-})
-  .composite([
-    {
-      input: Buffer.from(
-        '<svg width="1575" height="2175"><circle cx="790" cy="900" r="420" fill="#f4d27a"/><rect y="1500" width="1575" height="675" fill="#4f7a3a"/></svg>',
-      ),
-    },
-  ])
-  .jpeg({ quality: 88 })
-  .toBuffer();
-const form = new FormData();
-form.append("file", new Blob([photoJpeg], { type: "image/jpeg" }), "front.jpg");
-const photo = (await json(
-  await fetch(`${base}/v1/photos`, { method: "POST", headers: auth, body: form }),
-)) as unknown as {
-  data: { id: string }[];
-};
-const photoId = photo.data[0]?.id as string;
+const photoId = await uploadBenchPhoto(base, auth, {
+  width: 1575,
+  height: 2175,
+  background: "#6b8fb8",
+  svg: '<svg width="1575" height="2175"><circle cx="790" cy="900" r="420" fill="#f4d27a"/><rect y="1500" width="1575" height="675" fill="#4f7a3a"/></svg>',
+  filename: "front.jpg",
+});
 
 let csv = recipientsCsv(CARDS);
 if (DISTINCT) {
