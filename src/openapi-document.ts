@@ -6,7 +6,7 @@
  */
 import { loadConfig } from "./config.ts";
 import { createDeps } from "./deps.ts";
-import { buildApp } from "./http/app.ts";
+import { buildApp } from "./app.ts";
 
 export async function openApiDocument(
   env: NodeJS.ProcessEnv = process.env,

@@ -3,7 +3,7 @@ import closeWithGrace from "close-with-grace";
 import { exitOnConfigError } from "./cli/exit.ts";
 import { loadConfig } from "./config.ts";
 import { createDeps } from "./deps.ts";
-import { buildApp } from "./http/app.ts";
+import { buildApp } from "./app.ts";
 import { warnIfRoot } from "./logger.ts";
 
 const config = exitOnConfigError(() => loadConfig());

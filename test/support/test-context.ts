@@ -13,7 +13,7 @@ import pg from "pg";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { createDeps, type Deps } from "../../src/deps.ts";
-import { buildApp } from "../../src/http/app.ts";
+import { buildApp } from "../../src/app.ts";
 
 export interface TestContext {
   config: Config;

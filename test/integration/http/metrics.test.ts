@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../../src/http/app.ts";
+import { buildApp } from "../../../src/app.ts";
 import { draftCampaign, waitForCampaign } from "../../support/campaign-fixtures.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 import { startWorker, stopWorker, type WorkerProcess } from "../../support/worker-process.ts";
