@@ -5,7 +5,18 @@
 import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
+import { consoleNotFound, consolePlugin } from "./console/console.plugin.ts";
 import type { Deps } from "./deps.ts";
+import { authPlugin } from "./http/auth.ts";
+import { createAuthFailureLimiter } from "./http/auth-failure-limit.ts";
+import { healthRoutes } from "./http/health.routes.ts";
+import { type IdempotencyOptions, idempotencyPlugin } from "./http/idempotency.ts";
+import { metricsRoutes, requestTimingPlugin } from "./http/metrics.routes.ts";
+import { openApiPlugin } from "./http/openapi.ts";
+import { registerProblemHandlers } from "./http/problem.ts";
+import { queuesBoard } from "./http/queues-board.ts";
+import { rateLimitPlugin } from "./http/rate-limit.ts";
+import { storableInputPlugin } from "./http/storable-input.ts";
 import { newId } from "./ids.ts";
 import { loggerOptions } from "./logger.ts";
 import { createApiMetrics } from "./metrics/api-metrics.ts";
@@ -22,16 +33,6 @@ import { proofsRoutes } from "./modules/recipients/proofs.routes.ts";
 import { recipientsRoutes } from "./modules/recipients/recipients.routes.ts";
 import { scansRoutes } from "./modules/scans/scans.routes.ts";
 import { templatesRoutes } from "./modules/templates/templates.routes.ts";
-import { authPlugin } from "./http/auth.ts";
-import { createAuthFailureLimiter } from "./http/auth-failure-limit.ts";
-import { healthRoutes } from "./http/health.routes.ts";
-import { type IdempotencyOptions, idempotencyPlugin } from "./http/idempotency.ts";
-import { metricsRoutes, requestTimingPlugin } from "./http/metrics.routes.ts";
-import { openApiPlugin } from "./http/openapi.ts";
-import { registerProblemHandlers } from "./http/problem.ts";
-import { queuesBoard } from "./http/queues-board.ts";
-import { rateLimitPlugin } from "./http/rate-limit.ts";
-import { storableInputPlugin } from "./http/storable-input.ts";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -74,7 +75,7 @@ export async function buildApp(
     if (request.body === undefined && request.method === "POST" && !request.isMultipart())
       request.body = {};
   });
-  registerProblemHandlers(app);
+  registerProblemHandlers(app, { notFoundPage: consoleNotFound });
   const metrics = createApiMetrics({
     queues: [deps.producer.queue],
     redis: deps.redis,
@@ -141,5 +142,7 @@ export async function buildApp(
   await app.register(automationsRoutes, { automations: deps.automations, sends: deps.sends });
   await app.register(eventsRoutes, { events: deps.events });
   await app.register(webhookEndpointsRoutes, { webhookEndpoints: deps.webhookEndpoints });
+  // The web console: pages under / for people, in a context of its own (cookies, forms, HTML errors).
+  await app.register(consolePlugin, { deps });
   return app;
 }

@@ -48,6 +48,14 @@ export interface Config {
   rateLimit: { max: number; windowSeconds: number };
   /** The service's public base URL: cards' short URLs (QR codes) are PUBLIC_URL/q/<token>. */
   publicUrl: string;
+  /** The web console (src/console/): its cookies and how many failed sign-ins it allows. */
+  console: Readonly<{
+    /** Cookies carry Secure: on when PUBLIC_URL is https (CONSOLE_SECURE_COOKIES overrides). */
+    secureCookies: boolean;
+    /** Failed sign-ins per email and per client address in the window, then 429. */
+    signInFailureMax: number;
+    signInWindowSeconds: number;
+  }>;
   /** Scans of QR codes (GET /q/:token, public) per client address per rate-limit window. */
   scanRateLimitMax: number;
   /**
@@ -301,6 +309,15 @@ export function loadConfig(env: Env = process.env): Config {
       /\/+$/,
       "",
     ),
+    console: Object.freeze({
+      secureCookies: bool(
+        env,
+        "CONSOLE_SECURE_COOKIES",
+        (env.PUBLIC_URL ?? "").trim().toLowerCase().startsWith("https:"),
+      ),
+      signInFailureMax: int(env, "SIGN_IN_FAILURE_LIMIT_MAX", 10, 1, 1_000_000),
+      signInWindowSeconds: int(env, "SIGN_IN_WINDOW_SECONDS", 900, 1, 86_400),
+    }),
     scanRateLimitMax: int(env, "SCAN_RATE_LIMIT_MAX", 60, 1, 1_000_000),
     jsonImportLimitBytes: int(
       env,

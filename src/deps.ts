@@ -69,6 +69,7 @@ import {
   createTemplatesService,
   type TemplatesService,
 } from "./modules/templates/templates.service.ts";
+import { createUsersService, type UsersService } from "./modules/users/users.service.ts";
 import { createProducer, type Producer } from "./queue/producer.ts";
 import { createRenderPool, type RenderPool } from "./render-sandbox/render-pool.ts";
 import { createStorage } from "./storage/index.ts";
@@ -103,6 +104,8 @@ export interface Deps {
   events: EventsService;
   webhookEndpoints: WebhookEndpointsService;
   webhookDelivery: WebhookDelivery;
+  /** People who sign in to the web console, and their sessions. */
+  users: UsersService;
   close(): Promise<void>;
 }
 
@@ -221,6 +224,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     events,
     webhookEndpoints,
     webhookDelivery,
+    users: createUsersService({ pool }),
     async close() {
       await renderPool.close();
       await producer.close();

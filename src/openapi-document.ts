@@ -4,9 +4,10 @@
  * Settings that show in the document (body limits) stay at their defaults, so it is the same on
  * every machine; only where PostgreSQL and Redis are comes from the environment.
  */
+
+import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { createDeps } from "./deps.ts";
-import { buildApp } from "./app.ts";
 
 export async function openApiDocument(
   env: NodeJS.ProcessEnv = process.env,

@@ -1,9 +1,9 @@
 /** The API process: config → deps → app → listen; on SIGTERM/SIGINT stop taking requests, finish, close. */
 import closeWithGrace from "close-with-grace";
+import { buildApp } from "./app.ts";
 import { exitOnConfigError } from "./cli/exit.ts";
 import { loadConfig } from "./config.ts";
 import { createDeps } from "./deps.ts";
-import { buildApp } from "./app.ts";
 import { warnIfRoot } from "./logger.ts";
 
 const config = exitOnConfigError(() => loadConfig());

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.ts";
-import { createPool } from "../db/pool.ts";
+import { type Config, loadConfig } from "../config.ts";
+import { createPool, type Pool } from "../db/pool.ts";
 import { AppError } from "../errors.ts";
 import { apiKeyJson } from "../modules/accounts/accounts.schemas.ts";
 import { createAccountsService } from "../modules/accounts/accounts.service.ts";
@@ -14,14 +14,15 @@ const scopesOf = (raw: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Runs `work` with an accounts service over a short-lived pool; AppErrors become one-line CLI errors. */
-async function withAccounts<T>(
-  work: (accounts: ReturnType<typeof createAccountsService>) => Promise<T>,
-) {
+/**
+ * Runs `work` over a short-lived pool (with the config, for what it prints); AppErrors become
+ * one-line CLI errors.
+ */
+export async function withPool<T>(work: (pool: Pool, config: Config) => Promise<T>) {
   const config = exitOnConfigError(() => loadConfig());
   const pool = createPool(config, 2);
   try {
-    return await work(createAccountsService({ pool }));
+    return await work(pool, config);
   } catch (error) {
     if (error instanceof AppError) {
       const detail = error.errors.map((e) => ` ${e.field}: ${e.message}`).join(";");
@@ -36,7 +37,11 @@ async function withAccounts<T>(
   }
 }
 
-function need(value: string | undefined, flag: string): string {
+const withAccounts = <T>(
+  work: (accounts: ReturnType<typeof createAccountsService>) => Promise<T>,
+) => withPool((pool) => work(createAccountsService({ pool })));
+
+export function need(value: string | undefined, flag: string): string {
   if (!value) throw new CliError(`missing --${flag}.`, 64);
   return value;
 }
@@ -65,7 +70,11 @@ export const KEYS_USAGE = `Usage: cardmerge keys create --account ID [--mode liv
   revoke   stop a key at once`;
 
 /** `--help` anywhere, or no action: the usage, exit 0 (asked for) or 64 (nothing asked). */
-function helpAsked(action: string | undefined, rest: string[], usage: string): number | undefined {
+export function helpAsked(
+  action: string | undefined,
+  rest: string[],
+  usage: string,
+): number | undefined {
   const asked = [action, ...rest].some((a) => a === "--help" || a === "-h" || a === "help");
   if (!asked && action) return undefined;
   process.stdout.write(`${usage}\n`);

@@ -17,6 +17,10 @@ Commands:
                                 a vendor's key: --scopes batches; a test key: --mode test
   keys list --account ID
   keys revoke --account ID --key KEY_ID
+  users create --account ID --email EMAIL [--role admin|member]
+                                a person who signs in to the web console: prints a one-time
+                                link to choose a password
+  users list --account ID
   render --campaign FILE --csv FILE [--photo FILE] --out DIR
   render --template ID --format FORMAT --csv FILE [--photo FILE] [--message TEXT|--message-file FILE] --out DIR
                                 render a campaign to print-ready PDFs with no server (as npm run demo does)
@@ -34,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   migrate: async () => setupCommand,
   accounts: async () => accountsCommand,
   keys: async () => keysCommand,
+  users: async () => (await import("./users.command.ts")).usersCommand,
   render: async () => (await import("./render.command.ts")).renderCommand,
   automations: async () => (await import("./automations.command.ts")).automationsCommand,
 };

@@ -17,6 +17,8 @@ return {count, ttl}`;
 export interface AuthFailureLimiter {
   /** Counts one refused request from `address`; `retryAfter` (seconds) is set once over the limit. */
   hit(address: string): Promise<{ limited: false } | { limited: true; retryAfter: number }>;
+  /** Whether `address` is over the limit now, without counting (a sign-in asks before it tries). */
+  check(address: string): Promise<{ limited: false } | { limited: true; retryAfter: number }>;
   readonly max: number;
   readonly windowSeconds: number;
 }
@@ -47,6 +49,16 @@ export function createAuthFailureLimiter(opts: {
       }
       if (count <= max) return { limited: false };
       return { limited: true, retryAfter: Math.max(1, Math.ceil(ttlMs / 1000)) };
+    },
+    async check(address) {
+      const key = `${prefix}:auth-failures:${address}`;
+      try {
+        const [count, ttlMs] = await Promise.all([redis.get(key), redis.pttl(key)]);
+        if (Number(count ?? 0) <= max) return { limited: false };
+        return { limited: true, retryAfter: Math.max(1, Math.ceil(ttlMs / 1000)) };
+      } catch {
+        return { limited: false };
+      }
     },
   };
 }

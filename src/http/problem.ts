@@ -101,10 +101,23 @@ function isPgError(
   );
 }
 
-export function registerProblemHandlers(app: FastifyInstance): void {
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply, 404, `No route matches ${request.method} ${request.url.split("?")[0]}.`),
-  );
+export function registerProblemHandlers(
+  app: FastifyInstance,
+  opts: {
+    /** A page for people: browsers asking for HTML outside /v1 get it instead of problem+json. */
+    notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+  } = {},
+): void {
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const wantsHtml = request.headers.accept?.includes("text/html") ?? false;
+    if (opts.notFoundPage && wantsHtml && !request.url.startsWith("/v1"))
+      return opts.notFoundPage(request, reply);
+    return sendProblem(
+      reply,
+      404,
+      `No route matches ${request.method} ${request.url.split("?")[0]}.`,
+    );
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // Refused before the whole body arrived (an upload over a limit): the client may still be

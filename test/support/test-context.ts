@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
+import { buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { createDeps, type Deps } from "../../src/deps.ts";
-import { buildApp } from "../../src/app.ts";
 
 export interface TestContext {
   config: Config;

@@ -58,11 +58,10 @@ describe("OpenAPI", () => {
   it("documents every /v1 route with its security", async () => {
     const doc = (await ctx.app.inject({ url: "/openapi.json" })).json();
     expect(doc.openapi).toBe("3.1.0");
-    const routes = ctx.app.printRoutes({ commonPrefix: false });
     for (const path of ["/v1/account", "/v1/api_keys", "/v1/api_keys/{id}/revoke", "/readyz"]) {
       expect(doc.paths[path], path).toBeDefined();
     }
-    expect(routes).toContain("/v1/account");
+    expect(ctx.app.hasRoute({ method: "GET", url: "/v1/account" })).toBe(true);
     expect(doc.components.securitySchemes.apiKey.scheme).toBe("bearer");
   });
 
