@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDeps } from "../../../src/deps.ts";
 import { buildApp } from "../../../src/app.ts";
+import { createDeps } from "../../../src/deps.ts";
 import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
 let ctx: TestContext;
