@@ -13,6 +13,8 @@ import { assetRoutes, loadAssets } from "./assets.ts";
 import { automationsPages } from "./routes/automations.routes.ts";
 import { campaignsPages } from "./routes/campaigns.routes.ts";
 import { contactsPages } from "./routes/contacts.routes.ts";
+import { proofsPages } from "./routes/proofs.routes.ts";
+import { recipientsPages } from "./routes/recipients.routes.ts";
 import { settingsPages } from "./routes/settings.routes.ts";
 import { signInPages } from "./routes/sign-in.routes.ts";
 import { CsrfError, csrfTokenOf, sessionGuards } from "./session.ts";
@@ -110,6 +112,8 @@ export async function consolePlugin(app: FastifyInstance, opts: { deps: Deps }) 
     addressFailures: limiter("address", signInFailureMax * 5),
   });
   await app.register(campaignsPages, context);
+  await app.register(recipientsPages, context);
+  await app.register(proofsPages, context);
   await app.register(contactsPages, context);
   await app.register(automationsPages, context);
   await app.register(settingsPages, context);

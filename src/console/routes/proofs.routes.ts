@@ -1,0 +1,5 @@
+/** Proofs of a campaign: its pages. */
+import type { FastifyInstance } from "fastify";
+import type { ConsoleContext } from "../console.plugin.ts";
+
+export async function proofsPages(_app: FastifyInstance, _context: ConsoleContext) {}
