@@ -8,6 +8,8 @@ const mergeFields = document.getElementById("merge_fields");
 const check = document.getElementById("message-check");
 
 if (form && message) {
+  // Shown again with errors: the first field to fix has the focus.
+  form.querySelector('[aria-invalid="true"]')?.focus();
   // Buttons that insert a variable where the cursor is.
   const bar = document.getElementById("variables");
   const custom = document.getElementById("custom-variables");
@@ -122,7 +124,7 @@ if (form && message) {
     preview.src = p.preview;
     verdict.textContent = p.summary;
     verdict.className = `verdict verdict-${p.verdict}`;
-    detail.textContent = `${p.filename}, ${p.width} × ${p.height} px.${p.detail ? ` ${p.detail}` : ""}`;
+    detail.textContent = `${p.filename}, ${p.width} × ${p.height} px.`;
     chosen.hidden = false;
     error.textContent = "";
   };

@@ -68,8 +68,8 @@ const verdictView = (v: Verdict) => ({
     v.verdict === "good"
       ? `Good for print: ${v.ppi} ppi on ${v.where}.`
       : v.verdict === "soft"
-        ? `A little soft: ${v.ppi} ppi on ${v.where}, ${v.target} is best.`
-        : `Too small: ${v.ppi} ppi on ${v.where}, need ${v.target}.`,
+        ? `A little soft: ${v.ppi} ppi on ${v.where}, ${v.target} is best (${v.needPx.join(" × ")} px).`
+        : `Too small: ${v.ppi} ppi on ${v.where}, need ${v.target} (${v.needPx.join(" × ")} px).`,
   detail: v.message,
 });
 
@@ -96,8 +96,47 @@ async function readMultipart(request: FastifyRequest, dir: string, limitBytes: n
   return { fields, photo };
 }
 
+/** The fields the design check speaks of. */
+const DESIGN_FIELDS = ["message", "merge_fields", "template", "format"] as const;
+const pick = (errors: FieldErrors): FieldErrors =>
+  Object.fromEntries(DESIGN_FIELDS.flatMap((f) => (errors[f] ? [[f, errors[f]]] : [])));
+
+/** The service's words for the API's field, in the words of this form. */
+const inFormWords = (errors: FieldErrors): FieldErrors =>
+  Object.fromEntries(
+    Object.entries(errors).map(([f, m]) => [
+      f,
+      m?.replace("in merge_fields", "under “Your own variables”"),
+    ]),
+  );
+
 export async function campaignNewPages(app: FastifyInstance, { deps }: ConsoleContext) {
   const previews = createDesignPreviews(deps);
+
+  /**
+   * What the service says of the design (template, format, message, variables) when the border
+   * found nothing wrong with those fields: so a form refused for another field shows these too.
+   */
+  async function designErrors(
+    request: FastifyRequest,
+    values: FormValues,
+    border: FieldErrors,
+  ): Promise<FieldErrors> {
+    if (DESIGN_FIELDS.some((f) => border[f]) || !values.template || !isFormat(values.format))
+      return {};
+    try {
+      await deps.campaigns.checkDesign(accountOf(request).accountId, {
+        template: values.template,
+        format: values.format,
+        message: values.message.trim() ? values.message : null,
+        merge_fields: mergeFieldNames(values.merge_fields),
+      });
+      return {};
+    } catch (error) {
+      if (!(error instanceof AppError) || error.kind !== "validation") throw error;
+      return inFormWords(fieldErrorsOf(error.errors));
+    }
+  }
 
   async function showForm(
     request: FastifyRequest,
@@ -128,9 +167,11 @@ export async function campaignNewPages(app: FastifyInstance, { deps }: ConsoleCo
           checked: values.occasion === id,
         })),
         designs: designs.map((d) => {
+          // The chosen format when the design has it; else a flat one (a folded card's first
+          // page is its outside spread, back beside front).
           const format = (d.formats as string[]).includes(values.format)
             ? values.format
-            : (d.formats[0] ?? "card_5x7");
+            : (d.formats.find((f) => f !== "a2_folded") ?? d.formats[0] ?? "card_5x7");
           return {
             id: d.id,
             name: d.name,
@@ -198,10 +239,10 @@ export async function campaignNewPages(app: FastifyInstance, { deps }: ConsoleCo
           return reply.redirect(`/campaigns/${row.id}?created=1`, 303);
         } catch (error) {
           if (!(error instanceof AppError) || error.kind !== "validation") throw error;
-          Object.assign(errors, fieldErrorsOf(error.errors));
+          Object.assign(errors, inFormWords(fieldErrorsOf(error.errors)));
           if (error.errors.length === 0) errors.form = error.message;
         }
-      }
+      } else Object.assign(errors, await designErrors(request, values, errors));
       const { data, status } = await showForm(request, values, errors, 400);
       return reply.code(status).page("campaigns/new", data);
     } finally {
@@ -212,23 +253,8 @@ export async function campaignNewPages(app: FastifyInstance, { deps }: ConsoleCo
   /** The message checked as it is typed: {errors: [{field, message}]}, empty when it merges. */
   app.post("/campaigns/new/check", { schema: hide }, async (request) => {
     const { values, errors } = readForm(request.body);
-    const list = Object.entries(errors)
-      .filter(([field]) => ["message", "merge_fields", "template", "format"].includes(field))
-      .map(([field, message]) => ({ field, message }));
-    if (list.length > 0 || !values.template || !isFormat(values.format)) return { errors: list };
-    try {
-      await deps.campaigns.checkDesign(accountOf(request).accountId, {
-        template: values.template,
-        format: values.format,
-        message: values.message.trim() ? values.message : null,
-        merge_fields: mergeFieldNames(values.merge_fields),
-      });
-      return { errors: [] };
-    } catch (error) {
-      if (!(error instanceof AppError) || error.kind !== "validation") throw error;
-      const fields = fieldErrorsOf(error.errors);
-      return { errors: Object.entries(fields).map(([field, message]) => ({ field, message })) };
-    }
+    const found = { ...pick(errors), ...(await designErrors(request, values, errors)) };
+    return { errors: Object.entries(found).map(([field, message]) => ({ field, message })) };
   });
 
   /** A photo uploaded as soon as it is chosen: stored, and its print verdict for the format. */

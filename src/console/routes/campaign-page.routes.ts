@@ -68,7 +68,7 @@ export async function campaignPages(app: FastifyInstance, { deps }: ConsoleConte
           : [];
       const batches = (await batchesOfCampaign(deps.pool, c.id)).map((b) => ({
         id: b.id,
-        number: b.number,
+        seq: b.number,
         format: FORMATS[b.format as FormatId]?.label ?? b.format,
         cards: b.card_count,
         pages: b.pages,
@@ -90,12 +90,17 @@ export async function campaignPages(app: FastifyInstance, { deps }: ConsoleConte
         mailed_at: b.mailed_at,
       }));
       const progress = progressOf(c);
+      const design = await deps.templates.show(accountId, c.template).then(
+        (t) => t.name,
+        () => c.template,
+      );
       return reply.page("campaigns/show", {
         title: c.name,
         section: "campaigns",
         scripts: ["campaign-progress.js"],
         c,
         occasion: OCCASION_LABELS[c.occasion] ?? c.occasion,
+        design,
         format: FORMATS[c.format as FormatId]?.label ?? c.format,
         address: c.sender.return_address,
         progress,

@@ -59,6 +59,11 @@ export function photoResolution(widthPx: number, heightPx: number, format: Forma
     target: PRINT_PPI_TARGET,
     verdict: !issue ? "good" : issue.severity === "error" ? "too_small" : "soft",
     where: slot.label,
+    /** Pixels the photo needs for the target (upright, as the slot is). */
+    needPx: [
+      Math.ceil(slot.widthIn * PRINT_PPI_TARGET),
+      Math.ceil(slot.heightIn * PRINT_PPI_TARGET),
+    ],
     message: issue?.message ?? null,
   } as const;
 }

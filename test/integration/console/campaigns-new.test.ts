@@ -141,6 +141,9 @@ describe("new campaign page", () => {
     expect(res.body).toContain('value="Typo &lt;b&gt;campaign&lt;/b&gt;"');
     expect(res.body).toContain(">Dear {{frstName}}, hello</textarea>");
     expect(res.body).toContain("a two-letter country code");
+    // Refused at the border for the country, the design is still checked: both show at once.
+    expect(res.body).toMatch(/id="message-check"[^>]*>unknown variable \{\{frstName\}\}/);
+    expect(res.body).toContain("under “Your own variables”");
     // The border refused the country before the service was asked; fixed, the service finds the variable.
     const again = await user.post("/campaigns/new", {
       ...GOOD,
@@ -217,7 +220,7 @@ describe("new campaign page", () => {
     ]);
     expect(small.json()).toMatchObject({ verdict: "too_small", ppi: 76 });
     expect(small.json().summary).toBe(
-      "Too small: 76 ppi on the front of a flat card 5 x 7 in, need 300.",
+      "Too small: 76 ppi on the front of a flat card 5 x 7 in, need 300 (1575 × 2175 px).",
     );
     // The verdict follows the format chosen afterwards.
     const id = small.json().id as string;

@@ -56,6 +56,7 @@ describe("campaign page", () => {
     expect(page.body).toContain(`href="/campaigns/${readyId}">refresh</a>`);
     expect(page.body).toContain("Thank you");
     expect(page.body).toContain("Flat card 5 x 7 in");
+    expect(page.body).toContain("<dd>Golden Thanks</dd>");
     expect(page.body).toContain("Acme Plumbing, signed “Maria”");
 
     const processors = await startProcessors(ctx.deps);
@@ -75,6 +76,7 @@ describe("campaign page", () => {
     batchId = batch.id;
     for (const file of ["zip", "pdf", "manifest.csv"])
       expect(shown.body).toContain(`href="/campaigns/${readyId}/batches/${batchId}/${file}"`);
+    expect(shown.body).toContain("Flat card 5 x 7 in #1");
     expect(shown.body).toContain("Not picked up yet");
   }, 100_000);
 
