@@ -7,7 +7,7 @@ import { campaignJson } from "../../modules/campaigns/campaign-json.ts";
 import { CAMPAIGN_STATUSES } from "../../modules/campaigns/campaigns.schemas.ts";
 import type { ConsoleContext } from "../console.plugin.ts";
 import { accountOf } from "../session.ts";
-import { campaignNewPages } from "./campaign-new.routes.ts";
+import { campaignNewPages, OCCASION_LABELS } from "./campaign-new.routes.ts";
 import { campaignPages } from "./campaign-page.routes.ts";
 
 const hide = { hide: true };
@@ -28,7 +28,8 @@ export async function campaignsPages(app: FastifyInstance, context: ConsoleConte
       const campaigns = rows.map((row) => {
         const c = campaignJson(row);
         const done = c.cards.rendered + c.cards.failed;
-        return { ...c, done, total: c.status === "draft" ? c.recipients : c.cards.pending + done };
+        const total = c.status === "draft" ? c.recipients : c.cards.pending + done;
+        return { ...c, occasion: OCCASION_LABELS[c.occasion] ?? c.occasion, done, total };
       });
       const deleted = request.query.deleted;
       return reply.page("campaigns/list", {

@@ -312,6 +312,43 @@ describe("new campaign: hostile input", () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it("the message check takes arrays, NUL, huge or missing fields calmly: 200 naming the field", async () => {
+    const cases: [unknown, string][] = [
+      [{ message: ["a", "b"], template: "thank-you", format: "card_5x7" }, "message"],
+      [{ message: "x".repeat(200_000), template: "thank-you", format: "card_5x7" }, "message"],
+      [
+        { message: "Hi", merge_fields: { a: 1 }, template: "thank-you", format: "card_5x7" },
+        "merge_fields",
+      ],
+      [{ message: "Hi", template: "../../etc/passwd", format: "card_5x7" }, "template"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await postJson("/campaigns/new/check", body);
+      expect(res.statusCode, JSON.stringify(body).slice(0, 60)).toBe(200);
+      expect(res.json().errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    }
+    // NUL is refused for the whole request by the app's storable-input guard, as a page.
+    const nul = await postJson("/campaigns/new/check", {
+      message: "Hi\u0000",
+      template: "thank-you",
+    });
+    expect(nul.statusCode).toBe(400);
+    // Not JSON at all, or an array for a body: refused, never a 500.
+    for (const payload of ["{not json", "[1,2,3]", "null"]) {
+      const res = await ctx.app.inject({
+        method: "POST",
+        url: "/campaigns/new/check",
+        headers: {
+          cookie: user.cookie,
+          "x-csrf-token": user.csrf,
+          "content-type": "application/json",
+        },
+        payload,
+      });
+      expect(res.statusCode, payload).toBeLessThan(500);
+    }
+  });
+
   it("the form without its CSRF token is refused (403) and makes nothing", async () => {
     const before = await ctx.deps.pool.query("SELECT count(*)::int AS n FROM campaigns");
     const res = await ctx.app.inject({
