@@ -349,6 +349,35 @@ describe("new campaign: hostile input", () => {
     }
   });
 
+  it("a multipart form with two photos, a file under another name or a field sent twice is refused calmly", async () => {
+    const jpeg = await noisyJpeg(300, 300);
+    const fields = Object.entries(GOOD).map(([name, data]) => ({ name, data }));
+    const before = await ctx.deps.pool.query("SELECT count(*)::int AS n FROM photos");
+    const two = await postMultipart("/campaigns/new", [
+      ...fields,
+      { name: "photo", filename: "a.jpg", data: jpeg },
+      { name: "photo", filename: "b.jpg", data: jpeg },
+    ]);
+    expect(two.statusCode).toBeGreaterThanOrEqual(400);
+    expect(two.statusCode).toBeLessThan(500);
+    const elsewhere = await postMultipart("/campaigns/new", [
+      ...fields.map((f) => (f.name === "name" ? { name: "name", data: "Elsewhere" } : f)),
+      { name: "../../avatar", filename: "../../x.jpg", data: jpeg },
+    ]);
+    // A file under a name the form does not have is ignored: the campaign is made without a photo.
+    expect(elsewhere.statusCode).toBe(303);
+    const id = /cmp_\w+/.exec(String(elsewhere.headers.location))?.[0] as string;
+    expect((await apiCampaign(id)).photo_id).toBeNull();
+    const twice = await postMultipart("/campaigns/new", [
+      ...fields,
+      { name: "name", data: "again" },
+    ]);
+    expect(twice.statusCode).toBe(400);
+    expect(twice.body).toContain("send this field once");
+    const after = await ctx.deps.pool.query("SELECT count(*)::int AS n FROM photos");
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
   it("the form without its CSRF token is refused (403) and makes nothing", async () => {
     const before = await ctx.deps.pool.query("SELECT count(*)::int AS n FROM campaigns");
     const res = await ctx.app.inject({
