@@ -25,6 +25,7 @@ export const FIELDS = {
   return_postal_code: 20,
   return_country: 60,
   photo_id: 64,
+  landing_url: 2000,
 } as const;
 
 export type FormField = keyof typeof FIELDS;
@@ -47,7 +48,7 @@ const FORM_FIELD_OF: Record<string, FormField> = {
   "template.footer": "template",
   merge_fields: "merge_fields",
   photo_id: "photo_id",
-  landing_url: "name",
+  landing_url: "landing_url",
 };
 
 export function formFieldOf(field: string | undefined): FormField | "form" {
@@ -168,6 +169,7 @@ export function readForm(body: unknown): {
         : {}),
     },
     photo_id: v.photo_id || null,
+    landing_url: v.landing_url || null,
   };
   return { values, errors, input };
 }

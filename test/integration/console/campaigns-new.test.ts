@@ -165,6 +165,26 @@ describe("new campaign page", () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it("a QR destination is kept on the campaign; one that is not http(s) is refused beside its field", async () => {
+    const bad = await user.post("/campaigns/new", {
+      ...GOOD,
+      landing_url: "javascript:alert(1)",
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(
+      /name="landing_url" value="javascript:alert\(1\)"[^>]*aria-invalid="true"/,
+    );
+    const made = await user.post("/campaigns/new", {
+      ...GOOD,
+      landing_url: "https://example.com/thanks",
+    });
+    expect(made.statusCode).toBe(303);
+    const id = /cmp_\w+/.exec(String(made.headers.location))?.[0] as string;
+    expect((await apiCampaign(id)).landing_url).toBe("https://example.com/thanks");
+    const page = await user.get(`/campaigns/${id}`);
+    expect(page.body).toContain('<a href="https://example.com/thanks" rel="noopener noreferrer">');
+  });
+
   it("required fields left empty are named", async () => {
     const res = await user.post("/campaigns/new", { ...GOOD, name: "", business_name: "  " });
     expect(res.statusCode).toBe(400);
@@ -306,7 +326,7 @@ describe("new campaign: hostile input", () => {
     expect(twice.statusCode).toBe(400);
     expect(twice.body).toContain("send this field once");
     const { rows } = await ctx.deps.pool.query(
-      "SELECT count(*)::int AS n FROM campaigns WHERE account_id = $1 AND name <> 'Spring thank-yous'",
+      "SELECT count(*)::int AS n FROM campaigns WHERE account_id = $1 AND name <> 'Spring thank-yous' AND name <> 'Elsewhere'",
       [account.accountId],
     );
     expect(rows[0].n).toBe(0);
