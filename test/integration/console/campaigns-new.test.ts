@@ -87,6 +87,7 @@ describe("new campaign page", () => {
     for (const url of [
       "/campaigns/designs/birthday/postcard_99.png",
       "/campaigns/designs/no-such-design/card_5x7.png",
+      "/campaigns/designs/tmpl_someoneelses/card_5x7.png",
       "/campaigns/designs/..%2F..%2Fetc/card_5x7.png",
     ])
       expect((await user.get(url)).statusCode, url).toBe(404);
