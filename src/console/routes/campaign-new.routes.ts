@@ -10,10 +10,8 @@ import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../../errors.ts";
 import { FORMATS as FORMAT_IDS, OCCASIONS } from "../../modules/campaigns/campaigns.schemas.ts";
-import type { PhotoRow } from "../../modules/photos/photos.repository.ts";
-import { photoResolution, type UploadedFile } from "../../modules/photos/photos.service.ts";
-import { spoolPart } from "../../modules/photos/spool-part.ts";
-import { FORMATS, type FormatId, STANDARD_VARIABLES } from "../../render/index.ts";
+import type { UploadedFile } from "../../modules/photos/photos.service.ts";
+import { FORMATS, STANDARD_VARIABLES } from "../../render/index.ts";
 import type { ConsoleContext } from "../console.plugin.ts";
 import { accountOf } from "../session.ts";
 import {
@@ -24,7 +22,7 @@ import {
   mergeFieldNames,
   readForm,
 } from "./campaign-form.ts";
-import { createDesignPreviews } from "./design-previews.ts";
+import { ID, isFormat, photoView, readMultipart } from "./campaign-photo.ts";
 
 const hide = { hide: true };
 
@@ -48,55 +46,6 @@ const OFFERED = [
   "occasion",
 ] as const;
 
-const ID = /^[\w-]{1,64}$/;
-const isFormat = (f: string): f is FormatId => (FORMAT_IDS as readonly string[]).includes(f);
-
-type Verdict = ReturnType<typeof photoResolution>;
-const photoView = (row: PhotoRow, format: string) => ({
-  id: row.id,
-  filename: row.filename,
-  width: row.width,
-  height: row.height,
-  preview: `/campaigns/photos/${row.id}/preview.jpg`,
-  ...verdictView(photoResolution(row.width, row.height, isFormat(format) ? format : "card_5x7")),
-});
-const verdictView = (v: Verdict) => ({
-  ppi: v.ppi,
-  verdict: v.verdict,
-  good: v.verdict === "good",
-  summary:
-    v.verdict === "good"
-      ? `Good for print: ${v.ppi} ppi on ${v.where}.`
-      : v.verdict === "soft"
-        ? `A little soft: ${v.ppi} ppi on ${v.where}, ${v.target} is best (${v.needPx.join(" × ")} px).`
-        : `Too small: ${v.ppi} ppi on ${v.where}, need ${v.target} (${v.needPx.join(" × ")} px).`,
-  detail: v.message,
-});
-
-/** Form fields and files of a multipart post: fields as the urlencoded parser gives them. */
-async function readMultipart(request: FastifyRequest, dir: string, limitBytes: number) {
-  const fields: Record<string, string | string[]> = {};
-  let photo: UploadedFile | undefined;
-  const budget = { left: limitBytes, limit: limitBytes };
-  for await (const part of request.parts({ limits: { files: 1, fields: 30 } })) {
-    if (part.type === "file") {
-      const file = path.join(dir, "photo");
-      if (part.fieldname !== "photo" || photo || !part.filename) {
-        part.file.resume();
-        continue;
-      }
-      await spoolPart(part.file, file, budget);
-      photo = { filename: part.filename.slice(0, 200), path: file };
-      continue;
-    }
-    const value = String(part.value);
-    const had = fields[part.fieldname];
-    fields[part.fieldname] = had === undefined ? value : [had, value].flat();
-  }
-  return { fields, photo };
-}
-
-/** The fields the design check speaks of. */
 const DESIGN_FIELDS = ["message", "merge_fields", "template", "format"] as const;
 const pick = (errors: FieldErrors): FieldErrors =>
   Object.fromEntries(DESIGN_FIELDS.flatMap((f) => (errors[f] ? [[f, errors[f]]] : [])));
@@ -111,8 +60,6 @@ const inFormWords = (errors: FieldErrors): FieldErrors =>
   );
 
 export async function campaignNewPages(app: FastifyInstance, { deps }: ConsoleContext) {
-  const previews = createDesignPreviews(deps);
-
   /**
    * What the service says of the design (template, format, message, variables) when the border
    * found nothing wrong with those fields: so a form refused for another field shows these too.
@@ -256,75 +203,4 @@ export async function campaignNewPages(app: FastifyInstance, { deps }: ConsoleCo
     const found = { ...pick(errors), ...(await designErrors(request, values, errors)) };
     return { errors: Object.entries(found).map(([field, message]) => ({ field, message })) };
   });
-
-  /** A photo uploaded as soon as it is chosen: stored, and its print verdict for the format. */
-  app.post<{ Querystring: { format?: unknown } }>(
-    "/campaigns/new/photo",
-    { schema: hide },
-    async (request, reply) => {
-      const format = String(request.query.format ?? "");
-      if (!request.isMultipart())
-        return reply.code(400).send({ error: "Send the photo as multipart/form-data." });
-      const dir = await mkdtemp(path.join(tmpdir(), "cardmerge-console-"));
-      try {
-        const { photo } = await readMultipart(request, dir, deps.config.uploadLimitBytes);
-        if (!photo) return reply.code(400).send({ error: "No photo in the upload." });
-        const fmt = isFormat(format) ? format : "card_5x7";
-        try {
-          const [row] = await deps.photos.upload(accountOf(request).accountId, [photo], fmt);
-          return photoView(row as PhotoRow, fmt);
-        } catch (error) {
-          if (!(error instanceof AppError) || error.status >= 500) throw error;
-          return reply
-            .code(error.status)
-            .send({ error: error.errors[0]?.message ?? error.message });
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  );
-
-  /** The verdict of an uploaded photo for another format (the format was changed after upload). */
-  app.get<{ Params: { id: string }; Querystring: { format?: unknown } }>(
-    "/campaigns/photos/:id/verdict.json",
-    { schema: hide },
-    async (request) => {
-      const { id } = request.params;
-      if (!ID.test(id)) throw new AppError("not_found", "Photo was not found.");
-      const row = await deps.photos.get(accountOf(request).accountId, id);
-      return photoView(row, String(request.query.format ?? ""));
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    "/campaigns/photos/:id/preview.jpg",
-    { schema: hide },
-    async (request, reply) => {
-      const { id } = request.params;
-      if (!ID.test(id)) throw new AppError("not_found", "Photo was not found.");
-      const stream = await deps.photos.preview(accountOf(request).accountId, id);
-      return reply.type("image/jpeg").header("cache-control", "private, max-age=3600").send(stream);
-    },
-  );
-
-  app.get<{ Params: { template: string; format: string } }>(
-    "/campaigns/designs/:template/:format.png",
-    { schema: hide },
-    async (request, reply) => {
-      const { template, format } = request.params;
-      if (!ID.test(template) || !isFormat(format))
-        throw new AppError("not_found", "Design was not found.");
-      const { accountId } = accountOf(request);
-      const design = await deps.templates.show(accountId, template);
-      if (!(design.formats as string[]).includes(format))
-        throw new AppError("not_found", "Design was not found in that format.");
-      const png = await previews.front(accountId, template, format);
-      return reply
-        .type("image/png")
-        .header("cache-control", "private, max-age=86400")
-        .header("x-content-type-options", "nosniff")
-        .send(png);
-    },
-  );
 }

@@ -1,12 +1,14 @@
 /**
  * Campaigns: the list with status and progress (filtered by status), and the pages of one
- * campaign (campaign-new.routes.ts makes one, campaign-page.routes.ts shows one).
+ * campaign (campaign-new.routes.ts makes one, with campaign-media.routes.ts for its pictures and
+ * photo; campaign-page.routes.ts shows one).
  */
 import type { FastifyInstance } from "fastify";
 import { campaignJson } from "../../modules/campaigns/campaign-json.ts";
 import { CAMPAIGN_STATUSES } from "../../modules/campaigns/campaigns.schemas.ts";
 import type { ConsoleContext } from "../console.plugin.ts";
 import { accountOf } from "../session.ts";
+import { campaignMediaPages } from "./campaign-media.routes.ts";
 import { campaignNewPages, OCCASION_LABELS } from "./campaign-new.routes.ts";
 import { campaignPages } from "./campaign-page.routes.ts";
 
@@ -43,5 +45,6 @@ export async function campaignsPages(app: FastifyInstance, context: ConsoleConte
     },
   );
   await app.register(campaignNewPages, context);
+  await app.register(campaignMediaPages, context);
   await app.register(campaignPages, context);
 }
