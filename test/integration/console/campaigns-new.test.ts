@@ -82,7 +82,8 @@ describe("new campaign page", () => {
     expect(first.rawPayload.subarray(0, 4).toString("latin1")).toBe("\x89PNG");
     const started = performance.now();
     const again = await user.get("/campaigns/designs/birthday/card_5x7.png");
-    expect(performance.now() - started).toBeLessThan(200);
+    // Drawing takes seconds (a render and a pdftoppm run); from memory, a few milliseconds.
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
     for (const url of [
       "/campaigns/designs/birthday/postcard_99.png",
