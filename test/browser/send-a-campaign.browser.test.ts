@@ -97,23 +97,24 @@ describe("sending the sample campaign from the browser alone", () => {
     await page.locator('input[name="template"][value="thank-you"]').check();
     await page.locator('input[name="format"][value="card_5x7"]').check();
     await page.getByLabel("Your own variables").fill(sample.merge_fields.join(", "));
-    await page.getByLabel("Message").first().fill(sample.message);
+    await page.locator("#message").fill(sample.message);
     await page.locator("#photo").setInputFiles("examples/photo.jpg");
     await expect
       .poll(() => page.locator("#photo-verdict").textContent(), { timeout: 20_000 })
       .toMatch(/\S/);
     const s = sample.sender;
-    await page.getByLabel("Business name").fill(s.business_name);
-    await page.getByLabel("Signature").fill(s.signature);
-    await page.getByLabel("Street").fill(s.return_address.line1);
-    await page.getByLabel("City").fill(s.return_address.city);
-    await page.getByLabel("State / region").fill(s.return_address.region);
-    await page.getByLabel("Postal code").fill(s.return_address.postal_code);
-    await page.getByLabel("Country").fill(s.return_address.country);
+    await page.locator('input[name="business_name"]').fill(s.business_name);
+    await page.locator('input[name="signature"]').fill(s.signature);
+    await page.getByText("Return address (optional)").click();
+    await page.locator('input[name="return_line1"]').fill(s.return_address.line1);
+    await page.locator('input[name="return_city"]').fill(s.return_address.city);
+    await page.locator('input[name="return_region"]').fill(s.return_address.region);
+    await page.locator('input[name="return_postal_code"]').fill(s.return_address.postal_code);
+    await page.locator('input[name="return_country"]').fill(s.return_address.country);
     await looked(page, "campaign-new");
     await page.getByRole("button", { name: "Create the campaign" }).click();
-    await page.waitForURL(/\/campaigns\/cmp_\w+$/);
-    campaignUrl = page.url();
+    await page.waitForURL(/\/campaigns\/cmp_\w+\?created=1$/);
+    campaignUrl = page.url().split("?")[0] as string;
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(sample.name);
 
     // 2. Recipients: drop the CSV, fix the one column it could not guess, import.
