@@ -75,6 +75,16 @@ async function signIn(page: Page, email: string) {
 
 /** axe's verdict on the page as it stands, and (with CONSOLE_SCREENSHOTS) its picture. */
 async function looked(page: Page, name: string) {
+  // Pictures first (designs, photos, proofs): the page as a person sees it once it has loaded.
+  await page.waitForFunction(
+    () =>
+      // biome-ignore lint/suspicious/noExplicitAny: the page's own globals (no DOM types here)
+      [...(globalThis as any).document.images].every(
+        (img: any) => img.complete && img.naturalWidth > 0,
+      ),
+    undefined,
+    { timeout: 30_000 },
+  );
   expect(
     await seriousViolations(page),
     `${name}: serious or critical accessibility violations`,
