@@ -80,7 +80,7 @@ async function looked(page: Page, name: string) {
     () =>
       // biome-ignore lint/suspicious/noExplicitAny: the page's own globals (no DOM types here)
       [...(globalThis as any).document.images].every(
-        (img: any) => img.complete && img.naturalWidth > 0,
+        (img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0,
       ),
     undefined,
     { timeout: 30_000 },
