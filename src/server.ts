@@ -23,5 +23,5 @@ await app.listen({ host: config.host, port: config.port });
 deps.renderPool.warm();
 const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
 app.log.info(
-  `cardmerge API on http://${shown}:${config.port} — docs at http://${shown}:${config.port}/docs`,
+  `cardmerge on http://${shown}:${config.port} — the console at /, the API under /v1, its docs at /docs`,
 );
