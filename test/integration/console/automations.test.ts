@@ -49,7 +49,7 @@ describe("console automations", () => {
     expect(order.every((i) => i > 0)).toBe(true);
     expect(order[0]).toBeLessThan(order[1] as number);
     expect(res.body).not.toContain("Far Fiona");
-    expect(res.body).toContain("2 cards from");
+    expect(res.body).toContain("2 cards to make from");
 
     const page = await user.get(`/automations/${automationId}`);
     expect(page.statusCode).toBe(200);

@@ -97,7 +97,7 @@ describe("console contacts", () => {
     expect(res.headers.location).toBe("/contacts?q=porter");
     expect((await ctx.deps.contacts.get(accountId, id)).mail_status).toBe("do_not_mail");
     const page = await user.get("/contacts?q=porter");
-    expect(page.body).toContain("Mark Ben Porter mailable again");
+    expect(page.body).toContain("Mail again to Ben Porter");
     expect(names((await user.get("/contacts?mail_status=do_not_mail")).body)).toEqual([
       "Ben Porter",
     ]);
