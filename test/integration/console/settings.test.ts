@@ -145,6 +145,42 @@ describe("console settings: the account", () => {
     expect(twice.body).toContain("must be given once");
     expect((await ctx.deps.accounts.getAccount(accountId)).time_zone).toBe("America/Chicago");
   });
+  it("the API's PATCH /v1/account sets and removes the return address with the same checks", async () => {
+    const { secret } = await ctx.account();
+    const patch = (payload: Record<string, unknown>) =>
+      ctx.app.inject({ method: "PATCH", url: "/v1/account", headers: bearer(secret), payload });
+    const set = await patch({
+      return_address: {
+        line1: "1 Rue de la Paix",
+        city: "Paris",
+        postal_code: "75002",
+        country: "France",
+      },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().return_address).toEqual({
+      line1: "1 Rue de la Paix",
+      line2: null,
+      city: "Paris",
+      region: null,
+      postal_code: "75002",
+      country: "FR",
+    });
+    const bad = await patch({
+      return_address: { line1: "1 Main St", city: "Springfield", country: "US" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers["content-type"]).toMatch(/problem\+json/);
+    expect(bad.json().errors).toEqual([
+      { field: "return_address.region", message: "US addresses need one" },
+    ]);
+    const extra = await patch({
+      return_address: { line1: "1 Main St", city: "X", planet: "Mars" },
+    });
+    expect(extra.statusCode).toBe(400);
+    const removed = await patch({ return_address: null });
+    expect(removed.json().return_address).toBeNull();
+  });
 });
 
 describe("console settings: API keys", () => {
