@@ -4,12 +4,12 @@
  * sends no email; the admin passes the link on).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../../errors.ts";
+import { AppError, notFound } from "../../errors.ts";
 import { passwordLinkUrl } from "../../modules/users/users.service.ts";
 import type { ConsoleContext } from "../console.plugin.ts";
 import { accountOf } from "../session.ts";
 import { requireAdmin } from "./admin-only.ts";
-import { type Form, FormErrors, text } from "./form-input.ts";
+import { type Form, FormErrors, ID, text } from "./form-input.ts";
 
 const hide = { hide: true };
 const ROLES = [
@@ -37,6 +37,7 @@ export async function usersPages(app: FastifyInstance, { deps }: ConsoleContext)
       section: "settings",
       tab: "users",
       users: rows.map((u) => ({
+        id: u.id,
         email: u.email,
         role: u.role,
         invited: u.password_hash === null,
@@ -79,4 +80,26 @@ export async function usersPages(app: FastifyInstance, { deps }: ConsoleContext)
     }
     return listPage(request, reply.code(400), { email, role, errors: errors.byField() });
   });
+
+  // A fresh link for someone who lost theirs (or their password): shown like an invitation's.
+  app.post<{ Params: { id: string } }>(
+    "/settings/users/:id/link",
+    { schema: hide },
+    async (request, reply) => {
+      if (!ID.test(request.params.id)) throw notFound("User");
+      const { user, linkToken } = await users.newPasswordLink(
+        accountOf(request).liveAccountId,
+        request.params.id,
+      );
+      return reply.code(201).page("settings/user-invited", {
+        title: "New password link",
+        section: "settings",
+        tab: "users",
+        invited: { email: user.email, role: user.role },
+        fresh: true,
+        link: passwordLinkUrl(deps.config.publicUrl, linkToken),
+        scripts: ["settings-copy.js"],
+      });
+    },
+  );
 }

@@ -95,6 +95,27 @@ describe("console users", () => {
     );
   });
 
+  it("a lost invitation gets a new link from the users page; another account's user is not found", async () => {
+    const { user } = await ctx.deps.users.create(accountId, { email: "lost@example.com" });
+    const list = await admin.get("/settings/users");
+    expect(list.body).toContain(`action="/settings/users/${user.id}/link"`);
+    const res = await admin.post(`/settings/users/${user.id}/link`);
+    expect(res.statusCode).toBe(201);
+    expect(res.body).toContain("A new password link for lost@example.com");
+    const link = unescapeHtml(
+      /<input id="link" class="mono" value="([^"]+)"/.exec(res.body)?.[1] ?? "",
+    );
+    const cookie = await acceptInvitation(link);
+    expect((await ctx.app.inject({ url: "/contacts", headers: { cookie } })).statusCode).toBe(200);
+
+    const other = await ctx.account();
+    const stranger = await ctx.deps.users.create(other.accountId, { email: "far@example.com" });
+    expect((await admin.post(`/settings/users/${stranger.user.id}/link`)).statusCode).toBe(404);
+    expect((await admin.post("/settings/users/..%2Fx/link")).statusCode).toBe(404);
+    const member = await consoleUser(ctx, accountId, { role: "member" });
+    expect((await member.post(`/settings/users/${user.id}/link`)).statusCode).toBe(403);
+  });
+
   it("an email already in use, a bad email or role is a field error with the form kept", async () => {
     const taken = await admin.post("/settings/users", {
       email: admin.email.toUpperCase(),
