@@ -136,6 +136,37 @@ export async function webhooksPages(app: FastifyInstance, { deps }: ConsoleConte
     },
   );
 
+  // A new signing secret, shown once; the old one keeps signing beside it for a day.
+  app.post<{ Params: { id: string } }>(
+    "/settings/webhooks/:id/roll",
+    { schema: hide },
+    async (request, reply) => {
+      const endpoint = await endpointOf(request);
+      const row = await endpoints.rollSecret(accountOf(request), endpoint.id);
+      return reply.code(201).page("settings/webhook-created", {
+        title: "New signing secret",
+        section: "settings",
+        tab: "webhooks",
+        endpoint: endpointJson(row),
+        secret: row.secret,
+        rolled: true,
+        scripts: ["settings-copy.js"],
+      });
+    },
+  );
+
+  // Send a delivery again now (a receiver that was down is fixed).
+  app.post<{ Params: { id: string; delivery: string } }>(
+    "/settings/webhooks/:id/deliveries/:delivery/retry",
+    { schema: hide },
+    async (request, reply) => {
+      const endpoint = await endpointOf(request);
+      if (!ID.test(request.params.delivery)) throw notFound("Delivery");
+      await endpoints.retry(accountOf(request), endpoint.id, request.params.delivery);
+      return reply.redirect(`/settings/webhooks/${endpoint.id}`, 303);
+    },
+  );
+
   app.get<{ Params: { id: string } }>(
     "/settings/webhooks/:id/delete",
     { schema: hide },

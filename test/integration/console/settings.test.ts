@@ -321,6 +321,29 @@ describe("console settings: webhook endpoints", () => {
     expect(after.body).toMatch(/data-label="Attempts">1</);
     expect(after.body).toContain("HTTP 503");
     expect(after.body).toMatch(/status-pending">pending/);
+
+    // Sent again now: due at once.
+    const again = await admin.post(`/settings/webhooks/${id}/deliveries/${claimed.id}/retry`);
+    expect(again.statusCode).toBe(303);
+    const { rows: due } = await ctx.deps.pool.query<{ due: boolean }>(
+      "SELECT next_attempt_at <= now() AS due FROM webhook_deliveries WHERE id = $1",
+      [claimed.id],
+    );
+    expect(due[0]?.due).toBe(true);
+    expect(
+      (await admin.post(`/settings/webhooks/${id}/deliveries/whd_nothing/retry`)).statusCode,
+    ).toBe(404);
+
+    // A new signing secret is shown once; the old one keeps signing for a day.
+    const rolled = await admin.post(`/settings/webhooks/${id}/roll`);
+    expect(rolled.statusCode).toBe(201);
+    const fresh = secretIn(rolled.body) as string;
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(secret);
+    expect(rolled.body).toContain("The old secret keeps signing beside it until");
+    const row = await ctx.deps.webhookEndpoints.get({ accountId, scopes: ["admin"] }, id);
+    expect([row.secret, row.previous_secret]).toEqual([fresh, secret]);
+    expect((await admin.get(`/settings/webhooks/${id}`)).body).not.toContain(fresh);
   });
 
   it("disable, enable and delete (after a confirmation)", async () => {
@@ -407,6 +430,7 @@ describe("console settings: webhook endpoints", () => {
         .statusCode,
     ).toBe(404);
     expect((await admin.post(`/settings/webhooks/${theirs.id}/delete`)).statusCode).toBe(404);
+    expect((await admin.post(`/settings/webhooks/${theirs.id}/roll`)).statusCode).toBe(404);
     expect((await admin.get("/settings/webhooks/..%2F..%2Fkeys")).statusCode).toBe(404);
     expect(
       (
