@@ -42,7 +42,9 @@ export async function settingsPages(app: FastifyInstance, context: ConsoleContex
         ADDRESS_PARTS.map((p) => [p, address?.[p] ?? ""]),
       ) as AccountForm["return_address"],
     };
-    const zones = ZONES.includes(form.time_zone) ? ZONES : [form.time_zone, ...ZONES];
+    // A zone typed by hand (refused, or the account's from before) stays chosen where it was.
+    const zone = form.time_zone || account.time_zone;
+    const zones = ZONES.includes(zone) ? ZONES : [zone, ...ZONES];
     return reply.page("settings/index", {
       title: "Settings",
       section: "settings",
@@ -53,7 +55,7 @@ export async function settingsPages(app: FastifyInstance, context: ConsoleContex
       form,
       errors: opts.errors ?? {},
       saved: opts.saved,
-      zones: zones.map((z) => ({ value: z, on: z === form.time_zone })),
+      zones: zones.map((z) => ({ value: z, on: z === zone })),
       hours: Array.from({ length: 24 }, (_, h) => ({
         value: String(h),
         label: `${String(h).padStart(2, "0")}:00`,
