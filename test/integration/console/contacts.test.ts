@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertContacts } from "../../support/automation-fixtures.ts";
+import { draftCampaign } from "../../support/campaign-fixtures.ts";
 import { type ConsoleUser, consoleUser } from "../../support/console-session.ts";
 import { multipart } from "../../support/multipart.ts";
-import { createTestContext, type TestContext } from "../../support/test-context.ts";
+import { bearer, createTestContext, type TestContext } from "../../support/test-context.ts";
 
 let ctx: TestContext;
 let accountId: string;
@@ -108,6 +109,28 @@ describe("console contacts", () => {
     });
     expect(again.headers.location).toBe("/contacts");
     expect((await ctx.deps.contacts.get(accountId, id)).mail_status).toBe("active");
+  });
+
+  it("do-not-mail takes the contact out of draft campaigns, as the API's PATCH does", async () => {
+    const { accountId: account, secret } = await ctx.account();
+    const person = await consoleUser(ctx, account);
+    const [id] = await insertContacts(ctx, account, [
+      { name: "Drafted Dora", tags: ["autumn"], custom: { lastPurchase: "boiler" } },
+    ]);
+    const campaignId = await draftCampaign(ctx, secret, { recipients: 1 });
+    const added = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/campaigns/${campaignId}/recipients/from-contacts`,
+      headers: bearer(secret),
+      payload: { tag: "autumn" },
+    });
+    expect(added.statusCode, added.body).toBeLessThan(300);
+    const inDraft = async () =>
+      (await ctx.deps.pool.query("SELECT 1 FROM recipients WHERE contact_id = $1", [id])).rowCount;
+    expect(await inDraft()).toBe(1);
+    const res = await person.post(`/contacts/${id}/mail-status`, { mail_status: "do_not_mail" });
+    expect(res.statusCode).toBe(303);
+    expect(await inDraft()).toBe(0);
   });
 
   it("an import shows its counts and the two bad rows, with the failures CSV to download", async () => {
