@@ -15,6 +15,8 @@ let ctx: TestContext;
 let browser: Browser;
 let base: string;
 let extraPages: [string, string][];
+/** Server time (Server-Timing) of each HTML page opened, slowest kept, by path. */
+const pageTimes = new Map<string, number>();
 const email = "owner@riverside.example";
 
 beforeAll(async () => {
@@ -71,6 +73,12 @@ afterAll(async () => {
 
 async function signedIn(width: number): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
+  page.on("response", (res) => {
+    const timing = /app;dur=([\d.]+)/.exec(res.headers()["server-timing"] ?? "")?.[1];
+    if (!timing || !(res.headers()["content-type"] ?? "").startsWith("text/html")) return;
+    const path = new URL(res.url()).pathname;
+    pageTimes.set(path, Math.max(pageTimes.get(path) ?? 0, Number(timing)));
+  });
   await page.goto(`${base}/sign-in`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
@@ -134,5 +142,11 @@ describe("contacts, automations and settings in a browser", () => {
     await page.getByRole("link", { name: "Done" }).click();
     expect(await page.content()).not.toContain(secret);
     await page.close();
+  });
+
+  it("every page answered in under 100 ms on the server", () => {
+    expect(pageTimes.size).toBeGreaterThan(8);
+    const slow = [...pageTimes].filter(([, ms]) => ms >= 100);
+    expect(slow).toEqual([]);
   });
 });
