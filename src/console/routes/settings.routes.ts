@@ -19,6 +19,20 @@ const hide = { hide: true };
 const ZONES: string[] = Intl.supportedValuesOf("timeZone");
 const ADDRESS_PARTS = ["line1", "line2", "city", "region", "postal_code", "country"] as const;
 
+/** Zones under their region (America, Europe…) for the select's groups; a lone name goes first. */
+function groupZones(zones: string[], chosen: string) {
+  const groups = new Map<string, { value: string; label: string; on: boolean }[]>();
+  for (const z of zones) {
+    const slash = z.indexOf("/");
+    const region = slash > 0 ? z.slice(0, slash) : "";
+    const label = (slash > 0 ? z.slice(slash + 1) : z).replaceAll("_", " ");
+    const list = groups.get(region) ?? [];
+    list.push({ value: z, label, on: z === chosen });
+    groups.set(region, list);
+  }
+  return [...groups].map(([region, options]) => ({ region, options }));
+}
+
 interface AccountForm {
   time_zone: string;
   send_hour: string;
@@ -55,7 +69,7 @@ export async function settingsPages(app: FastifyInstance, context: ConsoleContex
       form,
       errors: opts.errors ?? {},
       saved: opts.saved,
-      zones: zones.map((z) => ({ value: z, on: z === zone })),
+      zoneGroups: groupZones(zones, zone),
       hours: Array.from({ length: 24 }, (_, h) => ({
         value: String(h),
         label: `${String(h).padStart(2, "0")}:00`,
