@@ -60,8 +60,10 @@ export async function contactsPages(app: FastifyInstance, { deps }: ConsoleConte
     );
     const page = toList(rows, PAGE, contactJson);
     const here = listUrl({ q, mail_status: status, after: afterText });
+    const account = await deps.accounts.getAccount(accountOf(request).liveAccountId);
     return reply.page("contacts/index", {
       title: "Contacts",
+      country: account.default_country,
       section: "contacts",
       scripts: ["contacts-import.js"],
       q,
@@ -104,7 +106,8 @@ export async function contactsPages(app: FastifyInstance, { deps }: ConsoleConte
     },
   );
 
-  // The CSV, as a multipart form (the CSRF token rides in ?_csrf=: the body is a stream).
+  // The CSV, as a multipart form (the CSRF token rides in ?_csrf=: the body is a stream). Its
+  // default_country field comes first in the form, so it is read before the file.
   app.post("/contacts/import", { schema: hide }, async (request, reply) => {
     const { accountId } = accountOf(request);
     if (!request.isMultipart())
@@ -112,6 +115,8 @@ export async function contactsPages(app: FastifyInstance, { deps }: ConsoleConte
     let result: Awaited<ReturnType<typeof contacts.import>>;
     try {
       const upload = await readCsvUpload(request, {});
+      // An empty field is no choice: the account's country.
+      if (upload.defaultCountry === "") upload.defaultCountry = undefined;
       result = await contacts.import(accountId, upload);
     } catch (error) {
       // A file that cannot be read at all (not a CSV, too big, no name column) imports nothing.

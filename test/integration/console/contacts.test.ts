@@ -170,6 +170,31 @@ describe("console contacts", () => {
     ]);
   });
 
+  it("an import takes a country for rows without one; an unknown country imports nothing", async () => {
+    const csv =
+      "First Name,Last Name,Street,City,State,Zip\nCara,Quebec,1 Rue Main,Montreal,QC,H2X 1Y4\n";
+    const form = (country: string) =>
+      multipart([
+        { name: "default_country", data: country },
+        { name: "file", filename: "ca.csv", contentType: "text/csv", data: csv },
+      ]);
+    const post = (body: ReturnType<typeof multipart>) =>
+      ctx.app.inject({
+        method: "POST",
+        url: `/contacts/import?_csrf=${encodeURIComponent(user.csrf)}`,
+        headers: { ...body.headers, cookie: user.cookie },
+        payload: body.payload,
+      });
+    const bad = await post(form("ZZ"));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("Nothing was imported");
+    expect(bad.body).toContain("is not a country");
+    const good = await post(form("ca"));
+    expect(good.statusCode, good.body).toBe(303);
+    const rows = await ctx.deps.contacts.list(accountId, { q: "Quebec" }, { limit: 10 });
+    expect(rows.map((r) => r.data.address?.country)).toEqual(["CA"]);
+  });
+
   it("a file that is no CSV imports nothing and says why; a post without a file too", async () => {
     const res = await importCsv(user, "\u0000\u0001\u0002 not a csv");
     expect([400, 422]).toContain(res.statusCode);
