@@ -33,6 +33,9 @@ export interface CampaignRow {
   mode: "live" | "test";
   /** The account's colour mode, taken when the campaign was frozen (null while a draft). */
   color_mode: "rgb" | "cmyk" | null;
+  /** Someone checked the draft's proofs (console), and who; cleared when what the cards show changes. */
+  proofs_approved_at?: Date | null;
+  proofs_approved_by?: string | null;
   /** A day of an automation: the automation and the day (YYYY-MM-DD). */
   automation_id?: string | null;
   send_date?: string | null;
@@ -138,13 +141,38 @@ export async function listCampaigns(
   return rows;
 }
 
-export async function updateCampaign(db: Db, accountId: string, id: string, v: CampaignValues) {
+export async function updateCampaign(
+  db: Db,
+  accountId: string,
+  id: string,
+  v: CampaignValues,
+  opts: { clearProofApproval: boolean } = { clearProofApproval: true },
+) {
   await db.query(
     `UPDATE campaigns SET name = $3, occasion = $4, template_id = $5, format = $6, message = $7,
             merge_fields = $8, sender = $9, photo_id = $10, metadata = $11, landing_url = $12,
+            proofs_approved_at = CASE WHEN $13 THEN NULL ELSE proofs_approved_at END,
+            proofs_approved_by = CASE WHEN $13 THEN NULL ELSE proofs_approved_by END,
             updated_at = now()
       WHERE account_id = $1 AND id = $2`,
-    [accountId, id, ...designParams(v)],
+    [accountId, id, ...designParams(v), opts.clearProofApproval],
+  );
+}
+
+/** Records that `userId` checked the draft's proofs (inside the caller's lock of the campaign). */
+export async function approveProofs(db: Db, campaignId: string, userId: string): Promise<void> {
+  await db.query(
+    "UPDATE campaigns SET proofs_approved_at = now(), proofs_approved_by = $2 WHERE id = $1",
+    [campaignId, userId],
+  );
+}
+
+/** What the cards show has changed (recipients imported, edited or removed): approve again. */
+export async function clearProofApproval(db: Db, campaignId: string): Promise<void> {
+  await db.query(
+    `UPDATE campaigns SET proofs_approved_at = NULL, proofs_approved_by = NULL
+      WHERE id = $1 AND proofs_approved_at IS NOT NULL`,
+    [campaignId],
   );
 }
 
