@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../../errors.ts";
 import type { CampaignRow } from "../../modules/campaigns/campaigns.repository.ts";
-import type { GalleryCard } from "../../modules/recipients/recipients.service.ts";
+import { type GalleryCard, THUMBNAIL_DPI } from "../../modules/recipients/recipients.service.ts";
 import type { ConsoleContext } from "../console.plugin.ts";
 import { accountOf } from "../session.ts";
 import { idOf } from "./recipients.routes.ts";
@@ -67,7 +67,8 @@ export async function proofsPages(app: FastifyInstance, { deps }: ConsoleContext
         id: c.row.id,
         name: nameOf(c),
         risky: c.why === "risky",
-        src: `/campaigns/${campaign.id}/proofs/${c.row.id}/picture.png`,
+        href: `/campaigns/${campaign.id}/proofs/${c.row.id}/picture.png`,
+        src: `/campaigns/${campaign.id}/proofs/${c.row.id}/picture.png?size=thumbnail`,
         warnings: warningsOf(c.report),
         failure: c.report.failure?.detail,
       })),
@@ -84,15 +85,19 @@ export async function proofsPages(app: FastifyInstance, { deps }: ConsoleContext
   });
 
   // The picture of both sides: the proof service's, scoped to the signed-in account.
-  app.get<{ Params: { id: string; rid: string } }>(
+  // ?size=thumbnail: the gallery's (drawn at a lower resolution); without: full size.
+  app.get<{ Params: { id: string; rid: string }; Querystring: { size?: string } }>(
     "/campaigns/:id/proofs/:rid/picture.png",
     { schema: hide },
     async (request, reply) => {
       const { accountId } = accountOf(request);
+      const thumbnail = request.query.size === "thumbnail";
       const proof = await recipients.proofPng(
         accountId,
         idOf(request.params.id),
         idOf(request.params.rid),
+        undefined,
+        thumbnail ? { dpi: THUMBNAIL_DPI } : {},
       );
       if (!proof.png)
         throw new AppError(

@@ -25,8 +25,9 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
+/** The full-size pictures the gallery's cards link to. */
 const images = (html: string) =>
-  [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1] as string);
+  [...html.matchAll(/<a href="([^"]+)" data-enlarge/g)].map((m) => m[1] as string);
 const figures = (html: string) =>
   [...html.matchAll(/<figure class="proof( risky)?">([\s\S]*?)<\/figure>/g)].map((m) => ({
     risky: Boolean(m[1]),
@@ -63,7 +64,9 @@ describe("console: proofs of a campaign", () => {
     expect(page.body).toContain("1 of these cards cannot be printed");
     expect(page.body).toMatch(/<p class="alert">the name &quot;Bartholomew[^<]*does not fit/);
     // Each picture is a link to itself (without JS it opens the PNG) and the dialog is there.
-    expect(page.body).toMatch(/<a href="([^"]+)" data-enlarge[^>]*>\s*<img src="\1"/);
+    expect(page.body).toMatch(
+      /<a href="([^"]+)" data-enlarge[^>]*>\s*<img src="\1\?size&#x3D;thumbnail"/,
+    );
     expect(page.body).toContain('<dialog id="enlarged"');
     expect(page.body).toContain("proofs-gallery.js");
     expect(page.body).not.toMatch(/\son\w+="/);
@@ -80,6 +83,10 @@ describe("console: proofs of a campaign", () => {
     const width = first.rawPayload.readUInt32BE(16);
     const height = first.rawPayload.readUInt32BE(20);
     expect(width).toBeGreaterThan(height);
+    // The gallery's thumbnail: the same card, a quarter of the pixels.
+    const thumbnail = await user.get(`${src}?size=thumbnail`);
+    expect(isPng(thumbnail.rawPayload)).toBe(true);
+    expect(thumbnail.rawPayload.readUInt32BE(16)).toBeLessThan(width * 0.6);
     const again = await user.get(src);
     expect(again.headers["x-proof-cache"]).toBe("hit");
     expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
