@@ -66,7 +66,8 @@ export async function proofsPages(app: FastifyInstance, { deps }: ConsoleContext
       cards: cards.map((c) => ({
         id: c.row.id,
         name: nameOf(c),
-        risky: c.why === "risky",
+        // Tagged only when its report shows something; the rest fill the gallery up.
+        risky: c.why === "risky" && (warningsOf(c.report).length > 0 || Boolean(c.report.failure)),
         href: `/campaigns/${campaign.id}/proofs/${c.row.id}/picture.png`,
         src: `/campaigns/${campaign.id}/proofs/${c.row.id}/picture.png?size=thumbnail`,
         warnings: warningsOf(c.report),

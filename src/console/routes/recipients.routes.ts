@@ -199,7 +199,11 @@ export async function recipientsPages(app: FastifyInstance, { deps }: ConsoleCon
           );
         if (bytes === 0)
           throw new CsvImportError("empty", "The file is empty: choose the CSV again.");
-        return reply.page("recipients/mapping", await mappingPage(campaign, upload, filename));
+        // Post/redirect/get: the mapping page has an address of its own (reload-safe, no token in it).
+        return reply.redirect(
+          `/campaigns/${campaign.id}/recipients/uploads/${upload}?name=${encodeURIComponent(filename)}`,
+          303,
+        );
       } catch (error) {
         await storage.delete(key).catch(() => {});
         if (error instanceof AppError && error.status < 500) {
@@ -209,6 +213,20 @@ export async function recipientsPages(app: FastifyInstance, { deps }: ConsoleCon
         }
         throw error;
       }
+    },
+  );
+
+  app.get<{ Params: { id: string; upload: string }; Querystring: { name?: string } }>(
+    "/campaigns/:id/recipients/uploads/:upload",
+    { schema: hide },
+    async (request, reply) => {
+      const campaign = await draftOf(request);
+      const { upload } = request.params;
+      if (!UPLOAD.test(upload)) throw notFound("Upload");
+      const key = pendingKey(campaign.account_id, campaign.id, upload);
+      if (!(await storage.stat(key))) throw notFound("Upload");
+      const filename = (request.query.name || "recipients.csv").slice(0, 200);
+      return reply.page("recipients/mapping", await mappingPage(campaign, upload, filename));
     },
   );
 

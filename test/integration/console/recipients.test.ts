@@ -36,8 +36,11 @@ async function emptyCampaign(secret = account.secret): Promise<string> {
   return res.json().id as string;
 }
 
-/** Step 1 as the browser sends it: a multipart form, its CSRF token in the query. */
-function upload(
+/**
+ * Step 1 as the browser sends it: a multipart form, its CSRF token in the query. A stored upload
+ * answers 303 to its mapping page, which is followed (as a browser does).
+ */
+async function upload(
   campaignId: string,
   data: Buffer | string,
   opts: { as?: ConsoleUser; csrf?: string | null; filename?: string } = {},
@@ -47,12 +50,18 @@ function upload(
     { name: "file", filename: opts.filename ?? "list.csv", contentType: "text/csv", data },
   ]);
   const csrf = opts.csrf === null ? "" : `?_csrf=${opts.csrf ?? who.csrf}`;
-  return ctx.app.inject({
+  const res = await ctx.app.inject({
     method: "POST",
     url: `/campaigns/${campaignId}/recipients/upload${csrf}`,
     headers: { cookie: who.cookie, ...form.headers },
     payload: form.payload,
   });
+  if (res.statusCode !== 303) return res;
+  const location = res.headers.location as string;
+  expect(location).toMatch(
+    new RegExp(`^/campaigns/${campaignId}/recipients/uploads/[a-f0-9]{32}\\?name=`),
+  );
+  return who.get(location);
 }
 
 /** The mapping step's form: the upload id and each column's selected field. */
@@ -119,7 +128,10 @@ describe("console: recipients of a campaign", () => {
     expect(form.columns[0]?.options).toEqual(
       expect.arrayContaining(["email", "birthday", "ignore", "postalCode"]),
     );
-    // Nothing imported yet.
+    // Nothing imported yet; another account's user cannot open the mapping page.
+    const stranger = await consoleUser(ctx, (await ctx.account()).accountId);
+    const theirView = await stranger.get(`/campaigns/${id}/recipients/uploads/${form.upload}`);
+    expect(theirView.statusCode).toBe(404);
     expect(Number((await ctx.deps.campaigns.get(account.accountId, id)).recipients)).toBe(0);
 
     const step2 = await user.post(`/campaigns/${id}/recipients/import`, {
@@ -222,6 +234,8 @@ describe("console: recipients of a campaign", () => {
       `/campaigns/${theirs}/imports/${iid}/failures.csv`,
       "/campaigns/..%2F..%2Fetc/recipients",
       `/campaigns/${theirs}/imports/..%2F${iid}`,
+      `/campaigns/${theirs}/recipients/uploads/..%2F..%2F..%2Fetc%2Fpasswd`,
+      `/campaigns/${theirs}/recipients/uploads/${"0".repeat(32)}`,
     ]) {
       const res = await user.get(url);
       expect(res.statusCode, url).toBe(404);
