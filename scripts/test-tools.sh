@@ -12,6 +12,7 @@ NEEDS=(
   "command:curl curl"               # the README's walkthrough, run as written by its test
   "command:jq jq"                   # the same walkthrough reads ids from the answers with jq
   "file:/usr/share/color/icc/ghostscript/default_cmyk.icc libgs-common" # ICC profiles: output intents, CMYK photos
+  "command:chromium chromium"       # the console's browser tests (playwright-core drives it)
 )
 
 missing=()

@@ -339,7 +339,7 @@ export function loadConfig(env: Env = process.env): Config {
     render: Object.freeze({
       processes: int(env, "RENDER_PROCESSES", 1, 1, 32),
       // A card needs about 45 MB of heap (every design and format, a CJK name); room to spare.
-      heapMb: int(env, "RENDER_HEAP_MB", 128, 16, 4096),
+      heapMb: int(env, "RENDER_HEAP_MB", 256, 16, 4096),
       timeoutMs: int(env, "RENDER_TIMEOUT_MS", 10_000, 1, 600_000),
       // The largest photo master (3375 px, even pure noise) is 12 MB; a design adds kilobytes.
       maxPdfBytes: int(env, "RENDER_MAX_PDF_BYTES", 16 * 1024 * 1024, 64 * 1024, 1024 ** 3),

@@ -25,5 +25,5 @@ deps.renderPool.warm();
 void deps.recipients.warmProofs(config.render.processes);
 const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
 app.log.info(
-  `cardmerge API on http://${shown}:${config.port} — docs at http://${shown}:${config.port}/docs`,
+  `cardmerge on http://${shown}:${config.port} — the console at /, the API under /v1, its docs at /docs`,
 );

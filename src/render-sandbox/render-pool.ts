@@ -111,6 +111,16 @@ export interface RenderPool {
  */
 
 /**
+ * A V8 heap that starts small grows by full collections: a render process drawing cards one after
+ * another ran 40-60 Mark-Compact collections per 500 cards (each photo's megabyte of JPEG counts
+ * against the old space), a third of its CPU. Sized at start, the same 500 cards took 8-13 and
+ * half the CPU (bench/peers runner, 2026-12-04); npm start and npm run worker do the same with
+ * HEAP_INITIAL_MB. Half the cap, at most 128 MB: a render process stays far below it otherwise.
+ */
+export const initialOldSpaceMb = (heapMb: number) =>
+  Math.max(16, Math.min(128, Math.floor(heapMb / 2)));
+
+/**
  * A card is stopped when it has used its time limit in CPU, not merely in wall time: starved by
  * other work (seen here at load 20 on 2 cores), a normal card took over 10 s of wall time and
  * failed for good. Wall time still bounds it at this multiple of the limit.
@@ -270,7 +280,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   function start(slot: Slot): void {
     const child = fork(entry.script, [JSON.stringify(setup)], {
       // Not the parent's flags (its heap cap, a profiler): this process's own.
-      execArgv: [...entry.execArgv, `--max-old-space-size=${options.heapMb}`],
+      // The old space sized from the start (INITIAL_OLD_SPACE): see the note on it.
+      execArgv: [
+        ...entry.execArgv,
+        `--max-old-space-size=${options.heapMb}`,
+        `--initial-old-space-size=${initialOldSpaceMb(options.heapMb)}`,
+      ],
       serialization: "advanced",
       stdio: ["ignore", "inherit", "pipe", "ipc", "pipe"],
     });

@@ -14,7 +14,7 @@ describe("configuration", () => {
     expect(config.port).toBe(3000);
     expect(config.render).toEqual({
       processes: 1,
-      heapMb: 128,
+      heapMb: 256,
       timeoutMs: 10_000,
       maxPdfBytes: 16 * 1024 * 1024,
     });

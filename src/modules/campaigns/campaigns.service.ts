@@ -134,6 +134,18 @@ export function createCampaignsService(deps: {
   return {
     get,
 
+    /**
+     * Checks a design without saving anything: the template exists, comes in the format, and the
+     * message merges with the standard and given variables (the console checks as people type).
+     */
+    async checkDesign(
+      accountId: string,
+      input: Pick<CampaignInput, "template" | "format" | "message" | "merge_fields">,
+    ): Promise<void> {
+      const template = await templates.resolve(accountId, input.template);
+      checkDesign(template, input.format, input.message ?? null, input.merge_fields ?? []);
+    },
+
     async create(accountId: string, input: CampaignInput) {
       const values = await validate(accountId, input);
       const id = newId("cmp");

@@ -9,8 +9,11 @@ import { newId } from "../../ids.ts";
 import {
   ImageError,
   type ImageErrorCode,
+  PRINT_PPI_TARGET,
   type PreparedPhoto,
   preparePhoto,
+  printPpi,
+  resolutionWarning,
 } from "../../images/index.ts";
 import { DEFAULT_BLEED_IN, FORMATS, type FormatId } from "../../render/formats.ts";
 import type { Storage } from "../../storage/storage.ts";
@@ -41,6 +44,28 @@ function frontSlot(format: FormatId) {
     heightIn: spec.face.h + 2 * DEFAULT_BLEED_IN,
     label: `the front of a ${spec.label.toLowerCase()}`,
   };
+}
+
+/**
+ * How well a photo of `widthPx` x `heightPx` prints on the front of `format`: its effective ppi
+ * and a verdict ("good" at 300 ppi or more, "soft" under it, "too_small" under 150).
+ */
+export function photoResolution(widthPx: number, heightPx: number, format: FormatId) {
+  const slot = frontSlot(format);
+  const ppi = Math.floor(printPpi(widthPx, heightPx, slot.widthIn, slot.heightIn));
+  const issue = resolutionWarning(widthPx, heightPx, slot);
+  return {
+    ppi,
+    target: PRINT_PPI_TARGET,
+    verdict: !issue ? "good" : issue.severity === "error" ? "too_small" : "soft",
+    where: slot.label,
+    /** Pixels the photo needs for the target (upright, as the slot is). */
+    needPx: [
+      Math.ceil(slot.widthIn * PRINT_PPI_TARGET),
+      Math.ceil(slot.heightIn * PRINT_PPI_TARGET),
+    ],
+    message: issue?.message ?? null,
+  } as const;
 }
 
 type Failure = { field: string; message: string; code: ImageErrorCode };
