@@ -284,6 +284,8 @@ export async function recipientsPages(app: FastifyInstance, { deps }: ConsoleCon
         throw error;
       }
       await storage.delete(key).catch(() => {});
+      // Render ahead: the gallery the report page leads to ("Check the proofs") starts drawing now.
+      if (result.imported > 0) recipients.gallery(campaign.account_id, campaign.id).catch(() => {});
       return reply.redirect(`/campaigns/${campaign.id}/imports/${result.id}`, 303);
     },
   );
