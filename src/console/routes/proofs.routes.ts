@@ -52,6 +52,8 @@ export async function proofsPages(app: FastifyInstance, { deps }: ConsoleContext
     campaign: CampaignRow,
     extra: Record<string, unknown> = {},
   ) => {
+    // Taken before the cards are drawn: a change while they draw makes the approval refuse.
+    const seen = await campaigns.proofsFingerprint(campaign.account_id, campaign.id);
     const cards = await recipients.gallery(campaign.account_id, campaign.id);
     const failed = cards.filter((c) => c.report.failure).length;
     return {
@@ -74,6 +76,7 @@ export async function proofsPages(app: FastifyInstance, { deps }: ConsoleContext
         failure: c.report.failure?.detail,
       })),
       failed,
+      seen,
       count: Number(campaign.recipients),
       ...extra,
     };
@@ -128,7 +131,24 @@ export async function proofsPages(app: FastifyInstance, { deps }: ConsoleContext
             error: "Tick “I have checked these proofs” to approve them.",
           }),
         );
-      await campaigns.approveProofs(accountId, id, request.session?.user_id as string);
+      try {
+        await campaigns.approveProofs(
+          accountId,
+          id,
+          request.session?.user_id as string,
+          request.body?.seen ?? "",
+        );
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status !== 409) throw error;
+        return reply
+          .code(409)
+          .page(
+            "proofs/index",
+            await galleryPage(request, await campaigns.get(accountId, id), {
+              error: error.message,
+            }),
+          );
+      }
       return reply.redirect(`/campaigns/${id}/proofs#send`, 303);
     },
   );

@@ -159,6 +159,22 @@ export async function updateCampaign(
   );
 }
 
+/**
+ * What the proofs of a campaign are drawn from, as one short text that changes when any of it
+ * changes: the campaign's edits, and its recipients' number, newest row and latest edit. A person
+ * approves the proofs they saw: approval compares this with the one their page was made with.
+ */
+export async function proofsFingerprint(db: Db, campaignId: string): Promise<string> {
+  const { rows } = await db.query<{ f: string }>(
+    `SELECT concat_ws('.', extract(epoch FROM c.updated_at)::text, count(r.id)::text,
+                      coalesce(max(r.seq), 0)::text, coalesce(extract(epoch FROM max(r.updated_at)), 0)::text) AS f
+       FROM campaigns c LEFT JOIN recipients r ON r.campaign_id = c.id
+      WHERE c.id = $1 GROUP BY c.id`,
+    [campaignId],
+  );
+  return rows[0]?.f ?? "";
+}
+
 /** Records that `userId` checked the draft's proofs (inside the caller's lock of the campaign). */
 export async function approveProofs(db: Db, campaignId: string, userId: string): Promise<void> {
   await db.query(

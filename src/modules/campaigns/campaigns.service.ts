@@ -201,12 +201,23 @@ export function createCampaignsService(deps: {
      * Records that `userId` checked the proofs of the draft as it is now. The console refuses to
      * submit a campaign without it (submit's `requireApprovedProofs`).
      */
-    async approveProofs(accountId: string, id: string, userId: string) {
+    async approveProofs(accountId: string, id: string, userId: string, seen?: string) {
       await withTransaction(pool, async (tx) => {
         const row = await lockDraft(tx, accountId, id);
+        // Under the lock: no change can come between this comparison and the approval.
+        if (seen !== undefined && seen !== (await repo.proofsFingerprint(tx, row.id)))
+          throw conflict(
+            "The campaign or its recipients changed while you were checking the proofs: look at them again, then approve.",
+          );
         await repo.approveProofs(tx, row.id, userId);
       });
       return get(accountId, id);
+    },
+
+    /** What the proofs are drawn from now, for {@link approveProofs}'s `seen`. */
+    async proofsFingerprint(accountId: string, id: string) {
+      const row = await get(accountId, id);
+      return repo.proofsFingerprint(pool, row.id);
     },
 
     /** Recipients changed (inside the transaction that changed them): the proofs need checking again. */

@@ -37,6 +37,19 @@ const figures = (html: string) =>
 const isPng = (bytes: Buffer) =>
   bytes.subarray(0, 8).equals(Buffer.from("\x89PNG\r\n\x1a\n", "latin1"));
 
+/** What the gallery page's approve form carries: the state of the campaign its proofs show. */
+async function seenOn(id: string): Promise<string> {
+  const page = await user.get(`/campaigns/${id}/proofs`);
+  const seen = /name="seen" value="([^"]*)"/.exec(page.body)?.[1];
+  expect(seen).toMatch(/^[\d.]+$/);
+  return seen as string;
+}
+
+/** Approves as a person does: opens the gallery, ticks the box, sends the form. */
+async function approve(id: string) {
+  return user.post(`/campaigns/${id}/proofs/approve`, { checked: "on", seen: await seenOn(id) });
+}
+
 async function patchCampaign(id: string, payload: Record<string, unknown>) {
   const res = await ctx.app.inject({
     method: "PATCH",
@@ -119,7 +132,7 @@ describe("console: proofs of a campaign", () => {
     expect(unticked.statusCode).toBe(400);
     expect(unticked.body).toContain("Tick “I have checked these proofs”");
 
-    const approved = await user.post(`/campaigns/${id}/proofs/approve`, { checked: "on" });
+    const approved = await approve(id);
     expect(approved.statusCode).toBe(303);
     const page = await user.get(`/campaigns/${id}/proofs`);
     expect(page.body).toContain("Proofs approved by you");
@@ -141,11 +154,10 @@ describe("console: proofs of a campaign", () => {
 
   it("a scheduled submit keeps its time; a change to the design or the recipients clears the approval", async () => {
     const id = await draftCampaign(ctx, account.secret, { recipients: 2 });
-    const approve = () => user.post(`/campaigns/${id}/proofs/approve`, { checked: "on" });
     const approvedAt = async () =>
       (await ctx.deps.campaigns.get(account.accountId, id)).proofs_approved_at ?? null;
 
-    await approve();
+    await approve(id);
     // Metadata is on no card: the approval stays.
     await patchCampaign(id, { metadata: { ref: "spring" } });
     expect(await approvedAt()).not.toBeNull();
@@ -154,7 +166,7 @@ describe("console: proofs of a campaign", () => {
     const refused = await user.post(`/campaigns/${id}/proofs/submit`, { when: "now" });
     expect(refused.statusCode).toBe(409);
 
-    await approve();
+    await approve(id);
     const imported = await ctx.app.inject({
       method: "POST",
       url: `/v1/campaigns/${id}/recipients`,
@@ -165,7 +177,7 @@ describe("console: proofs of a campaign", () => {
     expect(imported.statusCode).toBe(201);
     expect(await approvedAt()).toBeNull();
 
-    await approve();
+    await approve(id);
     const at = new Date(Date.now() + 3 * 86_400_000);
     const send_at = at.toISOString().slice(0, 16);
     const sent = await user.post(`/campaigns/${id}/proofs/submit`, { when: "later", send_at });
@@ -174,7 +186,34 @@ describe("console: proofs of a campaign", () => {
     expect(row.status).toBe("scheduled");
     expect(row.send_at?.toISOString().slice(0, 16)).toBe(send_at);
     // Submitted: it cannot be approved again (not a draft).
-    expect((await approve()).statusCode).toBe(409);
+    const seen = await ctx.deps.campaigns.proofsFingerprint(account.accountId, id);
+    const late = await user.post(`/campaigns/${id}/proofs/approve`, { checked: "on", seen });
+    expect(late.statusCode).toBe(409);
+  });
+
+  it("proofs seen before a change cannot be approved: the page asks to look again", async () => {
+    const id = await draftCampaign(ctx, account.secret, { recipients: 2 });
+    const seen = await seenOn(id);
+    const imported = await ctx.app.inject({
+      method: "POST",
+      url: `/v1/campaigns/${id}/recipients`,
+      headers: { ...bearer(account.secret), "content-type": "text/csv" },
+      payload:
+        "First Name,Last Name,Street,City,State,Zip,Last Purchase\r\nLate,Comer,7 Oak St,Springfield,IL,62701,tune-up",
+    });
+    expect(imported.statusCode).toBe(201);
+    for (const stale of [seen, "", "1.2.3.4", "x".repeat(10_000)]) {
+      const res = await user.post(`/campaigns/${id}/proofs/approve`, {
+        checked: "on",
+        seen: stale,
+      });
+      expect(res.statusCode).toBe(409);
+      expect(res.body).toContain("changed while you were checking");
+    }
+    expect(
+      (await ctx.deps.campaigns.get(account.accountId, id)).proofs_approved_at ?? null,
+    ).toBeNull();
+    expect((await approve(id)).statusCode).toBe(303);
   });
 
   it("another account's campaign or recipient is 404 everywhere; ids that are paths are 404", async () => {
