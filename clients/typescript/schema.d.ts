@@ -249,7 +249,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Set the account's time zone and send hour (when automations make each day's cards), its vendor's press sheet and print colour */
+        /** Set the account's time zone and send hour (when automations make each day's cards), its vendor's press sheet, print colour and return address */
         patch: {
             parameters: {
                 query?: never;
@@ -267,6 +267,15 @@ export interface paths {
                         imposition_sheet?: "12x18" | "13x19" | "11x17" | "sra3";
                         /** @description rgb: sRGB batches (the default). cmyk: photos separated with the press profile and every design colour written as CMYK; batches declare the profile as their output intent. A campaign takes the account's mode when it is submitted. */
                         color_mode?: "rgb" | "cmyk";
+                        /** @description The account's return address; its region and postal code are checked for the country. null removes it. */
+                        return_address?: {
+                            line1: string;
+                            line2?: string | null;
+                            city: string;
+                            region?: string | null;
+                            postal_code?: string | null;
+                            country?: string | null;
+                        } | null;
                     };
                 };
             };
@@ -7180,6 +7189,15 @@ export interface components {
             imposition_sheet: string;
             /** @description rgb: sRGB batches (the default). cmyk: photos separated with the press profile and every design colour written as CMYK; batches declare the profile as their output intent. A campaign takes the account's mode when it is submitted. */
             color_mode: "rgb" | "cmyk";
+            /** @description The account's return address (the sender's), or null when none is set. */
+            return_address: {
+                line1: string;
+                line2: string | null;
+                city: string;
+                region: string | null;
+                postal_code: string | null;
+                country: string;
+            } | null;
             key: {
                 id: string;
                 prefix: string;

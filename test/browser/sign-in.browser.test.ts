@@ -34,6 +34,29 @@ describe("signing in, in a real browser", () => {
     await page.close();
   });
 
+  it("an invited person opens their one-time link, chooses a password and is signed in", async () => {
+    const { accountId } = await ctx.account({ name: "Riverside Plumbing" });
+    const { linkToken } = await ctx.deps.users.create(accountId, {
+      email: "new@riverside.example",
+    });
+    const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    await page.goto(`${base}/set-password/${linkToken}`);
+    expect(await page.textContent("main")).toContain("new@riverside.example");
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, "set-password-phone");
+    await page.getByLabel("New password").fill("a long enough passphrase");
+    await page.getByLabel("The same again").fill("a different passphrase!");
+    await page.getByRole("button", { name: "Save and sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("differ");
+    await page.getByLabel("New password").fill("a long enough passphrase");
+    await page.getByLabel("The same again").fill("a long enough passphrase");
+    await page.getByRole("button", { name: "Save and sign in" }).click();
+    await page.waitForURL(`${base}/campaigns`);
+    await page.goto(`${base}/set-password/${linkToken}`);
+    expect(await page.getByRole("alert").textContent()).toContain("has been used");
+    await page.close();
+  });
+
   it("a wrong password is refused on the page; the right one opens the campaigns", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/campaigns`);

@@ -1,5 +1,6 @@
 import { type Listed, type PageRequest, timeKey } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
+import type { PostalAddress } from "../../render/card-data.ts";
 import type { Mode, Scope } from "./api-key-secret.ts";
 
 type Db = Pool | PoolClient;
@@ -20,6 +21,8 @@ export interface AccountRow {
   imposition_sheet: string;
   /** The print vendor's colour: campaigns take it when frozen (0019_color-mode.sql). */
   color_mode: "rgb" | "cmyk";
+  /** The sender's return address, or null (0022_account-return-address.sql). */
+  return_address: PostalAddress | null;
   created_at: Date;
 }
 
@@ -57,14 +60,30 @@ export async function findAccount(db: Db, id: string): Promise<AccountRow | unde
 export async function updateAccountClock(
   db: Db,
   id: string,
-  v: { timeZone?: string; sendHour?: number; impositionSheet?: string; colorMode?: string },
+  v: {
+    timeZone?: string;
+    sendHour?: number;
+    impositionSheet?: string;
+    colorMode?: string;
+    /** undefined: unchanged; null: none. */
+    returnAddress?: PostalAddress | null;
+  },
 ): Promise<AccountRow | undefined> {
-  // The test twin keeps the account's clock, so test automations run on the same days.
+  // The test twin keeps the account's clock (and return address), so test automations run on the same days.
   const { rows } = await db.query<AccountRow>(
     `UPDATE accounts SET time_zone = coalesce($2, time_zone), send_hour = coalesce($3, send_hour),
-            imposition_sheet = coalesce($4, imposition_sheet), color_mode = coalesce($5, color_mode)
+            imposition_sheet = coalesce($4, imposition_sheet), color_mode = coalesce($5, color_mode),
+            return_address = CASE WHEN $6::boolean THEN $7::jsonb ELSE return_address END
       WHERE id = $1 OR live_account_id = $1 RETURNING *`,
-    [id, v.timeZone ?? null, v.sendHour ?? null, v.impositionSheet ?? null, v.colorMode ?? null],
+    [
+      id,
+      v.timeZone ?? null,
+      v.sendHour ?? null,
+      v.impositionSheet ?? null,
+      v.colorMode ?? null,
+      v.returnAddress !== undefined,
+      v.returnAddress ? JSON.stringify(v.returnAddress) : null,
+    ],
   );
   return rows.find((r) => r.id === id);
 }
@@ -124,8 +143,8 @@ export async function ensureTestTwin(
 ): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
     `WITH made AS (
-       INSERT INTO accounts (id, name, default_country, time_zone, send_hour, mode, live_account_id)
-       SELECT $2, name, default_country, time_zone, send_hour, 'test', id
+       INSERT INTO accounts (id, name, default_country, time_zone, send_hour, return_address, mode, live_account_id)
+       SELECT $2, name, default_country, time_zone, send_hour, return_address, 'test', id
          FROM accounts WHERE id = $1 AND mode = 'live'
        ON CONFLICT (live_account_id) DO NOTHING RETURNING id)
      SELECT id FROM made UNION ALL SELECT id FROM accounts WHERE live_account_id = $1`,

@@ -10,6 +10,7 @@ import {
   apiKeyJson,
   CreateApiKeyBody,
   CreatedApiKeySchema,
+  returnAddressJson,
   UpdateAccountBody,
 } from "./accounts.schemas.ts";
 import type { AccountsService, AuthContext } from "./accounts.service.ts";
@@ -23,6 +24,7 @@ const accountJson = (auth: AuthContext, row: AccountRow) => ({
   mode: auth.mode,
   imposition_sheet: row.imposition_sheet,
   color_mode: row.color_mode,
+  return_address: returnAddressJson(row.return_address),
   key: { id: auth.keyId, prefix: auth.keyPrefix, scopes: auth.scopes, mode: auth.mode },
 });
 
@@ -52,7 +54,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       schema: {
         tags: ["account"],
         summary:
-          "Set the account's time zone and send hour (when automations make each day's cards), its vendor's press sheet and print colour",
+          "Set the account's time zone and send hour (when automations make each day's cards), its vendor's press sheet, print colour and return address",
         body: UpdateAccountBody,
         response: { 200: AccountSchema },
       },

@@ -1,5 +1,7 @@
 import { Type } from "typebox";
+import type { PostalAddress } from "../../render/card-data.ts";
 import { SHEET_IDS } from "../../render/index.ts";
+import { AddressJsonSchema, Nullable } from "../shared/json-schemas.ts";
 import type { ApiKeyRow } from "./accounts.repository.ts";
 
 export const ScopeSchema = Type.Union([
@@ -34,6 +36,9 @@ export const AccountSchema = Type.Object(
         "The print vendor's press sheet (12x18, 13x19, 11x17, sra3): the default of imposed PDFs.",
     }),
     color_mode: ColorModeSchema,
+    return_address: Type.Union([AddressJsonSchema, Type.Null()], {
+      description: "The account's return address (the sender's), or null when none is set.",
+    }),
     key: Type.Object({
       id: Type.String(),
       prefix: Type.String(),
@@ -52,6 +57,35 @@ export const UpdateAccountBody = Type.Object(
     send_hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
     imposition_sheet: Type.Optional(Type.Unsafe<string>({ type: "string", enum: SHEET_IDS })),
     color_mode: Type.Optional(ColorModeSchema),
+    return_address: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            {
+              line1: Type.String({ minLength: 1, maxLength: 300 }),
+              line2: Type.Optional(Nullable(Type.String({ maxLength: 300 }))),
+              city: Type.String({ minLength: 1, maxLength: 200 }),
+              region: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+              postal_code: Type.Optional(Nullable(Type.String({ maxLength: 20 }))),
+              country: Type.Optional(
+                Nullable(
+                  Type.String({
+                    maxLength: 100,
+                    description: "ISO 3166-1 alpha-2 or a country name; the account's if left out.",
+                  }),
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          Type.Null(),
+        ],
+        {
+          description:
+            "The account's return address; its region and postal code are checked for the country. null removes it.",
+        },
+      ),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -108,3 +142,16 @@ export function apiKeyJson(row: ApiKeyRow) {
     revoked_at: row.revoked_at?.toISOString() ?? null,
   };
 }
+
+/** A stored return address as answers show it. */
+export const returnAddressJson = (a: PostalAddress | null) =>
+  a
+    ? {
+        line1: a.line1,
+        line2: a.line2 ?? null,
+        city: a.city,
+        region: a.region ?? null,
+        postal_code: a.postalCode ?? null,
+        country: a.country,
+      }
+    : null;

@@ -1,8 +1,13 @@
+import { countryCode } from "../../csv/index.ts";
+import { checkPostalCode } from "../../csv/postal-codes.ts";
+import { needsRegion, regionCode } from "../../csv/regions.ts";
 import type { PageRequest } from "../../db/cursor.ts";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
-import { notFound, validation } from "../../errors.ts";
+import { AppError, type FieldError, notFound, validation } from "../../errors.ts";
 import { newId } from "../../ids.ts";
+import type { PostalAddress } from "../../render/card-data.ts";
+import type { AddressInput } from "../campaigns/sender.ts";
 import { canonicalTimeZone } from "../shared/calendar.ts";
 import * as repo from "./accounts.repository.ts";
 import {
@@ -59,6 +64,89 @@ function checkMode(mode: string | undefined): Mode {
     ]);
   }
   return mode as Mode;
+}
+
+/** Longest part of a return address, by field (as a contact's address allows). */
+const ADDRESS_MAX = {
+  line1: 300,
+  line2: 300,
+  city: 200,
+  region: 100,
+  postal_code: 20,
+  country: 100,
+};
+
+/**
+ * A return address as cards carry it: a street and a city, the country as ISO alpha-2 (a name is
+ * read too; `defaultCountry` when left out), the region and postal code checked for countries that
+ * have rules (US, CA, AU…), every fault at once under `return_address.<part>`.
+ */
+export function checkReturnAddress(
+  input: Partial<Record<keyof AddressInput, unknown>>,
+  defaultCountry: string,
+): PostalAddress {
+  const errors: FieldError[] = [];
+  const part = (name: keyof AddressInput) => {
+    const raw = input[name];
+    if (raw === undefined || raw === null) return "";
+    if (typeof raw !== "string") {
+      errors.push({ field: `return_address.${name}`, message: "must be text" });
+      return "";
+    }
+    const value = raw.trim();
+    if (value.length > ADDRESS_MAX[name]) {
+      errors.push({
+        field: `return_address.${name}`,
+        message: `at most ${ADDRESS_MAX[name]} characters`,
+      });
+      return "";
+    }
+    return value;
+  };
+  const line1 = part("line1");
+  const line2 = part("line2");
+  const city = part("city");
+  const regionText = part("region");
+  const postalText = part("postal_code");
+  const countryText = part("country");
+  if (!line1) errors.push({ field: "return_address.line1", message: "give the street and number" });
+  if (!city) errors.push({ field: "return_address.city", message: "give the city" });
+  const country = countryText ? countryCode(countryText) : defaultCountry;
+  if (!country)
+    errors.push({
+      field: "return_address.country",
+      message: "a country as ISO 3166-1 alpha-2 (US, GB, DE) or its name",
+    });
+  let region = regionText;
+  let postalCode = postalText;
+  if (country) {
+    if (regionText) {
+      const code = regionCode(country, regionText);
+      if (code === undefined)
+        errors.push({ field: "return_address.region", message: `not a region of ${country}` });
+      else region = code;
+    } else if (needsRegion(country)) {
+      errors.push({ field: "return_address.region", message: `${country} addresses need one` });
+    }
+    if (postalText) {
+      const checked = checkPostalCode(country, postalText);
+      if (!checked.ok)
+        errors.push({
+          field: "return_address.postal_code",
+          message: `expected ${checked.expected}`,
+        });
+      else postalCode = checked.value;
+    }
+  }
+  if (errors.length > 0) throw validation("The return address is not complete.", errors);
+  return {
+    line1,
+    ...(line2 ? { line2 } : {}),
+    city,
+    ...(region ? { region } : {}),
+    ...(postalCode ? { postalCode } : {}),
+    country: country as string,
+  };
 }
 
 export function createAccountsService(deps: { pool: Pool }) {
@@ -136,24 +224,52 @@ export function createAccountsService(deps: { pool: Pool }) {
       return repo.accountOfMode(pool, liveAccountId, checkMode(mode));
     },
 
-    /** The account's clock: its IANA time zone (checked against the runtime's) and send hour. */
+    /**
+     * The account's settings: its clock (IANA time zone, checked against the runtime's, and send
+     * hour), press sheet, print colour and return address (null removes it).
+     */
     async updateClock(
       id: string,
-      v: { time_zone?: string; send_hour?: number; imposition_sheet?: string; color_mode?: string },
+      v: {
+        time_zone?: string;
+        send_hour?: number;
+        imposition_sheet?: string;
+        color_mode?: string;
+        return_address?: Partial<Record<keyof AddressInput, unknown>> | null;
+      },
     ) {
+      // Every fault at once (a form shows each beside its field).
+      const errors: FieldError[] = [];
       let timeZone: string | undefined;
       if (v.time_zone !== undefined) {
         timeZone = canonicalTimeZone(v.time_zone);
-        if (!timeZone) {
-          throw validation(`"${v.time_zone.slice(0, 64)}" is not a time zone.`, [
-            {
-              field: "time_zone",
-              message: "an IANA time zone name, e.g. America/New_York or Pacific/Auckland",
-            },
-          ]);
+        if (!timeZone)
+          errors.push({
+            field: "time_zone",
+            message: `"${v.time_zone.slice(0, 64)}" is not a time zone: give an IANA time zone name, e.g. America/New_York or Pacific/Auckland`,
+          });
+      }
+      let returnAddress: PostalAddress | null | undefined;
+      if (v.return_address === null) returnAddress = null;
+      else if (v.return_address !== undefined) {
+        const account = await repo.findAccount(pool, id);
+        if (!account) throw notFound("Account");
+        try {
+          returnAddress = checkReturnAddress(v.return_address, account.default_country);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          errors.push(...error.errors);
         }
       }
+      if (errors.length > 0)
+        throw validation(
+          timeZone === undefined && v.time_zone !== undefined
+            ? `"${v.time_zone.slice(0, 64)}" is not a time zone.`
+            : "The account's settings are not valid.",
+          errors,
+        );
       const row = await repo.updateAccountClock(pool, id, {
+        returnAddress,
         timeZone,
         sendHour: v.send_hour,
         impositionSheet: v.imposition_sheet,
@@ -166,6 +282,12 @@ export function createAccountsService(deps: { pool: Pool }) {
     /** The account's keys; `mode` narrows to one mode (a test key manages only test keys). */
     listKeys: (accountId: string, page: PageRequest, mode?: Mode) =>
       repo.listApiKeys(pool, accountId, page, mode),
+
+    async getKey(accountId: string, keyId: string) {
+      const key = await repo.findApiKey(pool, accountId, keyId);
+      if (!key) throw notFound("API key");
+      return key;
+    },
 
     async revokeKey(accountId: string, keyId: string, mode?: Mode) {
       const key = await repo.revokeApiKey(pool, accountId, keyId, mode);

@@ -84,6 +84,16 @@ export function createUsersService(deps: { pool: Pool }) {
 
     list: (accountId: string) => repo.listUsers(pool, accountId),
 
+    /**
+     * A new one-time link for a user of the account (an invitation that was lost or expired, or a
+     * forgotten password); links given before keep working until used or expired.
+     */
+    async newPasswordLink(accountId: string, userId: string) {
+      const user = await repo.findUser(pool, accountId, userId);
+      if (!user) throw notFound("User");
+      return { user, linkToken: await newLink(user.id) };
+    },
+
     /** The email a live link is for, or undefined (used, expired or unknown). */
     linkEmail: (token: string) => repo.findLiveLinkEmail(pool, hash(token)),
 

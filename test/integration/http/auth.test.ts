@@ -41,6 +41,7 @@ describe("API key authentication", () => {
       mode: "live",
       imposition_sheet: "12x18",
       color_mode: "rgb",
+      return_address: null,
       key: {
         id: keyId,
         prefix: secret.slice(0, 17),
