@@ -21,6 +21,8 @@ closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, e
 await app.listen({ host: config.host, port: config.port });
 // Proofs draw in render processes: start them now rather than on the first proof.
 deps.renderPool.warm();
+// …and draw a sample proof in each, so the first person's proof is as quick as the next.
+void deps.recipients.warmProofs(config.render.processes);
 const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
 app.log.info(
   `cardmerge on http://${shown}:${config.port} — the console at /, the API under /v1, its docs at /docs`,

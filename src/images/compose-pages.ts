@@ -1,10 +1,54 @@
 import { createRequire } from "node:module";
 import sharp, { type OverlayOptions } from "sharp";
 
-/** One page's picture and the label printed above it ("Front", "Back (address side)"). */
+/** One page's picture (PNG, or binary PPM as pdftoppm writes it) and the label above it. */
 export interface LabelledPage {
   png: Buffer;
   label: string;
+}
+
+/** A binary PPM (P6, 8-bit) as sharp's raw input: sharp's build reads no PPM of its own. */
+function ppmInput(
+  bytes: Buffer,
+): { input: Buffer; raw: { width: number; height: number; channels: 3 } } | undefined {
+  if (bytes[0] !== 0x50 || bytes[1] !== 0x36) return undefined;
+  // "P6" whitespace width whitespace height whitespace maxval one whitespace byte, then pixels.
+  const head = /^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(bytes.subarray(0, 64).toString("latin1"));
+  if (!head) throw new Error("not a binary PPM");
+  const width = Number(head[1]);
+  const height = Number(head[2]);
+  if (Number(head[3]) !== 255) throw new Error("a PPM of more than 8 bits per channel");
+  const start = head[0].length;
+  if (bytes.length < start + width * height * 3) throw new Error("a PPM shorter than its size");
+  return {
+    input: bytes.subarray(start, start + width * height * 3),
+    raw: { width, height, channels: 3 },
+  };
+}
+
+/** Labels drawn before, by text and width: a gallery draws the same few again and again. */
+const labels = new Map<string, Promise<Buffer>>();
+function labelPng(text: string, width: number): Promise<Buffer> {
+  const key = `${width}|${text}`;
+  let hit = labels.get(key);
+  if (!hit) {
+    hit = sharp({
+      text: {
+        text: escapeMarkup(text),
+        font: "Noto Sans 16",
+        fontfile: LABEL_FONT,
+        dpi: 100,
+        width,
+        rgba: true,
+      },
+    })
+      .png()
+      .toBuffer();
+    hit.catch(() => labels.delete(key));
+    if (labels.size >= 64) labels.clear();
+    labels.set(key, hit);
+  }
+  return hit;
 }
 
 // The labels are set in a font cardmerge ships, so they print the same on a server without fonts.
@@ -22,8 +66,10 @@ const LABEL_PX = 40;
 export async function composePages(pages: LabelledPage[]): Promise<Buffer> {
   const sized = await Promise.all(
     pages.map(async (p) => {
+      const ppm = ppmInput(p.png);
+      if (ppm) return { ...p, ppm, width: ppm.raw.width, height: ppm.raw.height };
       const { width = 0, height = 0 } = await sharp(p.png).metadata();
-      return { ...p, width, height };
+      return { ...p, ppm, width, height };
     }),
   );
   const pageW = Math.max(...sized.map((p) => p.width));
@@ -39,20 +85,13 @@ export async function composePages(pages: LabelledPage[]): Promise<Buffer> {
   for (const [i, page] of sized.entries()) {
     const left = sideBySide ? GAP_PX + i * (cellW + GAP_PX) : GAP_PX;
     const top = sideBySide ? GAP_PX : GAP_PX + i * (cellH + GAP_PX);
-    const label = await sharp({
-      text: {
-        text: escapeMarkup(page.label),
-        font: "Noto Sans 16",
-        fontfile: LABEL_FONT,
-        dpi: 100,
-        width: cellW,
-        rgba: true,
-      },
-    })
-      .png()
-      .toBuffer();
+    const label = await labelPng(page.label, cellW);
     layers.push({ input: label, left, top });
-    layers.push({ input: page.png, left, top: top + LABEL_PX });
+    layers.push(
+      page.ppm
+        ? { input: page.ppm.input, raw: page.ppm.raw, left, top: top + LABEL_PX }
+        : { input: page.png, left, top: top + LABEL_PX },
+    );
   }
   return sharp({ create: { width, height, channels: 3, background: "#e6e6e6" } })
     .composite(layers)

@@ -33,6 +33,9 @@ export interface CampaignRow {
   mode: "live" | "test";
   /** The account's colour mode, taken when the campaign was frozen (null while a draft). */
   color_mode: "rgb" | "cmyk" | null;
+  /** Someone checked the draft's proofs (console), and who; cleared when what the cards show changes. */
+  proofs_approved_at?: Date | null;
+  proofs_approved_by?: string | null;
   /** A day of an automation: the automation and the day (YYYY-MM-DD). */
   automation_id?: string | null;
   send_date?: string | null;
@@ -138,13 +141,54 @@ export async function listCampaigns(
   return rows;
 }
 
-export async function updateCampaign(db: Db, accountId: string, id: string, v: CampaignValues) {
+export async function updateCampaign(
+  db: Db,
+  accountId: string,
+  id: string,
+  v: CampaignValues,
+  opts: { clearProofApproval: boolean } = { clearProofApproval: true },
+) {
   await db.query(
     `UPDATE campaigns SET name = $3, occasion = $4, template_id = $5, format = $6, message = $7,
             merge_fields = $8, sender = $9, photo_id = $10, metadata = $11, landing_url = $12,
+            proofs_approved_at = CASE WHEN $13 THEN NULL ELSE proofs_approved_at END,
+            proofs_approved_by = CASE WHEN $13 THEN NULL ELSE proofs_approved_by END,
             updated_at = now()
       WHERE account_id = $1 AND id = $2`,
-    [accountId, id, ...designParams(v)],
+    [accountId, id, ...designParams(v), opts.clearProofApproval],
+  );
+}
+
+/**
+ * What the proofs of a campaign are drawn from, as one short text that changes when any of it
+ * changes: the campaign's edits, and its recipients' number, newest row and latest edit. A person
+ * approves the proofs they saw: approval compares this with the one their page was made with.
+ */
+export async function proofsFingerprint(db: Db, campaignId: string): Promise<string> {
+  const { rows } = await db.query<{ f: string }>(
+    `SELECT concat_ws('.', extract(epoch FROM c.updated_at)::text, count(r.id)::text,
+                      coalesce(max(r.seq), 0)::text, coalesce(extract(epoch FROM max(r.updated_at)), 0)::text) AS f
+       FROM campaigns c LEFT JOIN recipients r ON r.campaign_id = c.id
+      WHERE c.id = $1 GROUP BY c.id`,
+    [campaignId],
+  );
+  return rows[0]?.f ?? "";
+}
+
+/** Records that `userId` checked the draft's proofs (inside the caller's lock of the campaign). */
+export async function approveProofs(db: Db, campaignId: string, userId: string): Promise<void> {
+  await db.query(
+    "UPDATE campaigns SET proofs_approved_at = now(), proofs_approved_by = $2 WHERE id = $1",
+    [campaignId, userId],
+  );
+}
+
+/** What the cards show has changed (recipients imported, edited or removed): approve again. */
+export async function clearProofApproval(db: Db, campaignId: string): Promise<void> {
+  await db.query(
+    `UPDATE campaigns SET proofs_approved_at = NULL, proofs_approved_by = NULL
+      WHERE id = $1 AND proofs_approved_at IS NOT NULL`,
+    [campaignId],
   );
 }
 

@@ -40,6 +40,42 @@ function toInput(row: repo.CampaignRow): CampaignInput {
   };
 }
 
+/** Key-sorted JSON (jsonb gives keys back in its own order). */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+
+/** True when an edit leaves every card as it was: only metadata (which no card shows) changed. */
+function sameCards(row: repo.CampaignRow, v: repo.CampaignValues): boolean {
+  return (
+    canonical([
+      row.name,
+      row.occasion,
+      row.template_id,
+      row.format,
+      row.message,
+      row.merge_fields,
+      row.sender,
+      row.photo_id,
+      row.landing_url,
+    ]) ===
+    canonical([
+      v.name,
+      v.occasion,
+      v.templateId,
+      v.format,
+      v.message,
+      v.mergeFields,
+      v.sender,
+      v.photoId,
+      v.landingUrl,
+    ])
+  );
+}
+
 export function createCampaignsService(deps: {
   pool: Pool;
   storage: Storage;
@@ -82,6 +118,19 @@ export function createCampaignsService(deps: {
     return row;
   }
 
+  /** Locks a draft campaign inside a transaction: imports and recipient edits go through here. */
+  async function lockDraft(
+    tx: Parameters<typeof repo.lockCampaign>[0],
+    accountId: string,
+    id: string,
+  ) {
+    const row = await repo.lockCampaign(tx, accountId, id);
+    if (!row) throw notFound("Campaign");
+    if (row.status !== "draft")
+      throw conflict(`Campaign is ${row.status}: recipients can change only while it is a draft.`);
+    return row;
+  }
+
   return {
     get,
 
@@ -114,7 +163,9 @@ export function createCampaignsService(deps: {
         if (row.status !== "draft")
           throw conflict(`Campaign is ${row.status}: only a draft can be edited.`);
         const values = await validate(accountId, { ...toInput(row), ...patch });
-        await repo.updateCampaign(tx, accountId, id, values);
+        // Only metadata changes no card: anything else asks for the proofs to be checked again.
+        const clearProofApproval = !sameCards(row, values);
+        await repo.updateCampaign(tx, accountId, id, values, { clearProofApproval });
       });
       return get(accountId, id);
     },
@@ -146,16 +197,34 @@ export function createCampaignsService(deps: {
       }
     },
 
-    /** Locks a draft campaign inside a transaction: imports and recipient edits go through here. */
-    async lockDraft(tx: Parameters<typeof repo.lockCampaign>[0], accountId: string, id: string) {
-      const row = await repo.lockCampaign(tx, accountId, id);
-      if (!row) throw notFound("Campaign");
-      if (row.status !== "draft")
-        throw conflict(
-          `Campaign is ${row.status}: recipients can change only while it is a draft.`,
-        );
-      return row;
+    /**
+     * Records that `userId` checked the proofs of the draft as it is now. The console refuses to
+     * submit a campaign without it (submit's `requireApprovedProofs`).
+     */
+    async approveProofs(accountId: string, id: string, userId: string, seen?: string) {
+      await withTransaction(pool, async (tx) => {
+        const row = await lockDraft(tx, accountId, id);
+        // Under the lock: no change can come between this comparison and the approval.
+        if (seen !== undefined && seen !== (await repo.proofsFingerprint(tx, row.id)))
+          throw conflict(
+            "The campaign or its recipients changed while you were checking the proofs: look at them again, then approve.",
+          );
+        await repo.approveProofs(tx, row.id, userId);
+      });
+      return get(accountId, id);
     },
+
+    /** What the proofs are drawn from now, for {@link approveProofs}'s `seen`. */
+    async proofsFingerprint(accountId: string, id: string) {
+      const row = await get(accountId, id);
+      return repo.proofsFingerprint(pool, row.id);
+    },
+
+    /** Recipients changed (inside the transaction that changed them): the proofs need checking again. */
+    recipientsChanged: (tx: Parameters<typeof repo.lockCampaign>[0], id: string) =>
+      repo.clearProofApproval(tx, id),
+
+    lockDraft,
   };
 }
 

@@ -26,11 +26,21 @@ export class RasterizeTimeout extends RasterizeError {
 /**
  * Pictures of pages `first` to `last` (default: page 1), in one pdftoppm run: the PDF is read and
  * its fonts and photo decoded once for every page asked. Killed past `timeoutMs` (default 10 s).
+ * `as: "ppm"`: uncompressed pixels (binary PPM, P6) instead of PNG files. About half of
+ * pdftoppm's time on a card was its PNG encoding, wasted when the pages are composed into one
+ * picture (decoded and encoded again): composing from PPM encodes once.
  */
 export async function rasterizePdf(
   pdf: Buffer,
-  opts: { first?: number; last?: number; dpi?: number; timeoutMs?: number } = {},
+  opts: {
+    first?: number;
+    last?: number;
+    dpi?: number;
+    timeoutMs?: number;
+    as?: "png" | "ppm";
+  } = {},
 ): Promise<Buffer[]> {
+  const ext = opts.as === "ppm" ? "ppm" : "png";
   // pdftoppm reads and writes files (its "-" output is a file named "-.png"), so it works in a temp folder.
   const dir = await mkdtemp(path.join(tmpdir(), "cardmerge-proof-"));
   try {
@@ -39,7 +49,7 @@ export async function rasterizePdf(
     const first = opts.first ?? 1;
     const last = opts.last ?? first;
     const args = [
-      "-png",
+      ...(ext === "png" ? ["-png"] : []),
       "-r",
       String(opts.dpi ?? 100),
       "-f",
@@ -61,7 +71,7 @@ export async function rasterizePdf(
     }
     // page-1.png, or page-01.png… when the PDF has ten pages or more: ordered by page number.
     const files = (await readdir(dir))
-      .filter((f) => /^page-\d+\.png$/.test(f))
+      .filter((f) => new RegExp(`^page-\\d+\\.${ext}$`).test(f))
       .sort((a, b) => Number.parseInt(a.slice(5), 10) - Number.parseInt(b.slice(5), 10));
     if (files.length !== last - first + 1)
       throw new RasterizeError(`pdftoppm drew ${files.length} of pages ${first}-${last}`);
@@ -73,7 +83,7 @@ export async function rasterizePdf(
 
 export type Rasterizer = (
   pdf: Buffer,
-  opts: { first: number; last: number; dpi: number },
+  opts: { first: number; last: number; dpi: number; as?: "png" | "ppm" },
 ) => Promise<Buffer[]>;
 
 /** rasterizePdf with at most `concurrency` pdftoppm processes at once, each within `timeoutMs`. */

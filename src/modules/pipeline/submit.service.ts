@@ -63,7 +63,16 @@ export function createSubmitService(deps: {
     freeze,
     enqueueStart,
 
-    async submit(accountId: string, campaignId: string, sendAt?: Date) {
+    /**
+     * `requireApprovedProofs` (the console): refused unless someone approved the proofs of the
+     * campaign as it is now, checked under the same lock as the freeze, so no change slips between.
+     */
+    async submit(
+      accountId: string,
+      campaignId: string,
+      sendAt?: Date,
+      opts: { requireApprovedProofs?: boolean } = {},
+    ) {
       const now = Date.now();
       if (sendAt && sendAt.getTime() > now + MAX_AHEAD_DAYS * 86_400_000) {
         throw new AppError("validation", `send_at can be at most ${MAX_AHEAD_DAYS} days ahead.`, {
@@ -74,6 +83,12 @@ export function createSubmitService(deps: {
       const later = sendAt && sendAt.getTime() > now ? sendAt : null;
       const delayMs = await withTransaction(pool, async (tx) => {
         const campaign = await campaigns.lockDraft(tx, accountId, campaignId);
+        if (opts.requireApprovedProofs && !campaign.proofs_approved_at) {
+          throw new AppError(
+            "conflict",
+            "Check the proofs first: tick “I have checked these proofs” and approve them, then submit. (A change to the design, message, photo or recipients asks for a new check.)",
+          );
+        }
         const delay = await freeze(tx, campaign.id, later);
         // Sent now: it is rendering from this moment (the start job finds it so and enqueues
         // its cards), and the answer says so instead of "scheduled".

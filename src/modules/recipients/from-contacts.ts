@@ -79,6 +79,7 @@ export function createFromContacts(deps: {
       // The contacts lock first, then the campaign's, in the order every contacts write takes them.
       await lockContacts(tx, accountId);
       const campaign = await deps.campaigns.lockDraft(tx, accountId, campaignId);
+      await deps.campaigns.recipientsChanged(tx, campaignId);
       const afterSeq = household ? await lastRecipientSeq(tx, campaignId) : "0";
       const template = await deps.templates.show(accountId, campaign.template_id);
       const printed = new Set(requiredVariables(campaign.message ?? template.texts.message));

@@ -75,6 +75,7 @@ export function createRecipientImport(deps: {
     try {
       return await withTransaction(pool, async (tx) => {
         const campaign = await campaigns.lockDraft(tx, accountId, campaignId);
+        await campaigns.recipientsChanged(tx, campaignId);
         const defaultCountry = req.defaultCountry ?? (await accountCountry(tx, accountId));
         await repo.insertImport(tx, {
           id: importId,

@@ -228,3 +228,31 @@ export async function accountColorMode(db: Db, accountId: string): Promise<"rgb"
   );
   return rows[0]?.color_mode ?? "rgb";
 }
+
+/**
+ * Recipients whose cards are likeliest to need a look, without drawing any: the longest names,
+ * names outside Latin script (drawn in a fallback font when the design's has no glyphs for them),
+ * and people with a photo of their own. Their rendered reports say what is actually wrong.
+ */
+export async function riskyRecipients(
+  db: Db,
+  accountId: string,
+  campaignId: string,
+  opts: { skipFirst: number; limit: number },
+): Promise<RecipientRow[]> {
+  const { rows } = await db.query<RecipientRow>(
+    `SELECT * FROM (
+       SELECT *, row_number() OVER (ORDER BY seq) AS n FROM recipients
+        WHERE account_id = $1 AND campaign_id = $2) r
+      WHERE n > $3
+      ORDER BY (length(coalesce(data->>'fullName', '')) + length(coalesce(data->>'firstName', ''))
+                + length(coalesce(data->>'lastName', ''))
+                + CASE WHEN (coalesce(data->>'fullName', '') || coalesce(data->>'firstName', '')
+                             || coalesce(data->>'lastName', '')) ~ '[^\\x01-\\x7F\\u00C0-\\u024F]'
+                       THEN 40 ELSE 0 END
+                + CASE WHEN photo_id IS NOT NULL THEN 30 ELSE 0 END) DESC, seq
+      LIMIT $4`,
+    [accountId, campaignId, opts.skipFirst, opts.limit],
+  );
+  return rows;
+}
