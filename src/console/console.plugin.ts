@@ -96,6 +96,11 @@ export async function consolePlugin(app: FastifyInstance, opts: { deps: Deps }) 
     },
   );
 
+  // The built-in designs are read once per process: now, not while the first person waits.
+  app.addHook("onReady", async () => {
+    await deps.templates.warm();
+  });
+
   assetRoutes(app, assets);
   const context: ConsoleContext = { deps, views };
   const limiter = (scope: string, max: number) =>

@@ -140,14 +140,12 @@ export async function proofsPages(app: FastifyInstance, { deps }: ConsoleContext
         );
       } catch (error) {
         if (!(error instanceof AppError) || error.status !== 409) throw error;
-        return reply
-          .code(409)
-          .page(
-            "proofs/index",
-            await galleryPage(request, await campaigns.get(accountId, id), {
-              error: error.message,
-            }),
-          );
+        return reply.code(409).page(
+          "proofs/index",
+          await galleryPage(request, await campaigns.get(accountId, id), {
+            error: error.message,
+          }),
+        );
       }
       return reply.redirect(`/campaigns/${id}/proofs#send`, 303);
     },

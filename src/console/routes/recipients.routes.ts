@@ -54,11 +54,19 @@ const FIELD_LABELS: Record<string, string> = {
   photo: "Photo file name",
 };
 
-/** The choices of one column's select: every field, its own custom field, ignore. */
-function columnChoices(header: string, index: number, chosen: string) {
+/**
+ * The choices of one column's select: every field, the merge fields the campaign's message uses
+ * (a column of any name can fill {{lastPurchase}}), the column's own merge field, ignore.
+ */
+function columnChoices(header: string, index: number, chosen: string, campaignFields: string[]) {
   const custom = `custom:${customKey(header, index + 1)}`;
+  const used = campaignFields
+    .map((f) => `custom:${f}`)
+    .filter((v) => v !== custom)
+    .map((value) => ({ value, label: `Merge field {{${value.slice(7)}}} (the campaign's)` }));
   const options = [
     ...MAPPABLE_FIELDS.map((f) => ({ value: f, label: FIELD_LABELS[f] ?? f })),
+    ...used,
     { value: custom, label: `Merge field {{${custom.slice(7)}}}` },
     { value: "ignore", label: "Ignore this column" },
   ];
@@ -141,7 +149,7 @@ export async function recipientsPages(app: FastifyInstance, { deps }: ConsoleCon
           header: c.header || `Column ${i + 1}`,
           guessed: c.field,
           changed: value !== c.field,
-          options: columnChoices(c.header, i, value),
+          options: columnChoices(c.header, i, value, campaign.merge_fields ?? []),
         };
       }),
     };

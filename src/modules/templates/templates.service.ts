@@ -132,6 +132,9 @@ export function createTemplatesService(deps: { pool: Pool; storage: Storage }) {
   }
 
   return {
+    /** Reads and checks the built-in designs now (once per process) rather than on first use. */
+    warm: () => listBuiltinTemplates().then(() => undefined),
+
     async list(accountId: string): Promise<(TemplateSummary & { builtin: boolean })[]> {
       const builtins = (await listBuiltinTemplates()).map((t) => ({ ...t, builtin: true }));
       const own = await Promise.all(

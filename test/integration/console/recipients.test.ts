@@ -192,6 +192,9 @@ describe("console: recipients of a campaign", () => {
     expect(step1.statusCode).toBe(200);
     const form = mappingForm(step1.body);
     expect(form.columns[0]?.selected).toBe("custom:given");
+    // The campaign's own merge field is offered for any column, whatever its header.
+    expect(form.columns[6]?.options).toContain("custom:lastPurchase");
+    expect(form.columns[6]?.selected).toBe("custom:bought");
     // As guessed, the file has no name column: the import says so and nothing is imported.
     const asGuessed = await user.post(`/campaigns/${id}/recipients/import`, {
       upload: form.upload as string,
