@@ -9,6 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import sharp from "sharp";
 import type { TestContext } from "./test-context.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -83,5 +84,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.CONSOLE_SCREENSHOTS;
   if (!dir) return;
   await mkdir(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  // A palette PNG: a third of the bytes of chromium's own, and the same picture to the eye.
+  const png = await page.screenshot({ fullPage: true });
+  await sharp(png)
+    .png({ palette: true, quality: 90, compressionLevel: 9 })
+    .toFile(path.join(dir, `${name}.png`));
 }
