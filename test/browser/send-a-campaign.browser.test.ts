@@ -31,6 +31,8 @@ const CSV = `${readFileSync("examples/recipients.csv", "utf8")
 
 /** Server time of every page the test opened, by path. */
 const pageTimes = new Map<string, number>();
+/** Pictures, scripts, styles and icons a page asked for and did not get. */
+const brokenResources: string[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext({ BATCH_SIZE: "500" });
@@ -56,6 +58,9 @@ afterAll(async () => {
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("response", (res: Response) => {
+    const kind = res.request().resourceType();
+    if (res.status() >= 400 && kind !== "document" && kind !== "fetch")
+      brokenResources.push(`${res.status()} ${kind} ${res.url()}`);
     const timing = res.headers()["server-timing"];
     const type = res.headers()["content-type"] ?? "";
     const dur = timing && /app;dur=([\d.]+)/.exec(timing)?.[1];
@@ -224,6 +229,10 @@ describe("sending the sample campaign from the browser alone", () => {
     expect(status).toBe(403);
     expect((await page.goto(campaignUrl))?.status()).toBe(200);
     await page.close();
+  });
+
+  it("no page missed a picture, script, stylesheet or icon it asked for", () => {
+    expect(brokenResources).toEqual([]);
   });
 
   it("every page it opened answered in under 100 ms on the server", () => {

@@ -65,7 +65,7 @@ describe("npm test's system tools", () => {
         const calls = (await readFile(log, "utf8")).trim().split("\n");
         expect(calls[0]).toBe("update -qq");
         expect(calls[1]).toMatch(
-          /^install -y -qq --no-install-recommends poppler-utils qpdf zbar-tools curl jq$/,
+          /^install -y -qq --no-install-recommends poppler-utils qpdf zbar-tools curl jq chromium$/,
         );
       } finally {
         await rm(fake, { recursive: true, force: true });
