@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, productionNode } from "../test/support/node-process.ts";
+import { build, productionWorkerNode as productionNode } from "../test/support/node-process.ts";
 import { makePhoto } from "./render-photos.ts";
 
 const args = process.argv.slice(2);

@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PhotoRow } from "../src/modules/photos/photos.repository.ts";
 import type { BatchCardInput, CardData } from "../src/render/index.ts";
-import { build, productionNode } from "../test/support/node-process.ts";
+import { build, productionWorkerNode as productionNode } from "../test/support/node-process.ts";
 import { distinctCopy, makePhoto } from "./render-photos.ts";
 
 const args = process.argv.slice(2);

@@ -13,6 +13,7 @@ import {
   ENTRY,
   freePort,
   productionNode,
+  productionWorkerNode,
   startProcess,
   waitForHttp,
 } from "../../test/support/node-process.ts";
@@ -96,7 +97,11 @@ export async function startBenchApi(name: string) {
 /** `npm run worker` as it runs by default (one worker process per core). */
 export function startBenchWorkers(env: Record<string, string>): ChildProcess {
   build();
-  return startProcess(ENTRY.worker, { ...env, ...productionNode.env }, productionNode.args);
+  return startProcess(
+    ENTRY.worker,
+    { ...env, ...productionWorkerNode.env },
+    productionWorkerNode.args,
+  );
 }
 
 /** A process and all its descendants (a worker supervisor, its workers, their render processes). */

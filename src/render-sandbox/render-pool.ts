@@ -114,7 +114,7 @@ export interface RenderPool {
  * A V8 heap that starts small grows by full collections: a render process drawing cards one after
  * another ran 40-60 Mark-Compact collections per 500 cards (each photo's megabyte of JPEG counts
  * against the old space), a third of its CPU. Sized at start, the same 500 cards took 8-13 and
- * half the CPU (bench/peers runner, 2026-12-04); npm start and npm run worker do the same with
+ * half the CPU (bench/peers runner, 2026-12-04); npm run worker does the same with
  * HEAP_INITIAL_MB. Half the cap, at most 128 MB: a render process stays far below it otherwise.
  */
 export const initialOldSpaceMb = (heapMb: number) =>
