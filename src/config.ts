@@ -93,6 +93,12 @@ export interface Config {
   worker: {
     /** Worker processes `npm run worker` starts (default: one per core). */
     processes: number;
+    /**
+     * The workers' CPU niceness (0-19, default 10): on a machine they share with the API, the
+     * API's answers come first and rendering takes what is left (render limits count CPU time,
+     * so a starved card is not failed for it).
+     */
+    nice: number;
     /** Jobs each worker process runs at once. */
     concurrency: number;
     /** Cards per render job. */
@@ -346,6 +352,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     worker: Object.freeze({
       processes: int(env, "WORKER_PROCESSES", availableParallelism(), 1, 64),
+      nice: int(env, "WORKER_NICE", 10, 0, 19),
       concurrency: int(env, "WORKER_CONCURRENCY", 2, 1, 64),
       renderChunkSize: int(env, "RENDER_CHUNK_SIZE", 25, 1, 1000),
       batchSize: int(env, "BATCH_SIZE", 500, 1, 100_000),

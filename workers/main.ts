@@ -5,6 +5,7 @@
  * signal stops at once. A worker process whose supervisor has died stops the same way.
  */
 import { fork } from "node:child_process";
+import { getPriority, setPriority } from "node:os";
 import closeWithGrace from "close-with-grace";
 import { exitOnConfigError } from "../src/cli/exit.ts";
 import { loadConfig } from "../src/config.ts";
@@ -14,6 +15,13 @@ import { startProcessors } from "./processors/index.ts";
 
 const config = exitOnConfigError(() => loadConfig());
 const isChild = process.env.CARDMERGE_WORKER_CHILD === "1";
+// Below the API's priority (WORKER_NICE); children and their render processes inherit it. Never
+// raised: a worker started nicer than that stays so.
+try {
+  if (getPriority() < config.worker.nice) setPriority(config.worker.nice);
+} catch {
+  // A platform or sandbox that refuses it: run at the priority given.
+}
 
 if (config.worker.processes > 1 && !isChild) {
   supervise(config.worker.processes);
