@@ -61,7 +61,7 @@ describe("recipients and proofs, in a real browser", () => {
     const page = await signedIn(390);
     await page.goto(`${base}/campaigns/${id}/recipients`);
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, "recipients");
+    await screenshot(page, "recipients-phone");
     const csv = recipientsCsv(4, ["Ann,Bad Zip,1 Elm Street,Springfield,IL,ABCDE,tune-up"]);
     // A drop as the browser delivers it: a DataTransfer holding the file.
     await page.evaluate((text) => {
@@ -78,12 +78,12 @@ describe("recipients and proofs, in a real browser", () => {
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Match the columns");
     expect(await page.getByLabel("Zip").inputValue()).toBe("postalCode");
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, "recipients-mapping");
+    await screenshot(page, "recipients-mapping-phone");
     await page.getByRole("button", { name: "Import recipients" }).click();
     await page.waitForURL(/\/imports\/imp_\w+$/);
     expect(await page.textContent("table")).toContain('Zip "ABCDE" is not valid');
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, "recipients-import");
+    await screenshot(page, "recipients-import-phone");
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
   });
@@ -95,7 +95,7 @@ describe("recipients and proofs, in a real browser", () => {
     await expect.poll(() => page.evaluate(allPicturesLoaded), { timeout: 20_000 }).toBe(true);
     expect(await page.locator("figure.proof").count()).toBe(8);
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, "proofs");
+    await screenshot(page, "proofs-risky");
 
     const second = page.locator("a[data-enlarge]").nth(1);
     await second.focus();
