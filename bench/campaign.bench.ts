@@ -77,8 +77,9 @@ if (DISTINCT) {
   }
   await db.query(
     `INSERT INTO photos (id, account_id, filename, source_format, width, height, bytes, sha256, master_key, preview_key)
-     SELECT id, $2, id || '.jpg', source_format, width, height, bytes, sha256, replace(master_key, $1, id), preview_key
-       FROM photos, unnest($3::text[]) AS id WHERE photos.id = $1`,
+     SELECT n.id, $2, n.id || '.jpg', p.source_format, p.width, p.height, p.bytes, p.sha256,
+            replace(p.master_key, $1, n.id), p.preview_key
+       FROM photos p, unnest($3::text[]) AS n(id) WHERE p.id = $1`,
     [photoId, row.account_id, ids],
   );
   const lines = csv.split("\r\n");
