@@ -10,10 +10,8 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { loadConfig } from "../src/config.ts";
-import { createPool } from "../src/db/pool.ts";
-import { createUsersService } from "../src/modules/users/users.service.ts";
 import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
+import { benchConsoleCookie } from "./support/console-session.ts";
 import { startBenchApi, stop, treeCpuSeconds } from "./support/processes.ts";
 
 const ROUNDS = 30;
@@ -59,16 +57,7 @@ await call(
   }),
 ).catch((error: Error) => console.error(`(no automation: ${error.message.slice(0, 200)})`));
 
-const config = loadConfig({ ...process.env, ...env });
-const pool = createPool(config, 2);
-const account = (await pool.query<{ id: string }>("SELECT id FROM accounts LIMIT 1")).rows[0];
-const users = createUsersService({ pool });
-const email = "bench-console@example.com";
-const { linkToken } = await users.create(account?.id as string, { email, role: "admin" });
-await users.setPassword(linkToken, "bench console password");
-const session = await users.signIn(email, "bench console password");
-await pool.end();
-const cookie = { cookie: `cm_session=${session}` };
+const cookie = await benchConsoleCookie(env, "bench-console@example.com");
 
 const PAGES = [
   "/campaigns",

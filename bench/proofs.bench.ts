@@ -18,11 +18,9 @@
  * same card again 225 ms; after, 212 ms (0.15 s), 217 ms (0.11 s) and 37 ms (0.01 s), and the
  * gallery of 12 1,564 ms (1.29 s CPU) opened first, 83 ms again.
  */
-import { loadConfig } from "../src/config.ts";
-import { createPool } from "../src/db/pool.ts";
-import { createUsersService } from "../src/modules/users/users.service.ts";
 import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
 import { uploadBenchPhoto } from "./support/bench-photo.ts";
+import { benchConsoleCookie } from "./support/console-session.ts";
 import { startBenchApi, stop, treeCpuSeconds } from "./support/processes.ts";
 
 const { api, base, env, auth } = await startBenchApi("proofs");
@@ -106,16 +104,7 @@ figures.push([
 ]);
 
 // The console's gallery, signed in as a user of the account.
-const config = loadConfig({ ...process.env, ...env });
-const pool = createPool(config, 2);
-const account = (await pool.query<{ id: string }>("SELECT id FROM accounts LIMIT 1")).rows[0];
-const users = createUsersService({ pool });
-const email = "bench-proofs@example.com";
-const { linkToken } = await users.create(account?.id as string, { email, role: "admin" });
-await users.setPassword(linkToken, "bench proofs password");
-const session = await users.signIn(email, "bench proofs password");
-await pool.end();
-const cookie = { cookie: `cm_session=${session}` };
+const cookie = await benchConsoleCookie(env, "bench-proofs@example.com");
 
 async function gallery() {
   const page = await fetch(`${base}/campaigns/${campaign.id}/proofs`, { headers: cookie });

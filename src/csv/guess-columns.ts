@@ -8,27 +8,15 @@ import { type DecodeState, toUtf8 } from "./decode.ts";
 import { describeTarget, planHeaders } from "./header-map.ts";
 import { CsvImportError } from "./import-error.ts";
 import { RecordReader } from "./record-reader.ts";
-import { DEFAULT_LIMITS, type HeaderReport, type ImportLimits } from "./types.ts";
+import { DEFAULT_LIMITS, type HeaderReport, type ImportLimits, RECIPIENT_FIELDS } from "./types.ts";
 
-/** Every value a column's mapping may take besides `custom:<key>` and `ignore`. */
-export const MAPPABLE_FIELDS = [
-  "firstName",
-  "lastName",
-  "fullName",
-  "company",
-  "line1",
-  "line2",
-  "poBox",
-  "city",
-  "region",
-  "postalCode",
-  "country",
-  "email",
-  "phone",
-  "birthday",
-  "anniversary",
-  "photo",
-] as const;
+/**
+ * Every value a column's mapping may take besides `custom:<key>` and `ignore`: the recipient
+ * fields, and a PO box beside the street lines (header-map.ts accepts it too).
+ */
+export const MAPPABLE_FIELDS = RECIPIENT_FIELDS.flatMap((f) =>
+  f === "line2" ? [f, "poBox" as const] : [f],
+);
 
 export async function guessColumns(
   input: AsyncIterable<Buffer> | NodeJS.ReadableStream,
