@@ -1,11 +1,9 @@
 /** `cardmerge automations run`, as a user runs it: a child process against the test's schema. */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIRTHDAY, createAutomation, insertContacts } from "../../support/automation-fixtures.ts";
+import { runCardmerge } from "../../support/cli.ts";
 import { createTestContext, type TestContext } from "../../support/test-context.ts";
 
-const run = promisify(execFile);
 let ctx: TestContext;
 
 beforeAll(async () => {
@@ -13,24 +11,12 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-function cardmerge(args: string[]) {
-  return run(process.execPath, ["bin/cardmerge.js", ...args], {
-    env: {
-      ...process.env,
-      DATABASE_SCHEMA: ctx.config.databaseSchema,
-      REDIS_PREFIX: ctx.config.redisPrefix,
-      STORAGE_DIR: ctx.config.storageDir,
-      LOG_LEVEL: "silent",
-    },
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
-  );
-}
+const cardmerge = (args: string[]) =>
+  runCardmerge(args, {
+    DATABASE_SCHEMA: ctx.config.databaseSchema,
+    REDIS_PREFIX: ctx.config.redisPrefix,
+    STORAGE_DIR: ctx.config.storageDir,
+  });
 
 describe("cardmerge automations run", () => {
   it("answers --help", async () => {

@@ -1,11 +1,9 @@
 /** `cardmerge users create`, as an operator runs it: the link it prints lets the person sign in. */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCardmerge } from "../../support/cli.ts";
 import { cookieOf, csrfIn, PASSWORD, signIn } from "../../support/console-session.ts";
 import { createTestContext, type TestContext } from "../../support/test-context.ts";
 
-const run = promisify(execFile);
 let ctx: TestContext;
 
 beforeAll(async () => {
@@ -13,23 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-function cardmerge(args: string[]) {
-  return run(process.execPath, ["bin/cardmerge.js", ...args], {
-    env: {
-      ...process.env,
-      DATABASE_SCHEMA: ctx.config.databaseSchema,
-      PUBLIC_URL: ctx.config.publicUrl,
-      LOG_LEVEL: "silent",
-    },
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
-  );
-}
+const cardmerge = (args: string[]) =>
+  runCardmerge(args, {
+    DATABASE_SCHEMA: ctx.config.databaseSchema,
+    PUBLIC_URL: ctx.config.publicUrl,
+  });
 
 describe("cardmerge users", () => {
   it("create prints a one-time link on PUBLIC_URL that sets the password and signs in", async () => {
