@@ -119,13 +119,25 @@ export async function insertApiKey(
  * The key for a presented secret, with its account's name and the id of the account row it acts
  * on (the test twin for a test key; null if that twin is missing); revoked keys included (caller decides).
  */
+/** How stale a key's last use may be before a request records it (by the database's clock). */
+const TOUCH_EVERY = "interval '1 minute'";
+
+interface KeyLookup {
+  account_name: string;
+  /** The account the key acts on: its own for a live key, the test twin for a test key. */
+  acts_on: string | null;
+  /** The last use on record is older than TOUCH_EVERY: record this one. */
+  touch_due: boolean;
+}
+
 export async function findApiKeyByHash(
   db: Db,
   hash: Buffer,
-): Promise<(ApiKeyRow & { account_name: string; acts_on: string | null }) | undefined> {
-  const { rows } = await db.query<ApiKeyRow & { account_name: string; acts_on: string | null }>(
+): Promise<(ApiKeyRow & KeyLookup) | undefined> {
+  const { rows } = await db.query<ApiKeyRow & KeyLookup>(
     `SELECT k.id, k.account_id, k.name, k.prefix, k.scopes, k.mode, k.created_at, k.last_used_at,
             k.revoked_at, a.name AS account_name,
+            k.last_used_at IS NULL OR k.last_used_at < now() - ${TOUCH_EVERY} AS touch_due,
             CASE WHEN k.mode = 'live' THEN a.id ELSE t.id END AS acts_on
        FROM api_keys k JOIN accounts a ON a.id = k.account_id
        LEFT JOIN accounts t ON t.live_account_id = a.id
@@ -174,7 +186,7 @@ export async function accountOfMode(
 export async function touchApiKey(db: Db, id: string): Promise<void> {
   await db.query(
     `UPDATE api_keys SET last_used_at = now()
-      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - ${TOUCH_EVERY})`,
     [id],
   );
 }

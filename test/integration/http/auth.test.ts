@@ -51,6 +51,31 @@ describe("API key authentication", () => {
     });
   });
 
+  it("records a key's last use, at most once a minute", async () => {
+    const { keyId, secret } = await ctx.account();
+    const lastUsed = async () =>
+      (
+        await ctx.deps.pool.query<{ last_used_at: Date | null }>(
+          "SELECT last_used_at FROM api_keys WHERE id = $1",
+          [keyId],
+        )
+      ).rows[0]?.last_used_at ?? null;
+    expect(await lastUsed()).toBeNull();
+    await ctx.app.inject({ url: "/v1/account", headers: bearer(secret) });
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    await ctx.app.inject({ url: "/v1/account", headers: bearer(secret) });
+    expect(await lastUsed()).toEqual(first);
+    // A use on record two minutes old is recorded again.
+    await ctx.deps.pool.query(
+      "UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1",
+      [keyId],
+    );
+    const stale = await lastUsed();
+    await ctx.app.inject({ url: "/v1/account", headers: bearer(secret) });
+    expect((await lastUsed())?.getTime()).toBeGreaterThan(stale?.getTime() ?? 0);
+  });
+
   it("answers 401 once a key is revoked, through the API", async () => {
     const admin = await ctx.account();
     const created = await ctx.app.inject({
