@@ -81,8 +81,14 @@ export interface Config {
    * drawn in a child process with these bounds, so a runaway card fails alone (render_limit).
    */
   render: {
-    /** Render processes per API or worker process (and pdftoppm processes a proof runs at once). */
+    /** Render processes per worker process. */
     processes: number;
+    /**
+     * Render processes of an API process, which draw proofs only (and pdftoppm processes run at
+     * once): one per core, so a burst of proofs for cards not drawn before uses the machine while
+     * the niced workers render.
+     */
+    proofProcesses: number;
     /** V8 heap cap of each render process, MB. */
     heapMb: number;
     /** Wall time one card may take to draw, ms (also bounds a proof picture's rasterizing). */
@@ -344,6 +350,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: int(env, "SHUTDOWN_GRACE_SECONDS", 30, 1, 3600),
     render: Object.freeze({
       processes: int(env, "RENDER_PROCESSES", 1, 1, 32),
+      proofProcesses: int(env, "PROOF_PROCESSES", Math.min(availableParallelism(), 4), 1, 32),
       // A card needs about 45 MB of heap (every design and format, a CJK name); room to spare.
       heapMb: int(env, "RENDER_HEAP_MB", 256, 16, 4096),
       timeoutMs: int(env, "RENDER_TIMEOUT_MS", 10_000, 1, 600_000),

@@ -7,7 +7,9 @@ import { createDeps } from "./deps.ts";
 import { warnIfRoot } from "./logger.ts";
 
 const config = exitOnConfigError(() => loadConfig());
-const deps = exitOnConfigError(() => createDeps(config, "api"));
+// The API's render processes draw proofs only (the workers draw the cards): PROOF_PROCESSES of them.
+const render = { ...config.render, processes: config.render.proofProcesses };
+const deps = exitOnConfigError(() => createDeps({ ...config, render }, "api"));
 const app = await buildApp(deps);
 warnIfRoot(deps.logger);
 
@@ -22,7 +24,7 @@ await app.listen({ host: config.host, port: config.port });
 // Proofs draw in render processes: start them now rather than on the first proof.
 deps.renderPool.warm();
 // …and draw a sample proof in each, so the first person's proof is as quick as the next.
-void deps.recipients.warmProofs(config.render.processes);
+void deps.recipients.warmProofs(render.processes);
 const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
 app.log.info(
   `cardmerge on http://${shown}:${config.port} — the console at /, the API under /v1, its docs at /docs`,

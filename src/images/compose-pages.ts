@@ -56,6 +56,11 @@ const LABEL_FONT = createRequire(import.meta.url).resolve(
   "@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf",
 );
 const GAP_PX = 24;
+/**
+ * zlib level 3, not sharp's 6: a card's picture encoded in 11 ms instead of 24 for 7% more
+ * bytes (measured on a 5x7 front at 100 dpi). Proofs are drawn while people wait.
+ */
+const PNG_LEVEL = 3;
 const LABEL_PX = 40;
 
 /**
@@ -95,7 +100,7 @@ export async function composePages(pages: LabelledPage[]): Promise<Buffer> {
   }
   return sharp({ create: { width, height, channels: 3, background: "#e6e6e6" } })
     .composite(layers)
-    .png()
+    .png({ compressionLevel: PNG_LEVEL })
     .toBuffer();
 }
 

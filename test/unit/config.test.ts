@@ -37,6 +37,7 @@ describe("configuration", () => {
     ["RENDER_HEAP_MB", "4", /RENDER_HEAP_MB: expected a whole number from 16 to 4096/],
     ["RENDER_MAX_PDF_BYTES", "1e3", /RENDER_MAX_PDF_BYTES: expected a whole number/],
     ["RENDER_PROCESSES", "0", /RENDER_PROCESSES: expected a whole number from 1 to 32/],
+    ["PROOF_PROCESSES", "0", /PROOF_PROCESSES: expected a whole number from 1 to 32/],
     ["COLOR_PROFILE_CMYK", "/no/such/press.icc", /COLOR_PROFILE_CMYK: expected an ICC profile/],
     ["COLOR_PROFILE_RGB", "/no/such/srgb.icc", /COLOR_PROFILE_RGB: expected an ICC profile/],
   ])("rejects %s=%s naming the variable", (name, value, message) => {
