@@ -14,6 +14,26 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
+/**
+ * The PDF as pdftoppm should read it for a screen: its catalog's /OutputIntents key renamed to
+ * one no reader knows, the same length, so every offset stays right. poppler makes the output
+ * intent's ICC profile its display profile and builds that transform again for every page: 72% of
+ * pdftoppm's instructions for a card (callgrind), about 30 ms a page. Our intents (sRGB, and the
+ * CMYK press profile, which poppler does not apply to an RGB picture) give the same pixels without
+ * it (test/unit/cards/rasterize-pdf.test.ts compares them), so the picture still shows what
+ * the PDF holds.
+ */
+export function forScreen(pdf: Buffer): Buffer {
+  const at = pdf.indexOf(OUTPUT_INTENTS_KEY);
+  if (at < 0) return pdf;
+  const copy = Buffer.from(pdf);
+  SCREEN_KEY.copy(copy, at);
+  return copy;
+}
+// A name followed by its value: "/OutputIntents [". Our renderer writes it once, in the catalog.
+const OUTPUT_INTENTS_KEY = Buffer.from("/OutputIntents [", "latin1");
+const SCREEN_KEY = Buffer.from("/ScreenIntents [", "latin1");
+
 export class RasterizeError extends Error {
   override name = "RasterizeError";
 }
@@ -45,7 +65,7 @@ export async function rasterizePdf(
   const dir = await mkdtemp(path.join(tmpdir(), "cardmerge-proof-"));
   try {
     const input = path.join(dir, "card.pdf");
-    await writeFile(input, pdf);
+    await writeFile(input, forScreen(pdf));
     const first = opts.first ?? 1;
     const last = opts.last ?? first;
     const args = [
