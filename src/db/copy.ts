@@ -20,6 +20,15 @@ export function copyField(value: string | null | undefined): string {
 }
 
 /**
+ * {@link copyField} for JSON.stringify's output, which never holds a raw tab, newline or carriage
+ * return (it writes them as \t, \n, \r): only its backslashes need doubling. Cheaper on a long
+ * document than copyField's scan for four characters.
+ */
+export function copyJson(json: string): string {
+  return json.includes("\\") ? json.replaceAll("\\", "\\\\") : json;
+}
+
+/**
  * Sends `rows` (text-format lines, each ending in a newline, fields made by {@link copyField}) to
  * `COPY … FROM STDIN` on the client, and answers how many rows PostgreSQL took. A bad row fails
  * the whole COPY, and with it the caller's transaction.

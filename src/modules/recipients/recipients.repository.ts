@@ -1,4 +1,4 @@
-import { copyField, copyIn } from "../../db/copy.ts";
+import { copyField, copyIn, copyJson } from "../../db/copy.ts";
 import type { Listed, PageRequest } from "../../db/cursor.ts";
 import type { Pool, PoolClient } from "../../db/pool.ts";
 import type { Recipient } from "../../render/card-data.ts";
@@ -60,7 +60,7 @@ export async function insertRecipients(
   const fixed = `\t${copyField(scope.accountId)}\t${copyField(scope.campaignId)}\t${copyField(scope.importId)}\t`;
   let text = "";
   for (const r of rows) {
-    text += `${copyField(r.id)}${fixed}${r.rowNumber ?? "\\N"}\t${copyField(r.dataJson)}\t${copyField(r.photoId)}\t${copyField(r.dedupeKey)}\t${copyField(r.contactId)}\t${copyField(r.householdKey)}\n`;
+    text += `${copyField(r.id)}${fixed}${r.rowNumber ?? "\\N"}\t${copyJson(r.dataJson)}\t${copyField(r.photoId)}\t${copyField(r.dedupeKey)}\t${copyField(r.contactId)}\t${copyField(r.householdKey)}\n`;
   }
   if (!opts.skipExisting) {
     const copied = await copyIn(tx, `COPY recipients (${COLUMNS}) FROM STDIN`, text);
