@@ -6,7 +6,14 @@
 
 import { readFile } from "node:fs/promises";
 import { recipientsCsv } from "../test/support/campaign-fixtures.ts";
-import { peakRssMb, startBenchApi, stop, treeCpuSeconds } from "./support/processes.ts";
+import {
+  peakRssMb,
+  pgBackendCpu,
+  pgCpuBetween,
+  startBenchApi,
+  stop,
+  treeCpuSeconds,
+} from "./support/processes.ts";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const { api, base, auth: headers } = await startBenchApi("import");
@@ -28,6 +35,8 @@ interface Run {
   rowsPerSecond: number;
   wall: number;
   apiCpu: number;
+  /** CPU of the PostgreSQL backends serving the API, when this machine shows them. */
+  pgCpu: number | undefined;
 }
 
 async function once(household = false): Promise<Run> {
@@ -46,6 +55,7 @@ async function once(household = false): Promise<Run> {
   }).then((r) => r.json() as Promise<{ id: string }>);
   const started = performance.now();
   const cpuBefore = treeCpuSeconds(api.pid as number);
+  const pgBefore = pgBackendCpu(api.pid as number);
   const res = await fetch(
     `${base}/v1/campaigns/${created.id}/recipients${household ? "?household=true" : ""}`,
     {
@@ -64,13 +74,14 @@ async function once(household = false): Promise<Run> {
     rowsPerSecond: ROWS / seconds,
     wall: seconds,
     apiCpu: treeCpuSeconds(api.pid as number) - cpuBefore,
+    pgCpu: pgCpuBetween(pgBefore, pgBackendCpu(api.pid as number)),
   };
 }
 
 const byRate = (a: Run, b: Run) => a.rowsPerSecond - b.rowsPerSecond;
 const line = (runs: Run[]) => {
   const median = runs[1] as Run;
-  return `${Math.round(median.rowsPerSecond).toLocaleString("en-US")} rows/s (median of 3, runs ${runs.map((r) => Math.round(r.rowsPerSecond)).join(", ")}); median run ${median.wall.toFixed(2)} s wall, API CPU ${median.apiCpu.toFixed(2)} s`;
+  return `${Math.round(median.rowsPerSecond).toLocaleString("en-US")} rows/s (median of 3, runs ${runs.map((r) => Math.round(r.rowsPerSecond)).join(", ")}); median run ${median.wall.toFixed(2)} s wall, API CPU ${median.apiCpu.toFixed(2)} s${median.pgCpu === undefined ? "" : `, PostgreSQL CPU ${median.pgCpu.toFixed(2)} s`}`;
 };
 
 await once(); // warm-up

@@ -137,3 +137,51 @@ export function treePeakRssMb(pid: number): number[] {
     })
     .sort((a, b) => b - a);
 }
+
+/**
+ * CPU seconds (user + system) used so far by each PostgreSQL backend serving a process: the
+ * backends at the far end of its TCP connections to port 5432, found with `ss -tnp`, by backend
+ * pid. On a shared machine the API's and PostgreSQL's CPU together say more about an import than
+ * its wall time. Undefined without ss; empty when no backend is seen (none connected yet, or
+ * PostgreSQL elsewhere or in a container).
+ */
+export function pgBackendCpu(pid: number): Map<number, number> | undefined {
+  let lines: string[];
+  try {
+    lines = execFileSync("ss", ["-tnpH"]).toString().split("\n");
+  } catch {
+    return undefined;
+  }
+  const fields = lines.map((l) => l.trim().split(/\s+/));
+  const port = (address: string | undefined) => address?.slice(address.lastIndexOf(":") + 1);
+  // The process's own sockets to PostgreSQL: local address is field 3, peer is field 4.
+  const ours = new Set(
+    fields
+      .filter((f) => port(f[4]) === "5432" && f.join(" ").includes(`pid=${pid},`))
+      .map((f) => port(f[3])),
+  );
+  const cpu = new Map<number, number>();
+  for (const f of fields) {
+    if (port(f[3]) !== "5432" || !ours.has(port(f[4]))) continue;
+    const backend = Number(/pid=(\d+),/.exec(f.join(" "))?.[1]);
+    try {
+      const stat = readFileSync(`/proc/${backend}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      cpu.set(backend, (Number(stat[11]) + Number(stat[12])) / 100);
+    } catch {}
+  }
+  return cpu;
+}
+
+/**
+ * CPU seconds the backends used between two {@link pgBackendCpu} readings (a backend new since the
+ * first in full); undefined when the second saw none.
+ */
+export function pgCpuBetween(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+): number | undefined {
+  if (!before || !after || after.size === 0) return undefined;
+  let seconds = 0;
+  for (const [backend, total] of after) seconds += total - (before.get(backend) ?? 0);
+  return seconds;
+}

@@ -36,12 +36,13 @@ export function loose(text: string): string {
     .trim();
 }
 
+/** A whole word of a loose line (words are single-space separated) that STREET_WORDS shortens. */
+const STREET_WORD = new RegExp(`(?<![^ ])(?:${Object.keys(STREET_WORDS).join("|")})(?![^ ])`, "g");
+
 /** A street line as compared: loose, with common street words shortened ("Street" → "st"). */
 export function looseStreet(line: string): string {
-  return loose(line)
-    .split(" ")
-    .map((w) => STREET_WORDS[w] ?? w)
-    .join(" ");
+  // One replace instead of split, map and join: no array per line (an import makes 100,000).
+  return loose(line).replace(STREET_WORD, (w) => STREET_WORDS[w] as string);
 }
 
 /** The postal code as compared (US ZIP+4 cut to five digits), or the city when there is none. */

@@ -135,6 +135,38 @@ describe("recipient import over the API", () => {
     expect(again).toMatchObject({ imported: 0, duplicates: 3, rejected: 2 });
   });
 
+  it("stores backslashes, tabs, line breaks and a literal \\N in values exactly, into an empty campaign and a filled one", async () => {
+    // Rows reach PostgreSQL in COPY's text format, where these characters mean field, row and null.
+    const odd = 'C:\\new\\table\t"tab"\nnext line \\N \\\\ end';
+    const cell = `"${odd.replaceAll('"', '""')}"`;
+    const header = "Name,Address,City,State,Zip,Last Purchase";
+    const id = await newCampaign();
+    const first = (
+      await postCsv(id, `${header}\r\nAnn\\Lee,1 A St,Boston,MA,02134,${cell}\r\n`)
+    ).json();
+    expect(first).toMatchObject({ imported: 1, rejected: 0 });
+    const second = (
+      await postCsv(
+        id,
+        `${header}\r\nAnn\\Lee,1 A St,Boston,MA,02134,${cell}\r\nBob\\N,2 B St\\,Boston,MA,02134,${cell}\r\n`,
+      )
+    ).json();
+    expect(second).toMatchObject({ imported: 1, duplicates: 1, rejected: 0 });
+    const list = (
+      await ctx.app.inject({ url: `/v1/campaigns/${id}/recipients`, headers: bearer(secret) })
+    ).json();
+    expect(
+      list.data.map((r: { full_name: string; custom: Record<string, string> }) => [
+        r.full_name,
+        r.custom.lastPurchase,
+      ]),
+    ).toEqual([
+      ["Ann\\Lee", odd],
+      ["Bob\\N", odd],
+    ]);
+    expect(list.data[1].address.line1).toBe("2 B St\\");
+  });
+
   it("imports a file of many chunks with problems throughout, then again as all duplicates", async () => {
     const lines = ["First Name,Last Name,Street,City,State,Zip,Last Purchase"];
     const rejected = new Set<number>();
