@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.ts";
@@ -14,6 +15,7 @@ describe("configuration", () => {
     expect(config.port).toBe(3000);
     expect(config.render).toEqual({
       processes: 1,
+      proofProcesses: Math.min(availableParallelism(), 4),
       heapMb: 256,
       timeoutMs: 10_000,
       maxPdfBytes: 16 * 1024 * 1024,
