@@ -49,6 +49,7 @@ export function createSession(
       ModDate: FIXED_DATE,
     },
   });
+  gatherShortWrites(doc);
   writeOutputIntent(doc, colourProfile(colourMode));
   return {
     doc,
@@ -58,6 +59,60 @@ export function createSession(
     gstates: new Map(),
     pages: 0,
     released: 0,
+  };
+}
+
+/** pdfkit's output internals (not in its public types). */
+interface WriteInternals {
+  _write(data: string | Uint8Array): void;
+  _offset: number;
+  push(chunk: Uint8Array | null): boolean;
+}
+
+/** Strings pdfkit writes shorter than this are gathered; longer ones stay chunks of their own. */
+const GATHERED_WRITE = 512;
+/** Gathered strings are passed on once they reach this many bytes (well under a chunk worth sharing). */
+const GATHER_FLUSH = 2048;
+
+/**
+ * pdfkit writes every object header, dictionary and keyword ("12 0 obj", "<<…>>", "endobj") as a
+ * string of its own, made into a Uint8Array of its own and pushed as a chunk: ~150 chunks of a
+ * few dozen bytes for a one-card PDF, each one more object for the stream, the GC and whoever
+ * gathers the chunks. Short strings are gathered into one chunk, passed on before the next
+ * binary chunk (a stream's data, which goes on as it is, the same object), before a long string
+ * and at the end. The bytes and their order are pdfkit's; offsets advance as pdfkit's do.
+ */
+function gatherShortWrites(doc: PDFKit.PDFDocument): void {
+  const d = doc as unknown as WriteInternals;
+  const push = d.push.bind(doc);
+  let pending = "";
+  const flush = () => {
+    if (!pending) return;
+    const chunk = Buffer.from(pending, "latin1");
+    pending = "";
+    push(chunk);
+  };
+  d._write = (data) => {
+    if (!(data instanceof Uint8Array)) {
+      // pdfkit's own _write: the string and a newline, one byte per character.
+      const text = `${data}\n`;
+      d._offset += text.length;
+      if (text.length < GATHERED_WRITE) {
+        pending += text;
+        if (pending.length >= GATHER_FLUSH) flush();
+        return;
+      }
+      flush();
+      push(Buffer.from(text, "latin1"));
+      return;
+    }
+    flush();
+    push(data);
+    d._offset += data.length;
+  };
+  d.push = (chunk) => {
+    if (chunk === null) flush();
+    return push(chunk);
   };
 }
 

@@ -155,8 +155,12 @@ interface SeededFont {
 }
 const seededFonts = new Map<string, SeededFont>();
 
-/** Gives a new document font the base glyphs, in the base set's order. */
-function seed(pdf: SubsetFont, font: LoadedFont): void {
+/**
+ * Gives a new document font the base glyphs, in the base set's order. Returns how many of its
+ * subset's first glyphs are the font's seeded set (the same in every document), or undefined
+ * when the font had glyphs of its own before.
+ */
+function seed(pdf: SubsetFont, font: LoadedFont): number | undefined {
   const subset = pdf.subset as SubsetFont["subset"] & {
     mapping: Record<number, number> | number[];
   };
@@ -169,7 +173,7 @@ function seed(pdf: SubsetFont, font: LoadedFont): void {
     subset.mapping = done.mapping.slice();
     pdf.widths = done.widths.slice();
     pdf.unicode = done.unicode.slice();
-    return;
+    return done.glyphs.length;
   }
   const scale = 1000 / font.unitsPerEm;
   for (const g of baseSet(font)) {
@@ -177,7 +181,7 @@ function seed(pdf: SubsetFont, font: LoadedFont): void {
     pdf.widths[gid] ??= g.advance * scale;
     pdf.unicode[gid] ??= g.codePoints;
   }
-  if (!fresh) return;
+  if (!fresh) return undefined;
   const mapping: number[] = [];
   subset.glyphs.forEach((id, gid) => {
     mapping[id] = gid;
@@ -188,18 +192,24 @@ function seed(pdf: SubsetFont, font: LoadedFont): void {
     widths: pdf.widths.slice(),
     unicode: pdf.unicode.slice(),
   });
+  return subset.glyphs.length;
 }
 
 /** Seeds a new document font with the base glyphs and reuses encoded subsets across documents. */
 export function useStableSubset(pdf: SubsetFont, font: LoadedFont): void {
-  seed(pdf, font);
+  const base = seed(pdf, font);
   // The seeded entries are the same in every document; what a card adds comes after them.
   const seeded = pdf.unicode.length;
   const subset = pdf.subset;
-  // Asked for three times while the font is embedded, when its glyphs no longer change.
+  // Asked for three times while the font is embedded, when its glyphs no longer change. The
+  // seeded glyphs are the same in every document: only what the card added needs spelling out
+  // (joining every glyph id of every font was a few percent of a one-card PDF).
   let key: string | undefined;
   const subsetKey = () => {
-    key ??= `${font.key}:${subset.glyphs.join(",")}`;
+    key ??=
+      base !== undefined
+        ? `${font.key}:base+${subset.glyphs.slice(base).join(",")}`
+        : `${font.key}:${subset.glyphs.join(",")}`;
     return key;
   };
   const encode = subset.encode.bind(subset);

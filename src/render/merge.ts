@@ -265,11 +265,16 @@ export function checkMessageVariables(
   source: string,
   known: CardData | readonly string[],
 ): string[] {
-  const names = new Set<string>(STANDARD_VARIABLES);
-  if (Array.isArray(known)) for (const k of known) names.add(k);
-  else for (const k of Object.keys((known as CardData).recipient.custom ?? {})) names.add(k);
-  return compileMessage(source).variables.filter((v) => !names.has(v));
+  // Asked for each of a card's texts: no new set of the standard names per text.
+  const extra = Array.isArray(known)
+    ? (known as readonly string[])
+    : Object.keys((known as CardData).recipient.custom ?? {});
+  return compileMessage(source).variables.filter(
+    (v) => !STANDARD_NAMES.has(v) && !extra.includes(v),
+  );
 }
+
+const STANDARD_NAMES: ReadonlySet<string> = new Set(STANDARD_VARIABLES);
 
 export type MergeFn = (context: Record<string, string>) => string;
 

@@ -45,19 +45,45 @@ function segmentWord(word: string, chain: readonly LoadedFont[]): Segment[] {
   return out;
 }
 
-const wordCache = new Map<string, Segment[]>();
+/** Per-process caches of one font chain: a word's segments, and its metrics (see wordMetrics). */
+interface ChainCaches {
+  segments: Map<string, Segment[]>;
+  /** Words that follow a space, and parts glued after a hyphen (no space before them). */
+  metrics: Map<string, WordMetrics>;
+  glued: Map<string, WordMetrics>;
+}
+
+const CHAIN_CACHE_LIMIT = 50_000;
+const chainCaches = new Map<string, ChainCaches>();
+
+/**
+ * The caches of `chain`, found by its design face and length (a chain is its design face, plus
+ * the CJK face for texts that need it). One lookup per word instead of building a key string
+ * of face, length and word for every word of every card.
+ */
+function cachesOf(chain: readonly LoadedFont[]): ChainCaches {
+  const key = `${chain[0]?.key}\u0000${chain.length}`;
+  let c = chainCaches.get(key);
+  if (!c) {
+    c = { segments: new Map(), metrics: new Map(), glued: new Map() };
+    chainCaches.set(key, c);
+  }
+  return c;
+}
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= CHAIN_CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
 
 /** Segments for `word` with `chain`, cached per process (names repeat across documents). */
-function wordSegments(word: string, chain: readonly LoadedFont[]): Segment[] {
-  // A chain is its design face, plus the CJK face for texts that need it.
-  const key = `${chain[0]?.key}\u0000${chain.length}\u0000${word}`;
-  let segs = wordCache.get(key);
-  if (!segs) {
-    segs = segmentWord(word, chain);
-    if (wordCache.size > 50_000) wordCache.clear();
-    wordCache.set(key, segs);
-  }
-  return segs;
+function wordSegments(
+  word: string,
+  chain: readonly LoadedFont[],
+  caches = cachesOf(chain),
+): Segment[] {
+  return caches.segments.get(word) ?? remember(caches.segments, word, segmentWord(word, chain));
 }
 
 /** Width at 1 pt of a run of segments. */
@@ -71,8 +97,9 @@ export function segmentsWidth(segments: readonly Segment[]): number {
 export function shapeLine(text: string, chain: readonly LoadedFont[]): Line {
   const segments: Segment[] = [];
   const words = text.split(" ");
+  const caches = cachesOf(chain);
   words.forEach((word, i) => {
-    for (const s of wordSegments(word, chain)) pushSegment(segments, s.font, s.text);
+    for (const s of wordSegments(word, chain, caches)) pushSegment(segments, s.font, s.text);
     if (i < words.length - 1) {
       const prev = segments[segments.length - 1]?.font ?? chain[0];
       if (prev) pushSegment(segments, prev, " ");
@@ -91,23 +118,24 @@ interface WordMetrics {
   space: number;
 }
 
-const metricsCache = new Map<string, WordMetrics>();
-
 /**
  * A word's segments and widths, cached per process like its segments: a batch wraps the same
  * message words on every card, and measuring them again (segments, then a shaped run per
  * segment) was most of the wrapping. Cached entries are shared: never mutate them.
  */
-function wordMetrics(word: string, chain: readonly LoadedFont[], glued = false): WordMetrics {
-  const key = `${chain[0]?.key}\u0000${chain.length}\u0000${glued ? 1 : 0}\u0000${word}`;
-  let m = metricsCache.get(key);
+function wordMetrics(
+  word: string,
+  chain: readonly LoadedFont[],
+  glued = false,
+  caches = cachesOf(chain),
+): WordMetrics {
+  const cache = glued ? caches.glued : caches.metrics;
+  let m = cache.get(word);
   if (!m) {
-    const segments = wordSegments(word, chain);
+    const segments = wordSegments(word, chain, caches);
     const last = segments[segments.length - 1]?.font ?? chain[0];
     const space = last ? last.advance(" ") / last.unitsPerEm : 0;
-    m = { word, glued, segments, width: segmentsWidth(segments), space };
-    if (metricsCache.size > 50_000) metricsCache.clear();
-    metricsCache.set(key, m);
+    m = remember(cache, word, { word, glued, segments, width: segmentsWidth(segments), space });
   }
   return m;
 }
@@ -135,16 +163,20 @@ function buildLine(words: readonly WordMetrics[]): Line {
  */
 export function wrapText(text: string, chain: readonly LoadedFont[], maxWidth: number): Line[] {
   const lines: Line[] = [];
+  const caches = cachesOf(chain);
   for (const paragraph of text.split("\n")) {
     let current: WordMetrics[] = [];
     let width = 0;
     const words = paragraph.split(/ +/).filter((w) => w.length > 0);
     // A hyphen is a break opportunity too: "Konstantinopoulou-" | "Wolfe".
-    const queue = words.flatMap((w) =>
-      w.includes("-")
-        ? w.split(HYPHEN_BREAK).map((part, k) => wordMetrics(part, chain, k > 0))
-        : [wordMetrics(w, chain)],
-    );
+    const queue: WordMetrics[] = [];
+    for (const w of words) {
+      if (!w.includes("-")) queue.push(wordMetrics(w, chain, false, caches));
+      else
+        w.split(HYPHEN_BREAK).forEach((part, k) => {
+          queue.push(wordMetrics(part, chain, k > 0, caches));
+        });
+    }
     for (let i = 0; i < queue.length; i++) {
       const m = queue[i] as WordMetrics;
       const prev = current[current.length - 1];
@@ -191,10 +223,40 @@ function breakWord(word: string, chain: readonly LoadedFont[], maxWidth: number)
 const SKIPPED = /[\s\p{Default_Ignorable_Code_Point}]/u;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
+/** Per chain, which ASCII characters print (skipped or in some font of it): 1 yes, 0 no. */
+const asciiCover = new Map<string, Uint8Array>();
+
+function asciiCoverOf(chain: readonly LoadedFont[]): Uint8Array {
+  const key = `${chain[0]?.key}\u0000${chain.length}`;
+  let cover = asciiCover.get(key);
+  if (!cover) {
+    cover = new Uint8Array(128);
+    for (let c = 0; c < 128; c++) {
+      const ch = String.fromCharCode(c);
+      cover[c] = SKIPPED.test(ch) || chain.some((f) => f.has(c)) ? 1 : 0;
+    }
+    asciiCover.set(key, cover);
+  }
+  return cover;
+}
+
 /** Characters of `text` that no font of the chain has: they would print as empty boxes. */
 export function unprintable(text: string, chain: readonly LoadedFont[]): string {
+  // Most texts are ASCII the chain prints: one table look-up per character decides it.
+  const cover = asciiCoverOf(chain);
+  let i = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || cover[c] === 0) break;
+  }
+  if (i === text.length) return "";
   let out = "";
-  for (const ch of new Set(text)) {
+  const seen = new Set<string>();
+  for (const ch of text.slice(i)) {
+    const c = ch.charCodeAt(0);
+    if (c < 128 && cover[c] === 1) continue;
+    if (seen.has(ch)) continue;
+    seen.add(ch);
     if (SKIPPED.test(ch)) continue;
     const cp = ch.codePointAt(0) ?? 0;
     if (!chain.some((f) => f.has(cp))) out += ch;
