@@ -115,10 +115,6 @@ export async function insertApiKey(
   return rows[0] as ApiKeyRow;
 }
 
-/**
- * The key for a presented secret, with its account's name and the id of the account row it acts
- * on (the test twin for a test key; null if that twin is missing); revoked keys included (caller decides).
- */
 /** How stale a key's last use may be before a request records it (by the database's clock). */
 const TOUCH_EVERY = "interval '1 minute'";
 
@@ -130,6 +126,10 @@ interface KeyLookup {
   touch_due: boolean;
 }
 
+/**
+ * The key for a presented secret, with its account's name and the id of the account row it acts
+ * on (the test twin for a test key; null if that twin is missing); revoked keys included (caller decides).
+ */
 export async function findApiKeyByHash(
   db: Db,
   hash: Buffer,
