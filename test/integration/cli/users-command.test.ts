@@ -74,5 +74,5 @@ describe("cardmerge users", () => {
       expect(result.code, args.join(" ")).not.toBe(0);
       expect(result.stderr).toMatch(message);
     }
-  });
+  }, 90_000); // six CLI processes, each a node start: 30 s ran out on a slow day
 });

@@ -15,7 +15,9 @@ import { bearer, createTestContext, type TestContext } from "../../support/test-
 import { startWorker, stopWorker, type WorkerProcess } from "../../support/worker-process.ts";
 
 const WORKER_ENV = {
-  WORKER_LOCK_MS: "1000",
+  // Short, so a killed worker's job comes back soon; not 1 s, which a loaded machine's worker
+  // failed to renew in time (its job stalled and the card started twice before any kill).
+  WORKER_LOCK_MS: "5000",
   RECONCILE_SECONDS: "1",
   RENDER_CHUNK_SIZE: "1",
   WORKER_CONCURRENCY: "2",
