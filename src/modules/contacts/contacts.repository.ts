@@ -322,6 +322,24 @@ export async function withdrawFromDrafts(
   return rowCount ?? 0;
 }
 
+/**
+ * Every do-not-mail or returned contact of the account, by dedupe key, when there are at most
+ * `max` of them; undefined when there are more.
+ */
+export async function unmailableContacts(
+  db: Db,
+  accountId: string,
+  max: number,
+): Promise<Map<string, MailStatus> | undefined> {
+  const { rows } = await db.query<{ dedupe_key: string; mail_status: MailStatus }>(
+    `SELECT dedupe_key, mail_status FROM contacts
+      WHERE account_id = $1 AND mail_status <> 'active' LIMIT $2`,
+    [accountId, max + 1],
+  );
+  if (rows.length > max) return undefined;
+  return new Map(rows.map((r) => [r.dedupe_key, r.mail_status]));
+}
+
 /** Do-not-mail or returned contacts among these dedupe keys (a campaign's CSV rows), by key. */
 export async function unmailableByDedupeKey(
   db: Db,

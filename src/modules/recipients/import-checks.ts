@@ -7,7 +7,11 @@ import type { HeaderReport, RowOutcome } from "../../csv/index.ts";
 import { valuesOf } from "../../csv/row-values.ts";
 import type { PoolClient } from "../../db/pool.ts";
 import { AppError } from "../../errors.ts";
-import { unmailableByDedupeKey } from "../contacts/contacts.repository.ts";
+import {
+  type MailStatus,
+  unmailableByDedupeKey,
+  unmailableContacts,
+} from "../contacts/contacts.repository.ts";
 import { resolvePhotoNames } from "../photos/photos.repository.ts";
 
 export interface ImportError {
@@ -57,6 +61,35 @@ export function requireMergeColumns(header: HeaderReport, mergeFields: string[])
   }
 }
 
+/** The do-not-mail and returned contacts among a chunk's dedupe keys. */
+export type MailStatusLookup = (keys: string[]) => Promise<Map<string, MailStatus>>;
+
+/** Up to this many unmailable contacts are read once per import; past it, each chunk asks. */
+const PRELOADED_UNMAILABLE = 20_000;
+
+/**
+ * An import's view of the account's unmailable contacts. Most accounts have few or none: they are
+ * read once, and a chunk costs no query. The answer is that of the import's first moment, as if
+ * a contact marked do_not_mail while the file was read had been marked just after it.
+ */
+export async function mailStatusLookup(
+  tx: PoolClient,
+  accountId: string,
+  preload = PRELOADED_UNMAILABLE,
+): Promise<MailStatusLookup> {
+  const all = await unmailableContacts(tx, accountId, preload);
+  if (!all) return (keys) => unmailableByDedupeKey(tx, accountId, keys);
+  return async (keys) => {
+    const found = new Map<string, MailStatus>();
+    if (all.size === 0) return found;
+    for (const key of keys) {
+      const status = all.get(key);
+      if (status) found.set(key, status);
+    }
+    return found;
+  };
+}
+
 /**
  * Per-chunk checks that need the database or the campaign: photo names, required merge fields, and
  * people the account's contacts say may get no mail (do_not_mail, returned).
@@ -68,16 +101,13 @@ export async function checkChunk(
   mergeFields: string[],
   columns: HeaderReport["columns"],
   reject: (row: number, problems: ImportError[], values: Record<string, string>) => void,
+  mailStatus: MailStatusLookup,
 ): Promise<{ pending: Pending; photoId: string | null }[]> {
   const names = [
     ...new Set(chunk.flatMap((p) => (p.check?.recipient.photo ? [p.check.recipient.photo] : []))),
   ];
   const photos = await resolvePhotoNames(tx, accountId, names);
-  const unmailable = await unmailableByDedupeKey(
-    tx,
-    accountId,
-    chunk.map((p) => p.dedupeKey),
-  );
+  const unmailable = await mailStatus(chunk.map((p) => p.dedupeKey));
   const good: { pending: Pending; photoId: string | null }[] = [];
   for (const pending of chunk) {
     const status = unmailable.get(pending.dedupeKey);

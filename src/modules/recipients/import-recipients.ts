@@ -29,6 +29,7 @@ import {
   checkChunk,
   FAMILY_VARIABLES,
   type ImportError,
+  mailStatusLookup,
   type Pending,
   requireMergeColumns,
 } from "./import-checks.ts";
@@ -113,6 +114,7 @@ export function createRecipientImport(deps: {
         // Under the campaign lock no other write can add recipients, and the parser drops in-file
         // duplicates: into an empty campaign every accepted row is new.
         const fresh = await repo.campaignIsEmpty(tx, campaignId);
+        const mailStatus = await mailStatusLookup(tx, accountId);
 
         // One chunk is inserted while the next is parsed (at most one in flight on this client).
         // Rows the parser rejects meanwhile are reported once that chunk's own reports are out,
@@ -131,6 +133,7 @@ export function createRecipientImport(deps: {
             requiredFields,
             header.columns,
             reject,
+            mailStatus,
           );
           const ids = newIds("rcp", good.length);
           const inserted = await repo.insertRecipients(
@@ -209,6 +212,9 @@ export function createRecipientImport(deps: {
             }
             // Many rejected rows while a chunk is in flight: wait for it rather than hold them.
             if (deferred.length >= CHUNK) await inFlight;
+            // Parsing a buffered file never waits for I/O: let the chunk's answers from PostgreSQL
+            // in now and then, so the next statement goes out while the parser goes on.
+            if (counts.rows % 200 === 0) await new Promise((r) => setImmediate(r));
           }
           await start(chunk);
           await inFlight;
