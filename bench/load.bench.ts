@@ -18,7 +18,10 @@ const CARDS = Math.min(Number(process.env.BENCH_CARDS ?? 10_000), 100_000);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 60), 600);
 const CLIENTS = Math.min(Number(process.env.BENCH_CLIENTS ?? 50), 200);
 
-const { api, base, env, auth } = await startBenchApi("load");
+// /metrics answers the bench from 127.0.0.1: the server's own view of each route's latency.
+const { api, base, env, auth } = await startBenchApi("load", {
+  METRICS_ALLOW_CIDRS: "127.0.0.1/32",
+});
 if (new URL(base).hostname !== "127.0.0.1") throw new Error("bench:load sends to 127.0.0.1 only");
 const workers = startBenchWorkers(env);
 const db = createPool(loadConfig({ ...process.env, ...env }), 2);
@@ -114,6 +117,7 @@ const runs = await Promise.all(
   }),
 );
 const apiCpu = treeCpuSeconds(api.pid as number) - cpuBefore;
+const metricsText = await (await fetch(`${base}/metrics`)).text();
 
 let state = { status: "", cards: {} as Record<string, number> };
 const deadline = Date.now() + 30 * 60_000;
@@ -150,6 +154,7 @@ for (const [kind, r] of runs) {
   );
 }
 console.log(`  API CPU during the load: ${apiCpu.toFixed(1)} s`);
+console.log(serverView(metricsText));
 const p = placed[0];
 console.log(
   `  campaign ${state.status} after ${renderSeconds.toFixed(1)} s: ${p?.cards} cards rendered, ${p?.placed} in a batch, batches count ${p?.counted} (${[p?.cards, p?.placed, p?.counted].every((n) => Number(n) === CARDS) ? "every card once" : "NOT every card once"})`,
@@ -157,3 +162,38 @@ console.log(
 await db.end();
 await stop(workers);
 await stop(api);
+
+/**
+ * The API's own timing of each route (its request histogram, from the first hook to the reply),
+ * beside the clients' figures: a gap between the two is time spent before the server looked at
+ * a request (the event loop busy, or the process waiting for a CPU).
+ */
+function serverView(text: string): string {
+  const buckets = new Map<string, Map<number, number>>();
+  for (const m of text.matchAll(
+    /^cardmerge_http_request_duration_seconds_bucket\{le="([^"]+)",method="(\w+)",route="([^"]+)",status_code="\d+"\} (\d+)/gm,
+  )) {
+    const [, le, method, route, count] = m as unknown as string[];
+    const key = `${method} ${route}`;
+    const perLe = buckets.get(key) ?? new Map<number, number>();
+    const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+    perLe.set(bound, (perLe.get(bound) ?? 0) + Number(count));
+    buckets.set(key, perLe);
+  }
+  const gauge = (name: string) =>
+    Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? Number.NaN) * 1000;
+  const lines = [
+    `  server side (the API's request histogram): event loop lag p99 ${gauge("nodejs_eventloop_lag_p99_seconds").toFixed(0)} ms, max ${gauge("nodejs_eventloop_lag_max_seconds").toFixed(0)} ms`,
+  ];
+  for (const [route, perLe] of [...buckets].sort()) {
+    const bounds = [...perLe.keys()].sort((a, b) => a - b);
+    const total = perLe.get(Number.POSITIVE_INFINITY) ?? 0;
+    if (total < 50) continue;
+    const p99 = bounds.find((b) => (perLe.get(b) ?? 0) >= total * 0.99);
+    const over200 = total - (perLe.get(0.2) ?? 0);
+    lines.push(
+      `    ${route}: ${total} requests, p99 within ${p99 === Number.POSITIVE_INFINITY ? "> 10 s" : `${(p99 ?? 0) * 1000} ms`}, ${((over200 / total) * 100).toFixed(1)}% over 200 ms`,
+    );
+  }
+  return lines.join("\n");
+}

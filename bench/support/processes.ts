@@ -71,7 +71,7 @@ export async function benchEnvironment(name: string) {
  * The API as `npm start` runs it (heap cap, malloc arenas), in a fresh bench environment, and an
  * account's key to call it with.
  */
-export async function startBenchApi(name: string) {
+export async function startBenchApi(name: string, extraEnv: Record<string, string> = {}) {
   const { config, env } = await benchEnvironment(name);
   const port = await freePort();
   build();
@@ -83,6 +83,7 @@ export async function startBenchApi(name: string) {
       PORT: String(port),
       HOST: "127.0.0.1",
       RATE_LIMIT_MAX: "100000",
+      ...extraEnv,
     },
     productionNode.args,
   );
