@@ -80,6 +80,7 @@ export async function buildApp(
     queues: [deps.producer.queue],
     redis: deps.redis,
     prefix: config.redisPrefix,
+    proofCache: deps.recipients.proofCacheStats,
   });
   await app.register(requestTimingPlugin, { metrics });
   await app.register(storableInputPlugin);

@@ -46,6 +46,11 @@ export interface Config {
   /** Largest upload (CSV, photo, ZIP) accepted, in bytes. */
   uploadLimitBytes: number;
   rateLimit: { max: number; windowSeconds: number };
+  /**
+   * How long an API process may serve a looked-up key from memory (0: ask PostgreSQL on every
+   * request). A revocation reaches every process at once by NOTIFY whatever this is.
+   */
+  authCacheSeconds: number;
   /** The service's public base URL: cards' short URLs (QR codes) are PUBLIC_URL/q/<token>. */
   publicUrl: string;
   /** The web console (src/console/): its cookies and how many failed sign-ins it allows. */
@@ -316,6 +321,7 @@ export function loadConfig(env: Env = process.env): Config {
       max: int(env, "RATE_LIMIT_MAX", 600, 1, 1_000_000),
       windowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     }),
+    authCacheSeconds: int(env, "AUTH_CACHE_SECONDS", 60, 0, 3600),
     authFailureLimitMax: int(env, "AUTH_FAILURE_LIMIT_MAX", 30, 1, 1_000_000),
     publicUrl: url(env, "PUBLIC_URL", "http://localhost:3000", ["http:", "https:"]).replace(
       /\/+$/,

@@ -5,13 +5,16 @@
 import { Redis } from "ioredis";
 import { applyCjkFont, applyColorProfiles } from "./cjk-font-config.ts";
 import type { Config } from "./config.ts";
+import { listen } from "./db/listen.ts";
 import { createPool, type Pool } from "./db/pool.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { pipelineMetrics } from "./metrics/pipeline-metrics.ts";
 import {
   type AccountsService,
+  type AuthContext,
   createAccountsService,
 } from "./modules/accounts/accounts.service.ts";
+import { AUTH_CHANGES_CHANNEL, createKeyCache } from "./modules/accounts/key-cache.ts";
 import {
   type AutomationsService,
   createAutomationsService,
@@ -123,7 +126,15 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
   const pool = createPool(config);
   const redis = createRedis(config);
   const storage = createStorage(config);
-  const accounts = createAccountsService({ pool });
+  const keyCache =
+    config.authCacheSeconds > 0
+      ? createKeyCache<AuthContext>({
+          ttlMs: config.authCacheSeconds * 1000,
+          max: 10_000,
+          watch: (handlers) => listen(config, AUTH_CHANGES_CHANNEL, handlers),
+        })
+      : undefined;
+  const accounts = createAccountsService({ pool, keyCache });
   const templates = createTemplatesService({ pool, storage });
   const campaigns = createCampaignsService({ pool, storage, templates, logger });
   const photos = createPhotosService({
@@ -226,6 +237,7 @@ export function createDeps(config: Config, name = "cardmerge"): Deps {
     webhookDelivery,
     users: createUsersService({ pool }),
     async close() {
+      await keyCache?.close();
       await renderPool.close();
       await producer.close();
       redis.disconnect();

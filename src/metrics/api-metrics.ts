@@ -22,6 +22,8 @@ export function createApiMetrics(opts: {
   queues: Queue[];
   redis: Redis;
   prefix: string;
+  /** This process's proof cache (hits, misses, what it holds). */
+  proofCache?: () => { entries: number; bytes: number; hits: number; misses: number };
 }): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -68,6 +70,30 @@ export function createApiMetrics(opts: {
       }
     },
   });
+
+  const proofCache = opts.proofCache;
+  if (proofCache) {
+    // Counters in the cache itself; read at scrape time (a miss is a card drawn or rasterized).
+    new Gauge({
+      name: "cardmerge_proof_cache_lookups",
+      help: "Proof cache lookups of this API process since start, by outcome (hit, miss)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+      collect() {
+        const s = proofCache();
+        this.set({ outcome: "hit" }, s.hits);
+        this.set({ outcome: "miss" }, s.misses);
+      },
+    });
+    new Gauge({
+      name: "cardmerge_proof_cache_bytes",
+      help: "Bytes of PDFs and pictures this API process's proof cache holds",
+      registers: [registry],
+      collect() {
+        this.set(proofCache().bytes);
+      },
+    });
+  }
 
   const workers = new Gauge({
     name: "cardmerge_worker_processes_reporting",

@@ -116,7 +116,9 @@ export async function insertApiKey(
 }
 
 /** How stale a key's last use may be before a request records it (by the database's clock). */
-const TOUCH_EVERY = "interval '1 minute'";
+/** A key's last use is written at most this often (a cached key counts the same interval). */
+export const TOUCH_EVERY_MS = 60_000;
+const TOUCH_EVERY = `interval '${TOUCH_EVERY_MS / 1000} seconds'`;
 
 interface KeyLookup {
   account_name: string;

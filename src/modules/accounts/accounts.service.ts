@@ -19,6 +19,7 @@ import {
   SCOPES,
   type Scope,
 } from "./api-key-secret.ts";
+import type { KeyCache } from "./key-cache.ts";
 
 /** Who a request acts for, once its API key is known. */
 export interface AuthContext {
@@ -149,8 +150,12 @@ export function checkReturnAddress(
   };
 }
 
-export function createAccountsService(deps: { pool: Pool }) {
-  const { pool } = deps;
+export function createAccountsService(deps: {
+  pool: Pool;
+  /** Keys already looked up (the API's; a CLI or a worker asks the database every time). */
+  keyCache?: KeyCache<AuthContext>;
+}) {
+  const { pool, keyCache } = deps;
 
   /** A key of `accountId` (a live account's id: test keys are kept there too, and list with it). */
   async function createKey(
@@ -292,17 +297,32 @@ export function createAccountsService(deps: { pool: Pool }) {
     async revokeKey(accountId: string, keyId: string, mode?: Mode) {
       const key = await repo.revokeApiKey(pool, accountId, keyId, mode);
       if (!key) throw notFound("API key");
+      // This process stops serving it now; the others when the trigger's notification reaches them.
+      keyCache?.forget(`key:${key.id}`);
       return key;
     },
 
     /** The context of a presented secret, or undefined when it is unknown or revoked. */
     async authenticate(secret: string): Promise<AuthContext | undefined> {
       if (!looksLikeSecret(secret)) return undefined;
-      const key = await repo.findApiKeyByHash(pool, hashSecret(secret));
+      const hash = hashSecret(secret);
+      const cacheKey = hash.toString("base64");
+      const cached = keyCache?.get(cacheKey);
+      if (cached) {
+        const now = Date.now();
+        if (now - cached.touchedAt >= repo.TOUCH_EVERY_MS) {
+          cached.touchedAt = now;
+          await repo.touchApiKey(pool, cached.keyId);
+        }
+        return cached.value;
+      }
+      const startedAt = keyCache?.begin() ?? 0;
+      const key = await repo.findApiKeyByHash(pool, hash);
+      // Unknown, revoked and twin-less keys are never kept: a key made or fixed works at once.
       if (!key || key.revoked_at || !key.acts_on) return undefined;
       // Once a minute at most: a query less on almost every request (each costs the API a round trip).
       if (key.touch_due) await repo.touchApiKey(pool, key.id);
-      return {
+      const auth: AuthContext = {
         accountId: key.acts_on,
         liveAccountId: key.account_id,
         accountName: key.account_name,
@@ -311,6 +331,14 @@ export function createAccountsService(deps: { pool: Pool }) {
         keyPrefix: key.prefix,
         scopes: key.scopes,
       };
+      keyCache?.put(cacheKey, startedAt, {
+        value: auth,
+        keyId: key.id,
+        accountIds: [key.account_id, key.acts_on],
+        // Written just now, or under a minute ago by the database's clock (which decided touch_due).
+        touchedAt: Date.now(),
+      });
+      return auth;
     },
   };
 }
