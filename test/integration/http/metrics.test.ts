@@ -122,6 +122,32 @@ describe("what /metrics shows", () => {
     expect(text).not.toContain("12345");
   });
 
+  it("counts this process's proof cache hits and misses, and the bytes it holds", async () => {
+    const before = (await metrics(bearer(operator))).body;
+    const hits0 = sample(before, 'cardmerge_proof_cache_lookups{outcome="hit"}') ?? 0;
+    const misses0 = sample(before, 'cardmerge_proof_cache_lookups{outcome="miss"}') ?? 0;
+    const id = await draftCampaign(ctx, customerAdmin, { recipients: 1 });
+    const list = await app.inject({
+      url: `/v1/campaigns/${id}/recipients`,
+      headers: bearer(customerAdmin),
+    });
+    const rid = list.json().data[0].id as string;
+    const proof = () =>
+      app.inject({
+        url: `/v1/campaigns/${id}/recipients/${rid}/proof.png`,
+        headers: bearer(customerAdmin),
+      });
+    expect((await proof()).statusCode).toBe(200);
+    const first = (await metrics(bearer(operator))).body;
+    // The card's PDF and its picture: both drawn, once each.
+    expect(sample(first, 'cardmerge_proof_cache_lookups{outcome="miss"}')).toBe(misses0 + 2);
+    expect(sample(first, "cardmerge_proof_cache_bytes")).toBeGreaterThan(10_000);
+    expect((await proof()).statusCode).toBe(200);
+    const second = (await metrics(bearer(operator))).body;
+    expect(sample(second, 'cardmerge_proof_cache_lookups{outcome="miss"}')).toBe(misses0 + 2);
+    expect(sample(second, 'cardmerge_proof_cache_lookups{outcome="hit"}')).toBe(hits0 + 2);
+  });
+
   it("shows the queue's jobs by state and the age of the oldest waiting job", async () => {
     await ctx.deps.producer.add("plan-batches", { campaignId: "cmp_waiting" });
     await ctx.deps.producer.add(
