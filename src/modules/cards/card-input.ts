@@ -113,8 +113,11 @@ export function createPhotoLoader(deps: {
       if (!row) return undefined;
       const jpeg = await deps.storage.getBuffer(row.master_key);
       const photo: Photo = { id: row.id, jpeg, widthPx: row.width, heightPx: row.height };
-      // Hashed once per load, not per card: cards stored without the photo name it by this hash.
-      storedAt.set(photo, { key: row.master_key, bytes: jpeg.length, sha256: sha256Of(jpeg) });
+      // Cards stored without the photo name it by its hash: the row's, taken of the master at
+      // upload (hashing ~1 MB again on every load was a tenth of a distinct-photo campaign's CPU).
+      // An object of another size is not the one the row describes: its own bytes are hashed.
+      const sha256 = jpeg.length === Number(row.bytes) ? row.sha256 : sha256Of(jpeg);
+      storedAt.set(photo, { key: row.master_key, bytes: jpeg.length, sha256 });
       return photo;
     })();
     hit.catch(() => cache.delete(key));

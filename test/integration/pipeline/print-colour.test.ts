@@ -158,6 +158,18 @@ describe("print colour", () => {
       },
     ]);
     expect(colour.imageColours).toContain("rgb");
+    // A card's own PDF is stored without its photo and names the print master by its hash: it
+    // comes back whole only if that hash is the master's.
+    const [card] = (
+      await ctx.app.inject({
+        url: `/v1/campaigns/${rgbBatch.campaign_id}/cards`,
+        headers: bearer(business),
+      })
+    ).json().data as Array<{ id: string }>;
+    const cardColour = await colourPreflight(
+      await download(`/v1/campaigns/${rgbBatch.campaign_id}/cards/${card?.id}.pdf`, "rgb-card.pdf"),
+    );
+    expect(cardColour.imageColours).toContain("rgb");
     const again = await ctx.app.inject({
       url: `/v1/batches/${cmykBatch.id}`,
       headers: bearer(business),
