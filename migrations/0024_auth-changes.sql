@@ -6,26 +6,22 @@
 -- calls in the code, so a change made by the CLI, the console or by hand is announced too. A
 -- key's last use (written at most once a minute) is announced as well: the process that serves
 -- the key from memory looks it up again then, and decides the next write as the database does.
-CREATE FUNCTION auth_key_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+
+-- One function for both tables: the trigger's argument says what the payload names.
+CREATE FUNCTION auth_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('cardmerge_auth_changes', 'key:' || OLD.id);
+  PERFORM pg_notify('cardmerge_auth_changes', TG_ARGV[0] || ':' || OLD.id);
   RETURN NULL;
 END $$;
 CREATE TRIGGER auth_key_changed
   AFTER UPDATE OR DELETE ON api_keys
-  FOR EACH ROW EXECUTE FUNCTION auth_key_changed();
-
-CREATE FUNCTION auth_account_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('cardmerge_auth_changes', 'account:' || OLD.id);
-  RETURN NULL;
-END $$;
+  FOR EACH ROW EXECUTE FUNCTION auth_changed('key');
 CREATE TRIGGER auth_account_changed
   AFTER UPDATE OF id, name, mode, live_account_id OR DELETE ON accounts
-  FOR EACH ROW EXECUTE FUNCTION auth_account_changed();
+  FOR EACH ROW EXECUTE FUNCTION auth_changed('account');
 
 -- Down Migration
 
 DROP TRIGGER auth_account_changed ON accounts;
 DROP TRIGGER auth_key_changed ON api_keys;
-DROP FUNCTION auth_account_changed(), auth_key_changed();
+DROP FUNCTION auth_changed();
