@@ -107,21 +107,32 @@ export async function findRecipient(
   return rows[0];
 }
 
+/**
+ * A page of the campaign's recipients, or undefined when the account has no such campaign: one
+ * statement for both, so a list read costs one round trip.
+ */
 export async function listRecipients(
   db: Db,
   accountId: string,
   campaignId: string,
   page: PageRequest,
-): Promise<Listed<RecipientRow>[]> {
-  // seq is unique within a campaign: it alone orders the list.
+): Promise<Listed<RecipientRow>[] | undefined> {
+  // seq is unique within a campaign: it alone orders the list. The campaign's row is there (with
+  // no recipient: one row of NULLs) or not.
   const { rows } = await db.query<Listed<RecipientRow>>(
-    `SELECT *, seq::text AS sort_key FROM recipients
-      WHERE account_id = $1 AND campaign_id = $2
-        AND ($3::bigint IS NULL OR seq > $3::bigint)
-      ORDER BY seq LIMIT $4`,
+    `SELECT r.*, r.seq::text AS sort_key
+       FROM campaigns c
+       LEFT JOIN LATERAL (
+         SELECT * FROM recipients
+          WHERE account_id = $1 AND campaign_id = c.id
+            AND ($3::bigint IS NULL OR seq > $3::bigint)
+          ORDER BY seq LIMIT $4) r ON true
+      WHERE c.account_id = $1 AND c.id = $2
+      ORDER BY r.seq`,
     [accountId, campaignId, page.after?.key ?? null, page.limit],
   );
-  return rows;
+  if (rows.length === 0) return undefined;
+  return rows.filter((r) => r.id !== null);
 }
 
 export async function updateRecipient(

@@ -234,8 +234,9 @@ export function createRecipientsService(deps: {
     },
 
     async list(accountId: string, campaignId: string, page: PageRequest) {
-      await campaigns.get(accountId, campaignId);
-      return repo.listRecipients(pool, accountId, campaignId, page);
+      const rows = await repo.listRecipients(pool, accountId, campaignId, page);
+      if (!rows) throw notFound("Campaign");
+      return rows;
     },
 
     get,
@@ -278,7 +279,8 @@ export function createRecipientsService(deps: {
       const first = opts.first ?? 6;
       const total = opts.total ?? 12;
       const campaign = await campaigns.get(accountId, campaignId);
-      const firstRows = await repo.listRecipients(pool, accountId, campaignId, { limit: first });
+      const firstRows =
+        (await repo.listRecipients(pool, accountId, campaignId, { limit: first })) ?? [];
       const candidates = await repo.riskyRecipients(pool, accountId, campaignId, {
         skipFirst: first,
         limit: Math.max(0, total - firstRows.length),
