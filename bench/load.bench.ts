@@ -180,16 +180,14 @@ function serverView(text: string): string {
     perLe.set(bound, (perLe.get(bound) ?? 0) + Number(count));
     buckets.set(key, perLe);
   }
-  const gauge = (name: string) =>
-    Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? Number.NaN) * 1000;
-  const lookups = (outcome: string) =>
-    Number(
-      new RegExp(`^cardmerge_proof_cache_lookups\\{outcome="${outcome}"\\} (\\S+)`, "m").exec(
-        text,
-      )?.[1] ?? 0,
-    );
+  /** A series' value ("name" or "name{labels}"), NaN when absent. */
+  const value = (series: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+    return line === undefined ? Number.NaN : Number(line.slice(series.length + 1));
+  };
+  const ms = (series: string) => (value(series) * 1000).toFixed(0);
   const lines = [
-    `  server side (the API's request histogram): event loop lag p99 ${gauge("nodejs_eventloop_lag_p99_seconds").toFixed(0)} ms, max ${gauge("nodejs_eventloop_lag_max_seconds").toFixed(0)} ms; proof cache ${lookups("hit")} hits, ${lookups("miss")} misses, holding ${(gauge("cardmerge_proof_cache_bytes") / 1000 / 1024 / 1024).toFixed(1)} MB`,
+    `  server side (the API's request histogram): event loop lag p99 ${ms("nodejs_eventloop_lag_p99_seconds")} ms, max ${ms("nodejs_eventloop_lag_max_seconds")} ms; proof cache ${value('cardmerge_proof_cache_lookups{outcome="hit"}')} hits, ${value('cardmerge_proof_cache_lookups{outcome="miss"}')} misses, holding ${(value("cardmerge_proof_cache_bytes") / 1024 / 1024).toFixed(1)} MB`,
   ];
   for (const [route, perLe] of [...buckets].sort()) {
     const bounds = [...perLe.keys()].sort((a, b) => a - b);

@@ -115,8 +115,10 @@ export async function insertApiKey(
   return rows[0] as ApiKeyRow;
 }
 
-/** How stale a key's last use may be before a request records it (by the database's clock). */
-/** A key's last use is written at most this often (a cached key counts the same interval). */
+/**
+ * How stale a key's last use may be before a request records it: by the database's clock on a
+ * lookup, by the API's for a key served from memory.
+ */
 export const TOUCH_EVERY_MS = 60_000;
 const TOUCH_EVERY = `interval '${TOUCH_EVERY_MS / 1000} seconds'`;
 

@@ -33,20 +33,8 @@ describe("GET /v1/campaigns/:id/recipients", () => {
   });
 
   it("answers an empty list for a campaign with no recipients yet", async () => {
-    const created = await ctx.app.inject({
-      method: "POST",
-      url: "/v1/campaigns",
-      headers: bearer(secret),
-      payload: {
-        name: "Nobody yet",
-        occasion: "thank_you",
-        template: "thank-you",
-        format: "card_5x7",
-        sender: { business_name: "Acme" },
-      },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const res = await list(created.json().id);
+    const id = await draftCampaign(ctx, secret, { recipients: 0 });
+    const res = await list(id);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ data: [], has_more: false, next_after: null });
   });
