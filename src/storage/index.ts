@@ -15,6 +15,8 @@ function lazyS3(opts: S3Options): Storage {
     put: async (key, body, putOpts) => (await driver).put(key, body, putOpts),
     get: async (key, range) => (await driver).get(key, range),
     getBuffer: async (key) => (await driver).getBuffer(key),
+    getInto: async (key, take) => (await driver).getInto(key, take),
+    openWriter: async (key, writerOpts) => (await driver).openWriter(key, writerOpts),
     stat: async (key) => (await driver).stat(key),
     delete: async (key) => (await driver).delete(key),
     deletePrefix: async (prefix) => (await driver).deletePrefix(prefix),

@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -18,9 +19,11 @@ import type { Config } from "../config.ts";
 import {
   checkKey,
   measuring,
+  readInto,
   type Storage,
   StorageNotFound,
   type StoredObject,
+  writerOverPut,
 } from "./storage.ts";
 
 /** STORAGE_DRIVER=s3's settings, as the config reads them. */
@@ -89,6 +92,21 @@ export function createS3Storage(opts: S3Options): Storage {
         if (isMissing(error)) throw new StorageNotFound(key);
         throw error;
       }
+    },
+
+    async getInto(key, take) {
+      let out: GetObjectCommandOutput;
+      try {
+        out = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key) }));
+      } catch (error) {
+        if (isMissing(error)) throw new StorageNotFound(key);
+        throw error;
+      }
+      return readInto(out.Body as Readable, await take(out.ContentLength ?? 0), key);
+    },
+
+    openWriter(key, writerOpts) {
+      return Promise.resolve(writerOverPut((body) => this.put(key, body, writerOpts)));
     },
 
     async getBuffer(key) {

@@ -4,7 +4,7 @@
  * A put is atomic: readers see the whole object or none of it.
  */
 import { createHash } from "node:crypto";
-import { Readable, Transform } from "node:stream";
+import { PassThrough, Readable, Transform } from "node:stream";
 
 export interface StoredObject {
   key: string;
@@ -23,10 +23,57 @@ export interface Storage {
   /** The object's bytes, or a range of them (inclusive end, as HTTP Range). Throws StorageNotFound. */
   get(key: string, range?: { start: number; end: number }): Promise<Readable>;
   getBuffer(key: string): Promise<Buffer>;
+  /**
+   * The object's bytes read into the buffer `take` gives for its size (one the caller reuses)
+   * instead of a fresh one. Throws StorageNotFound.
+   */
+  getInto(key: string, take: (bytes: number) => Promise<Buffer>): Promise<Buffer>;
+  /** A stream to write one object into, stored as put stores it once the stream has finished. */
+  openWriter(key: string, opts?: { contentType?: string }): Promise<ObjectWriter>;
   stat(key: string): Promise<ObjectInfo | undefined>;
   delete(key: string): Promise<void>;
   /** Deletes every object whose key starts with prefix. */
   deletePrefix(prefix: string): Promise<void>;
+}
+
+export interface ObjectWriter {
+  /** Written and ended by the caller. A local object's is a file stream. */
+  stream: NodeJS.WritableStream;
+  /** Once `stream` has finished: the object stored (atomically, as put), or put's error. */
+  done(): Promise<StoredObject>;
+  /** Stops the write; nothing is stored. */
+  abort(error?: Error): Promise<void>;
+}
+
+/** A writer for drivers that store a stream with put: the stream is put's body. */
+export function writerOverPut(put: (body: Readable) => Promise<StoredObject>): ObjectWriter {
+  const stream = new PassThrough();
+  const stored = put(stream);
+  // A put that fails stops the writer's stream, so whoever writes it stops too.
+  stored.catch((error: Error) => stream.destroy(error));
+  return {
+    stream,
+    done: () => stored,
+    abort: async (error) => {
+      stream.destroy(error ?? new Error("write aborted"));
+      await stored.catch(() => {});
+    },
+  };
+}
+
+/** Reads a stream of `bytes` bytes into `target` (exactly that long). */
+export async function readInto(source: Readable, target: Buffer, key: string): Promise<Buffer> {
+  let at = 0;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    if (at + chunk.length > target.length) break;
+    chunk.copy(target, at);
+    at += chunk.length;
+  }
+  if (at !== target.length) {
+    source.destroy();
+    throw new Error(`Stored object ${key} changed while it was read`);
+  }
+  return target;
 }
 
 export class StorageNotFound extends Error {

@@ -124,6 +124,40 @@ describe.each(["local", "s3"])("%s storage", (name) => {
     if (name === "local")
       expect(await readdir(path.join(dir, "broken")).catch(() => [])).toEqual([]);
   });
+
+  it("reads an object into a buffer the caller gives for its size", async () => {
+    await storage().put("into/photo.jpg", Buffer.from("0123456789"));
+    const slab = Buffer.alloc(64, 0x2e);
+    let asked = 0;
+    const got = await storage().getInto("into/photo.jpg", async (bytes) => {
+      asked = bytes;
+      return slab.subarray(8, 8 + bytes);
+    });
+    expect(asked).toBe(10);
+    expect(got.buffer).toBe(slab.buffer);
+    expect(slab.toString("latin1", 6, 20)).toBe("..0123456789..");
+    await expect(
+      storage().getInto("into/missing.jpg", async (bytes) => Buffer.alloc(bytes)),
+    ).rejects.toBeInstanceOf(StorageNotFound);
+  });
+
+  it("stores what a writer's stream was given once it is done, and nothing when aborted", async () => {
+    const writer = await storage().openWriter("w/batch.pdf", { contentType: "application/pdf" });
+    writer.stream.write(Buffer.from("%PDF-"));
+    writer.stream.end(Buffer.from("1.7"));
+    expect(await writer.done()).toEqual({
+      key: "w/batch.pdf",
+      bytes: 8,
+      sha256: createHash("sha256").update("%PDF-1.7").digest("hex"),
+    });
+    expect((await storage().getBuffer("w/batch.pdf")).toString()).toBe("%PDF-1.7");
+
+    const dropped = await storage().openWriter("w/dropped.pdf");
+    dropped.stream.write(Buffer.from("half a batch"));
+    await dropped.abort(new Error("a card failed"));
+    expect(await storage().stat("w/dropped.pdf")).toBeUndefined();
+    if (name === "local") expect(await readdir(path.join(dir, "w"))).toEqual(["batch.pdf"]);
+  });
 });
 
 describe("an S3 bucket for a fresh deployment", () => {
