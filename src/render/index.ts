@@ -50,7 +50,13 @@ export {
 } from "./merge.ts";
 export { pageLabels } from "./page-labels.ts";
 export type { Photo } from "./photo.ts";
-export { type BatchCardInput, type BatchOptions, renderBatch } from "./render-batch.ts";
+export { PhotoBuffers } from "./photo-buffers.ts";
+export {
+  type BatchCardInput,
+  type BatchOptions,
+  canLendPhotos,
+  renderBatch,
+} from "./render-batch.ts";
 export { type ChunkSink, type RenderResult, renderCard, renderCardTo } from "./render-card.ts";
 export {
   type BatchCardOutcome,

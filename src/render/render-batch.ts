@@ -5,10 +5,13 @@
  * once (by Photo.id). A card that fails is skipped whole and listed with its reason.
  */
 
+import { WriteStream } from "node:fs";
+import { Socket } from "node:net";
 import { drawCard } from "./card-draw.ts";
 import { type CardInput, planCard } from "./card-plan.ts";
 import type { ColourMode } from "./colour-profiles.ts";
 import { createSession, releaseWrittenPages } from "./document.ts";
+import type { PhotoBuffers } from "./photo-buffers.ts";
 import { type BatchReport, CardRenderError } from "./report.ts";
 
 /** A batch card: a card input plus the caller's id for it (echoed in the report). */
@@ -27,6 +30,12 @@ export interface BatchOptions {
   end?: boolean;
   /** The batch's colour mode (default rgb): every card is drawn in it; cards' photos must match. */
   colourMode?: ColourMode;
+  /**
+   * Where the cards' photos were read (PhotoBuffers.take): each is given back once `out` has
+   * written it, or once its card is drawn if an earlier card embedded the same photo. Needs `out`
+   * to be a file or socket stream, which is done with a chunk when it calls back.
+   */
+  photoBuffers?: PhotoBuffers;
 }
 
 /** Pause drawing while this many bytes wait for the consumer. */
@@ -45,6 +54,10 @@ function waitForConsumer(doc: PDFKit.PDFDocument, out: NodeJS.WritableStream): P
   });
 }
 
+/** Whether `out` is done with a chunk when it calls back (a file or socket), so photos may be lent. */
+export const canLendPhotos = (out: NodeJS.WritableStream): boolean =>
+  out instanceof WriteStream || out instanceof Socket;
+
 /** Renders `cards` into one PDF written to `out`; resolves with what happened to each card. */
 export async function renderBatch(
   cards: AsyncIterable<BatchCardInput> | Iterable<BatchCardInput>,
@@ -61,9 +74,9 @@ export async function renderBatch(
     bytes: 0,
     outcomes: [],
   };
-  doc.on("data", (chunk: Buffer) => {
-    report.bytes += chunk.length;
-  });
+  const lent = opts.photoBuffers;
+  if (lent && !canLendPhotos(out))
+    throw new Error("renderBatch: photoBuffers need `out` to be a file or socket stream");
   const end = opts.end !== false;
   const done = new Promise<void>((resolve, reject) => {
     doc.on("error", reject);
@@ -73,7 +86,17 @@ export async function renderBatch(
   });
   // Awaited at the end; until then a failing consumer must not be an unhandled rejection.
   done.catch(() => {});
-  doc.pipe(out, { end });
+  // As doc.pipe(out), and a lent photo goes back when `out` calls back for it.
+  const resume = () => doc.resume();
+  doc.on("data", (chunk: Buffer) => {
+    report.bytes += chunk.length;
+    const written = lent?.owns(chunk) ? () => lent.give(chunk) : undefined;
+    if (!out.write(chunk, written)) {
+      doc.pause();
+      out.once("drain", resume);
+    }
+  });
+  if (end) doc.on("end", () => out.end());
 
   let index = 0;
   for await (const card of cards) {
@@ -86,6 +109,8 @@ export async function renderBatch(
       ...(opts.sequence ? { sequence: i + 1 } : {}),
       colourMode: session.colourMode,
     };
+    const photo = card.photo && lent?.owns(card.photo.jpeg) ? card.photo : undefined;
+    const firstOfItsId = photo !== undefined && !session.images.has(photo.id);
     try {
       const plan = planCard({ ...card, options });
       const firstPage = drawCard(session, plan, card.photo);
@@ -107,6 +132,9 @@ export async function renderBatch(
         report: e.report,
       });
     }
+    // A lent photo this card did not write (one of its id is in the PDF already, or the card
+    // failed first) is in no output: back now. One it wrote goes back when `out` has it.
+    if (photo && !(firstOfItsId && session.images.has(photo.id))) lent?.give(photo.jpeg);
     releaseWrittenPages(session);
     if (doc.readableLength > HIGH_WATER) await waitForConsumer(doc, out);
   }
