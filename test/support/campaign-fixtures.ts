@@ -83,6 +83,8 @@ export async function draftCampaign(
   opts: {
     recipients: number;
     extraRows?: string[];
+    /** The CSV's header instead of recipientsCsv's (for columns of the extra rows). */
+    header?: string;
     photoId?: string;
     message?: string;
     /** Import with ?household=true. */
@@ -114,7 +116,12 @@ export async function draftCampaign(
     method: "POST",
     url: `/v1/campaigns/${id}/recipients${opts.household ? "?household=true" : ""}`,
     headers: { ...bearer(secret), "content-type": "text/csv" },
-    payload: recipientsCsv(opts.recipients, opts.extraRows),
+    payload: opts.header
+      ? [
+          opts.header,
+          ...recipientsCsv(opts.recipients, opts.extraRows).split("\r\n").slice(1),
+        ].join("\r\n")
+      : recipientsCsv(opts.recipients, opts.extraRows),
   });
   if (imported.statusCode !== 201) throw new Error(imported.body);
   return id;

@@ -14,6 +14,7 @@ import {
   colourProfile,
   type FormatId,
   type Photo,
+  type PhotoBuffers,
   type Recipient,
   TemplateError,
 } from "../../render/index.ts";
@@ -92,11 +93,32 @@ export function createPhotoLoader(deps: {
 }) {
   const cache = new Map<string, Promise<Photo | undefined>>();
   const keep = deps.keep ?? 8;
+  /** A master read from storage, into a buffer of `into` or a fresh one. */
+  const read = async (accountId: string, id: string, into?: PhotoBuffers) => {
+    const row = await deps.findPhoto(accountId, id);
+    if (!row) return undefined;
+    const jpeg = into
+      ? await deps.storage.getInto(row.master_key, (bytes) => into.take(bytes))
+      : await deps.storage.getBuffer(row.master_key);
+    const photo: Photo = { id: row.id, jpeg, widthPx: row.width, heightPx: row.height };
+    // Cards stored without the photo name it by its hash: the row's, taken of the master at
+    // upload (hashing ~1 MB again on every load was a tenth of a distinct-photo campaign's CPU).
+    // An object of another size is not the one the row describes: its own bytes are hashed.
+    const sha256 = jpeg.length === Number(row.bytes) ? row.sha256 : sha256Of(jpeg);
+    storedAt.set(photo, { key: row.master_key, bytes: jpeg.length, sha256 });
+    return photo;
+  };
+  /**
+   * The photo `id` in colour mode `mode`. With `into` (a batch's PhotoBuffers, for a photo only
+   * one card of the batch has), an RGB master is read into one of its buffers and not kept.
+   */
   const load = (
     accountId: string,
     id: string,
     mode: ColourMode = "rgb",
+    into?: PhotoBuffers,
   ): Promise<Photo | undefined> => {
+    if (into && mode === "rgb") return read(accountId, id, into);
     const key = `${accountId}/${id}/${mode}`;
     let hit = cache.get(key);
     if (hit) {
@@ -109,16 +131,7 @@ export function createPhotoLoader(deps: {
         const master = await load(accountId, id);
         return master && cmykPhoto(deps.storage, accountId, master);
       }
-      const row = await deps.findPhoto(accountId, id);
-      if (!row) return undefined;
-      const jpeg = await deps.storage.getBuffer(row.master_key);
-      const photo: Photo = { id: row.id, jpeg, widthPx: row.width, heightPx: row.height };
-      // Cards stored without the photo name it by its hash: the row's, taken of the master at
-      // upload (hashing ~1 MB again on every load was a tenth of a distinct-photo campaign's CPU).
-      // An object of another size is not the one the row describes: its own bytes are hashed.
-      const sha256 = jpeg.length === Number(row.bytes) ? row.sha256 : sha256Of(jpeg);
-      storedAt.set(photo, { key: row.master_key, bytes: jpeg.length, sha256 });
-      return photo;
+      return read(accountId, id);
     })();
     hit.catch(() => cache.delete(key));
     cache.set(key, hit);
@@ -141,6 +154,8 @@ export async function cardInput(
     photo_id: string | null;
     qr_url?: string | null;
   },
+  /** A batch's buffers to read the card's photo into (see PhotoLoader). */
+  into?: PhotoBuffers,
 ): Promise<CardInput> {
   const template = await deps.templates
     .get(design.account_id, design.template_id)
@@ -156,7 +171,9 @@ export async function cardInput(
     });
   const photoId = recipient.photo_id ?? design.photo_id;
   const colourMode = design.color_mode ?? "rgb";
-  const photo = photoId ? await deps.photos(design.account_id, photoId, colourMode) : undefined;
+  const photo = photoId
+    ? await deps.photos(design.account_id, photoId, colourMode, into)
+    : undefined;
   return {
     template,
     format: design.format as FormatId,

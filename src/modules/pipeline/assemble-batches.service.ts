@@ -8,14 +8,13 @@
  * config's giveUpSeconds, so a passing outage is only waited out) is failed, so the campaign
  * finishes and the business sees which batch needs attention.
  */
-import { PassThrough } from "node:stream";
 import type { Pool } from "../../db/pool.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { newId } from "../../ids.ts";
 import type { Logger } from "../../logger.ts";
 import type { Producer } from "../../queue/producer.ts";
-import { renderBatch } from "../../render/index.ts";
-import type { Storage } from "../../storage/storage.ts";
+import { type BatchReport, canLendPhotos, PhotoBuffers, renderBatch } from "../../render/index.ts";
+import type { Storage, StoredObject } from "../../storage/storage.ts";
 import { batchFileName } from "../batches/batch-file-name.ts";
 import { batchZip } from "../batches/batch-zip.ts";
 import { manifestImposition } from "../batches/imposed-sheets.service.ts";
@@ -182,22 +181,33 @@ export function createAssembleService(deps: {
     const base = `accounts/${batch.account_id}/campaigns/${batch.campaign_id}/batches/${batch.format}-${String(batch.number).padStart(3, "0")}`;
     const title = `${campaign.name} — ${batch.format} batch ${batch.number}`;
 
+    const writer = await storage.openWriter(`${base}.pdf`, { contentType: "application/pdf" });
+    // Into a file, a photo only one card of the batch shows is read into buffers the batch reuses
+    // (photo-buffers.ts): a fresh ~1 MB buffer per card starts a full GC every ten or so cards.
+    const buffers = canLendPhotos(writer.stream) ? new PhotoBuffers() : undefined;
+    const once = buffers ? photosShownOnce(cards, campaign.photo_id) : new Set<string>();
     async function* inputs() {
-      for (const card of cards) yield { ...(await cardInput(deps, campaign, card)), id: card.id };
+      for (const card of cards) {
+        const photoId = card.photo_id ?? campaign.photo_id;
+        const into = photoId && once.has(photoId) ? buffers : undefined;
+        yield { ...(await cardInput(deps, campaign, card, into)), id: card.id };
+      }
     }
-    const pdfStream = new PassThrough();
-    // If either side fails, the other is stopped: no half-written temp file, no dangling upload.
-    const stopOnError = <T>(p: Promise<T>) =>
-      p.catch((error: unknown) => {
-        pdfStream.destroy(error as Error);
-        throw error;
+    let report: BatchReport;
+    let pdf: StoredObject;
+    try {
+      report = await renderBatch(inputs(), writer.stream, {
+        sequence: true,
+        title,
+        colourMode: batch.color_mode,
+        ...(buffers ? { photoBuffers: buffers } : {}),
       });
-    const [report, pdf] = await Promise.all([
-      stopOnError(
-        renderBatch(inputs(), pdfStream, { sequence: true, title, colourMode: batch.color_mode }),
-      ),
-      stopOnError(storage.put(`${base}.pdf`, pdfStream, { contentType: "application/pdf" })),
-    ]);
+      pdf = await writer.done();
+    } catch (error) {
+      // No half-written temp file, no dangling upload.
+      await writer.abort(error as Error);
+      throw error;
+    }
     if (report.failed > 0) {
       const first = report.outcomes.find((o) => !o.ok);
       throw new Error(
@@ -245,3 +255,16 @@ export function createAssembleService(deps: {
 }
 
 export type AssembleService = ReturnType<typeof createAssembleService>;
+
+/** The photos exactly one card of the batch shows (a card without one shows the campaign's). */
+function photosShownOnce(
+  cards: ReadonlyArray<{ photo_id: string | null }>,
+  campaignPhoto: string | null,
+): Set<string> {
+  const seen = new Map<string, number>();
+  for (const card of cards) {
+    const id = card.photo_id ?? campaignPhoto;
+    if (id) seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  return new Set([...seen].flatMap(([id, n]) => (n === 1 ? [id] : [])));
+}
