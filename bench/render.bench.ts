@@ -7,19 +7,22 @@
  * Timed the way a worker renders: each pass runs in a fresh process started as `npm run worker`
  * starts one (the built dist/, the same heap cap and malloc arenas: test/support/node-process.ts),
  * photos are print masters made at "upload" (preparePhoto) and read from a storage folder through
- * the workers' photo loader (card-input.ts), batches carry the sequence number the workers print.
+ * the workers' photo loader (card-input.ts; a P batch's into its PhotoBuffers, as batch assembly
+ * reads them), batches carry the sequence number the workers print, and a per-recipient card is
+ * streamed to its file as a render process streams it.
  * Passes of the four scenarios are interleaved; each figure is the median of 3. Prints wall and
  * CPU seconds (user + system of the process) beside cards/s.
  *
  *   node --import tsx bench/render.bench.ts [--quick] [--cards N]
  */
 import { execFileSync } from "node:child_process";
+import { once } from "node:events";
 import { createWriteStream, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PhotoRow } from "../src/modules/photos/photos.repository.ts";
-import type { BatchCardInput, CardData } from "../src/render/index.ts";
+import type { BatchCardInput, CardData, PhotoBuffers } from "../src/render/index.ts";
 import { build, productionWorkerNode as productionNode } from "../test/support/node-process.ts";
 import { distinctCopy, makePhoto } from "./render-photos.ts";
 
@@ -140,9 +143,20 @@ async function child(scenario: string, dir: string, n: number): Promise<void> {
   const template = await R.loadBuiltinTemplate("thank-you");
   const perRecipientPhoto = scenario.startsWith("P");
   const photoBytes = new Map<string, number>();
-  async function* cards(count: number, offset: number, p: boolean): AsyncGenerator<BatchCardInput> {
+  async function* cards(
+    count: number,
+    offset: number,
+    p: boolean,
+    lend?: PhotoBuffers,
+  ): AsyncGenerator<BatchCardInput> {
     for (let i = 0; i < count; i++) {
-      const photo = await photos(ACCOUNT, p ? `photo_${i}` : SHARED_ID);
+      // As batch assembly: a photo only one card shows is read into the batch's buffers.
+      const photo = await photos(
+        ACCOUNT,
+        p ? `photo_${i}` : SHARED_ID,
+        "rgb",
+        p ? lend : undefined,
+      );
       if (photo) photoBytes.set(photo.id, photo.jpeg.length);
       const data = recipient(i + offset);
       if (offset) {
@@ -158,8 +172,11 @@ async function child(scenario: string, dir: string, n: number): Promise<void> {
   const run = async (count: number, offset: number, p: boolean): Promise<number> => {
     if (scenario.includes("batch")) {
       const file = join(out, "batch.pdf");
-      const report = await R.renderBatch(cards(count, offset, p), createWriteStream(file), {
+      const stream = createWriteStream(file);
+      const lend = R.canLendPhotos(stream) ? new R.PhotoBuffers() : undefined;
+      const report = await R.renderBatch(cards(count, offset, p, lend), stream, {
         sequence: true,
+        ...(lend ? { photoBuffers: lend } : {}),
       });
       if (report.failed) throw new Error(`${report.failed} cards failed`);
       return (await stat(file)).size;
@@ -167,9 +184,13 @@ async function child(scenario: string, dir: string, n: number): Promise<void> {
     let bytes = 0;
     let i = 0;
     for await (const card of cards(count, offset, p)) {
-      const { pdf } = await R.renderCard(card);
-      await writeFile(join(out, `card-${i++}.pdf`), pdf);
-      bytes += pdf.length;
+      // Streamed to its file as it is drawn, as a render process streams it to its pipe.
+      const file = createWriteStream(join(out, `card-${i++}.pdf`));
+      const written = once(file, "finish");
+      await R.renderCardTo(card, file);
+      file.end();
+      await written;
+      bytes += file.bytesWritten;
     }
     if ((await readdir(out)).length < count) throw new Error("missing per-recipient files");
     return bytes;
