@@ -186,8 +186,16 @@ function serverView(text: string): string {
     return line === undefined ? Number.NaN : Number(line.slice(series.length + 1));
   };
   const ms = (series: string) => (value(series) * 1000).toFixed(0);
+  // Pauses of the API's event loop for its own garbage collection, since it started.
+  const gc = (["major", "minor", "incremental"] as const)
+    .map(
+      (kind) =>
+        `${value(`nodejs_gc_duration_seconds_count{kind="${kind}"}`)} ${kind} (${ms(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`)} ms)`,
+    )
+    .join(", ");
   const lines = [
     `  server side (the API's request histogram): event loop lag p99 ${ms("nodejs_eventloop_lag_p99_seconds")} ms, max ${ms("nodejs_eventloop_lag_max_seconds")} ms; proof cache ${value('cardmerge_proof_cache_lookups{outcome="hit"}')} hits, ${value('cardmerge_proof_cache_lookups{outcome="miss"}')} misses, holding ${(value("cardmerge_proof_cache_bytes") / 1024 / 1024).toFixed(1)} MB`,
+    `  the API's garbage collections since it started: ${gc}`,
   ];
   for (const [route, perLe] of [...buckets].sort()) {
     const bounds = [...perLe.keys()].sort((a, b) => a - b);
