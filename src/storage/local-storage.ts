@@ -1,5 +1,5 @@
 /** The default storage: a local directory. Writes go to a temporary name, then rename (atomic). */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createReadStream, type WriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import {
   checkKey,
   measuring,
+  objectMeter,
   type Storage,
   StorageNotFound,
   type StoredObject,
@@ -148,28 +149,23 @@ export function createLocalStorage(root: string): Storage {
   };
 }
 
-/** A file stream that hashes and counts what it writes (both of Writable's write paths). */
+/** A file stream that meters what it writes (both of Writable's write paths). */
 function measuredFile(file: fs.FileHandle): {
   stream: WriteStream;
   stored(key: string): StoredObject;
 } {
-  const hash = createHash("sha256");
-  let bytes = 0;
+  const { add, stored } = objectMeter();
   const stream = file.createWriteStream();
   const write = stream._write.bind(stream);
   const writev = stream._writev?.bind(stream);
   stream._write = (chunk: Buffer, encoding, callback) => {
-    hash.update(chunk);
-    bytes += chunk.length;
+    add(chunk);
     write(chunk, encoding, callback);
   };
   if (writev)
     stream._writev = (chunks, callback) => {
-      for (const { chunk } of chunks) {
-        hash.update(chunk as Buffer);
-        bytes += (chunk as Buffer).length;
-      }
+      for (const { chunk } of chunks) add(chunk as Buffer);
       writev(chunks, callback);
     };
-  return { stream, stored: (key) => ({ key, bytes, sha256: hash.digest("hex") }) };
+  return { stream, stored };
 }

@@ -94,26 +94,33 @@ export function checkKey(key: string): string {
 }
 
 /**
- * A put's body as a stream, and a pass-through that hashes and counts what flows through it: every
- * driver reports bytes and SHA-256 the same way, computed while writing.
+ * Bytes and SHA-256 of what is written, counted chunk by chunk: every driver reports an object
+ * the same way, computed while writing.
  */
+export function objectMeter(): { add(chunk: Buffer): void; stored(key: string): StoredObject } {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  return {
+    add(chunk) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    },
+    stored: (key) => ({ key, bytes, sha256: hash.digest("hex") }),
+  };
+}
+
+/** A put's body as a stream, and a pass-through that meters what flows through it. */
 export function measuring(body: Readable | Buffer): {
   source: Readable;
   meter: Transform;
   stored(key: string): StoredObject;
 } {
-  const hash = createHash("sha256");
-  let bytes = 0;
+  const { add, stored } = objectMeter();
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
+      add(chunk);
       done(null, chunk);
     },
   });
-  return {
-    source: Buffer.isBuffer(body) ? Readable.from([body]) : body,
-    meter,
-    stored: (key) => ({ key, bytes, sha256: hash.digest("hex") }),
-  };
+  return { source: Buffer.isBuffer(body) ? Readable.from([body]) : body, meter, stored };
 }
